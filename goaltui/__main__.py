@@ -1,0 +1,5 @@
+import sys
+
+from goaltui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,109 @@
+"""Calendar periods: months (`2026-11`), quarters (`2026-Q4`, Q1 = Jan-Mar) and years (`2026`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from goaltui.model.enums import PeriodUnit
+
+_LABEL = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One calendar period. `number` is the month (1-12), the quarter (1-4) or 1 for a year."""
+
+    unit: PeriodUnit
+    year: int
+    number: int = 1
+
+    def __post_init__(self) -> None:
+        limit = {PeriodUnit.MONTH: 12, PeriodUnit.QUARTER: 4, PeriodUnit.YEAR: 1}[self.unit]
+        if not 1 <= self.number <= limit or not 1 <= self.year <= 9999:
+            raise ValueError(f"no such period: {self.unit} {self.year} {self.number}")
+
+    @classmethod
+    def parse(cls, label: str) -> Period:
+        """`2026-11` -> month, `2026-Q4` -> quarter, `2026` -> year; ValueError otherwise."""
+        match = _LABEL.match(label.strip())
+        if match is None:
+            raise ValueError(f"not a period label: {label!r} (use 2026-11, 2026-Q4 or 2026)")
+        year = int(match["year"])
+        if match["month"] is not None:
+            month = int(match["month"])
+            if not 1 <= month <= 12:
+                raise ValueError(f"not a period label: {label!r} (month must be 01-12)")
+            return cls(PeriodUnit.MONTH, year, month)
+        if match["quarter"] is not None:
+            return cls(PeriodUnit.QUARTER, year, int(match["quarter"]))
+        return cls(PeriodUnit.YEAR, year)
+
+    @classmethod
+    def containing(cls, unit: PeriodUnit, day: date) -> Period:
+        """The period of length `unit` that contains `day`."""
+        if unit is PeriodUnit.MONTH:
+            return cls(unit, day.year, day.month)
+        if unit is PeriodUnit.QUARTER:
+            return cls(unit, day.year, (day.month - 1) // 3 + 1)
+        return cls(unit, day.year)
+
+    @property
+    def label(self) -> str:
+        """The interchange label of this period."""
+        if self.unit is PeriodUnit.MONTH:
+            return f"{self.year:04d}-{self.number:02d}"
+        if self.unit is PeriodUnit.QUARTER:
+            return f"{self.year:04d}-Q{self.number}"
+        return f"{self.year:04d}"
+
+    @property
+    def months(self) -> int:
+        """Length of the period in months."""
+        return {PeriodUnit.MONTH: 1, PeriodUnit.QUARTER: 3, PeriodUnit.YEAR: 12}[self.unit]
+
+    @property
+    def start(self) -> date:
+        """First day of the period."""
+        first_month = 1 + (self.number - 1) * self.months
+        return date(self.year, first_month, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day of the period."""
+        return self.next().start - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        """Number of days in the period."""
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: date) -> bool:
+        """Whether `day` falls in this period."""
+        return self.start <= day <= self.end
+
+    def shift(self, steps: int) -> Period:
+        """The period `steps` periods later (negative: earlier)."""
+        per_year = 12 // self.months
+        index = self.year * per_year + (self.number - 1) + steps
+        return Period(self.unit, index // per_year, index % per_year + 1)
+
+    def next(self) -> Period:
+        """The following period."""
+        return self.shift(1)
+
+    def previous(self) -> Period:
+        """The preceding period."""
+        return self.shift(-1)
+
+    def elapsed(self, as_of: date) -> float:
+        """Fraction of the period's days elapsed up to and including `as_of`, in [0, 1]."""
+        if as_of < self.start:
+            return 0.0
+        if as_of >= self.end:
+            return 1.0
+        return ((as_of - self.start).days + 1) / self.days
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,145 @@
+"""Everything in a goaltui database as polars frames: what the metrics layer computes on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from goaltui.store.db import read_session
+
+UNITS_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "name": pl.String(),
+    "parent_id": pl.String(),
+    "kind": pl.String(),
+}
+KPIS_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "unit_id": pl.String(),
+    "name": pl.String(),
+    "unit": pl.String(),
+    "direction": pl.String(),
+    "aggregation": pl.String(),
+    "period": pl.String(),
+    "target_mode": pl.String(),
+    "target": pl.Float64(),
+    "parent_id": pl.String(),
+    "category": pl.String(),
+    "description": pl.String(),
+}
+OBJECTIVES_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "unit_id": pl.String(),
+    "title": pl.String(),
+    "period": pl.String(),
+    "parent_id": pl.String(),
+    "description": pl.String(),
+}
+KEY_RESULTS_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "objective_id": pl.String(),
+    "title": pl.String(),
+    "unit": pl.String(),
+    "direction": pl.String(),
+    "aggregation": pl.String(),
+    "target_mode": pl.String(),
+    "target": pl.Float64(),
+    "baseline": pl.Float64(),
+    "weight": pl.Float64(),
+    "kpi_id": pl.String(),
+}
+CHECKINS_SCHEMA: dict[str, pl.DataType] = {
+    "seq": pl.Int64(),
+    "id": pl.String(),
+    "goal_id": pl.String(),
+    "date": pl.Date(),
+    "value": pl.Float64(),
+    "denominator": pl.Float64(),
+    "confidence": pl.Float64(),
+    "note": pl.String(),
+    "author": pl.String(),
+    "supersedes": pl.String(),
+    "recorded_at": pl.Datetime("us"),
+}
+TARGETS_SCHEMA: dict[str, pl.DataType] = {
+    "goal_id": pl.String(),
+    "period": pl.String(),
+    "target": pl.Float64(),
+}
+
+TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "units": UNITS_SCHEMA,
+    "kpis": KPIS_SCHEMA,
+    "objectives": OBJECTIVES_SCHEMA,
+    "key_results": KEY_RESULTS_SCHEMA,
+    "checkins": CHECKINS_SCHEMA,
+    "targets": TARGETS_SCHEMA,
+}
+"""Column names and dtypes of each table, in the order the database stores them."""
+
+_ORDER = {
+    "units": "id",
+    "kpis": "id",
+    "objectives": "id",
+    "key_results": "id",
+    "checkins": "seq",
+    "targets": "goal_id, period",
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The whole organisation: one frame per table, columns and dtypes as in TABLE_SCHEMAS.
+
+    `checkins.seq` is the order of entry (later entries have larger seq)."""
+
+    units: pl.DataFrame
+    kpis: pl.DataFrame
+    objectives: pl.DataFrame
+    key_results: pl.DataFrame
+    checkins: pl.DataFrame
+    targets: pl.DataFrame
+
+    @classmethod
+    def empty(cls) -> Dataset:
+        """A dataset with no rows."""
+        return cls(**{name: pl.DataFrame(schema=s) for name, s in TABLE_SCHEMAS.items()})
+
+    @classmethod
+    def from_frames(cls, **frames: pl.DataFrame) -> Dataset:
+        """Build a dataset from partial frames: missing tables are empty, missing columns null,
+        columns cast to the table's dtypes. Meant for tests and generated organisations."""
+        built: dict[str, pl.DataFrame] = {}
+        for name, schema in TABLE_SCHEMAS.items():
+            frame = frames.get(name, pl.DataFrame(schema=schema))
+            built[name] = frame.select(
+                (pl.col(c) if c in frame.columns else pl.lit(None)).cast(dtype).alias(c)
+                for c, dtype in schema.items()
+            )
+        if "seq" not in frames.get("checkins", pl.DataFrame()).columns:
+            built["checkins"] = built["checkins"].with_columns(
+                seq=pl.int_range(pl.len(), dtype=pl.Int64)
+            )
+        return cls(**built)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The frames by table name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def read_dataset(con: duckdb.DuckDBPyConnection) -> Dataset:
+    """Read every table of an open goaltui database into a Dataset."""
+    frames = {}
+    for name, schema in TABLE_SCHEMAS.items():
+        frame = con.sql(f"SELECT {', '.join(schema)} FROM {name} ORDER BY {_ORDER[name]}").pl()
+        frames[name] = frame.cast(schema)  # type: ignore[arg-type]
+    return Dataset(**frames)
+
+
+def load_dataset(path: Path) -> Dataset:
+    """Open the database at `path`, read everything, close it. Raises DatabaseError."""
+    with read_session(path) as con:
+        return read_dataset(con)
