@@ -192,7 +192,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.report import render_lint
+    from goaltui.lint import render_lint
     from goaltui.store.dataset import load_dataset
 
     _prepare_demo(ctx)

@@ -72,7 +72,9 @@ def load_config(path: Path | None = None) -> Config:
     known = {"theme", "database", "keys", "quality"}
     for key in raw:
         if key not in known:
-            raise GoaltuiError(f"{path}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+            raise GoaltuiError(
+                f"{path}: unknown setting {key!r} (known: {', '.join(sorted(known))})"
+            )
     theme = raw.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise GoaltuiError(f"{path}: theme must be a text")
@@ -81,7 +83,7 @@ def load_config(path: Path | None = None) -> Config:
         raise GoaltuiError(f"{path}: database must be a path")
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise GoaltuiError(f"{path}: [keys] maps binding ids to keys, e.g. checkin = \"c\"")
+        raise GoaltuiError(f'{path}: [keys] maps binding ids to keys, e.g. checkin = "c"')
     quality_raw = raw.get("quality", {})
     defaults = QualityThresholds()
     if not isinstance(quality_raw, dict):

@@ -13,9 +13,8 @@ def closure(units: pl.DataFrame) -> pl.DataFrame:
     parts = [level]
     # One join per level of the tree: depth is small (org -> team -> person), never per row.
     for _ in range(units.height):
-        level = (
-            level.join(edges, left_on="ancestor_id", right_on="unit_id", how="inner")
-            .select("unit_id", ancestor_id=pl.col("ancestor_id_right"), depth=pl.col("depth") + 1)
+        level = level.join(edges, left_on="ancestor_id", right_on="unit_id", how="inner").select(
+            "unit_id", ancestor_id=pl.col("ancestor_id_right"), depth=pl.col("depth") + 1
         )
         if level.is_empty():
             break
@@ -25,12 +24,7 @@ def closure(units: pl.DataFrame) -> pl.DataFrame:
 
 def subtree_ids(units: pl.DataFrame, root_id: str) -> pl.Series:
     """Ids of `root_id` and every unit below it (empty when the unit does not exist)."""
-    return (
-        closure(units)
-        .filter(pl.col("ancestor_id") == root_id)
-        .get_column("unit_id")
-        .sort()
-    )
+    return closure(units).filter(pl.col("ancestor_id") == root_id).get_column("unit_id").sort()
 
 
 def unit_path(units: pl.DataFrame, unit_id: str) -> list[str]:

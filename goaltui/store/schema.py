@@ -120,6 +120,4 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
     for step in range(version + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[step](con)
-        con.execute(
-            "UPDATE goaltui_meta SET value = ? WHERE key = 'schema_version'", [str(step)]
-        )
+        con.execute("UPDATE goaltui_meta SET value = ? WHERE key = 'schema_version'", [str(step)])
