@@ -114,10 +114,7 @@ def _context(args: argparse.Namespace) -> Context:
     demo = bool(args.demo)
     if args.db is not None and demo:
         raise GoaltuiError("--db and --demo cannot be used together")
-    if demo:
-        db = demo_db_path()
-    else:
-        db = args.db if args.db is not None else default_db_path(config)
+    db = demo_db_path() if demo else (args.db or default_db_path(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
     return Context(db=db.expanduser(), as_of=as_of, demo=demo, config=config)
 
