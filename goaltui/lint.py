@@ -1,0 +1,94 @@
+"""`goaltui lint`: the goal-quality findings as csv, json or a Rich table.
+
+Headless: never imports Textual (Rich only for the table format). The rules live in
+goaltui.metrics.quality; this module only formats their findings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from datetime import date
+
+import polars as pl
+
+from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues
+from goaltui.model.errors import GoaltuiError
+from goaltui.model.quality import QualityThresholds
+from goaltui.store.dataset import Dataset
+
+LINT_COLUMNS = ("severity", "rule", "subject_id", "message", "suggestion")
+"""The csv columns and json keys of `goaltui lint`, in order."""
+
+FORMATS = ("table", "csv", "json")
+
+SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render_lint(
+    dataset: Dataset,
+    as_of: date,
+    *,
+    unit: str | None,
+    fmt: str,
+    thresholds: QualityThresholds,
+) -> tuple[str, bool]:
+    """The findings of `dataset` as of `as_of` (only `unit`'s subtree when given) in `fmt`
+    (table, csv or json), and whether any finding is an error."""
+    if fmt not in FORMATS:
+        raise GoaltuiError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    findings = find_issues(dataset, as_of, thresholds, unit=unit)
+    has_errors = bool((findings.get_column("severity") == Severity.ERROR.value).any())
+    rows = findings.select(LINT_COLUMNS)
+    if fmt == "csv":
+        return rows.write_csv(), has_errors
+    if fmt == "json":
+        return json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2) + "\n", has_errors
+    return _table(rows, as_of, unit), has_errors
+
+
+def summary(findings: pl.DataFrame) -> str:
+    """`1 error, 3 warnings, 1 info` (severities with no finding left out), or `No findings`."""
+    counts = dict(findings.group_by("severity").len().iter_rows())
+    parts = []
+    for severity in SEVERITY_ORDER:
+        count = counts.get(severity.value, 0)
+        if count:
+            plural = "s" if count != 1 and severity is not Severity.INFO else ""
+            parts.append(f"{count} {severity.value}{plural}")
+    return ", ".join(parts) if parts else "No findings"
+
+
+def _table(rows: pl.DataFrame, as_of: date, unit: str | None) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    where = f" in {unit} and below" if unit else ""
+    table = Table(
+        title=f"Goal quality as of {as_of.isoformat()}{where}",
+        title_justify="left",
+        show_lines=True,
+    )
+    for header in ("severity", "rule", "subject", "finding", "suggestion"):
+        table.add_column(header, overflow="fold")
+    for severity, rule, subject, message, suggestion in rows.iter_rows():
+        style = SEVERITY_STYLES.get(Severity(severity), "")
+        table.add_row(Text(severity, style=style), rule, subject, message, suggestion)
+    interactive = sys.stdout.isatty()
+    width = shutil.get_terminal_size((160, 40)).columns if interactive else 160
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width,
+        force_terminal=interactive,
+        color_system="auto" if interactive else None,
+        highlight=False,
+    )
+    if not rows.is_empty():
+        console.print(table)
+    console.print(summary(rows))
+    # Rich pads the title to the table's width; trailing blanks only get in the way of diffs.
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())

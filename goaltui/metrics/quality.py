@@ -1,0 +1,962 @@
+"""Goal-quality checks: the guide's criteria for good KPIs and OKRs, as pure polars rules.
+
+`find_issues` returns one row per finding and subject; `RULES` explains each rule in plain words
+with the guide's reasoning, for `goaltui lint` and the dashboard's Quality tab. Actuals, targets and
+check-in counts come from the metrics engine (`evaluate_goals(..., history=True)`); no rule computes
+an actual of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+
+import polars as pl
+
+from goaltui.metrics.catalog import goal_catalog
+from goaltui.metrics.engine import checkin_rows, evaluate_goals, period_actuals
+from goaltui.metrics.periods import label_start, period_label, shift_start
+from goaltui.metrics.tree import closure, subtree_ids
+from goaltui.model.errors import GoaltuiError
+from goaltui.model.quality import QualityThresholds
+from goaltui.store.dataset import Dataset
+
+
+class Severity(StrEnum):
+    """How much a finding matters: errors make `goaltui lint` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+"""Severities from the most to the least serious: the order findings are listed in."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One goal-quality rule: its stable id, severity, what it checks and why the guide asks."""
+
+    id: str
+    severity: Severity
+    explanation: str
+    """One line in plain words: what a finding of this rule means."""
+    reasoning: str
+    """The guide's reasoning (seed/kpi-okr-guide.ko.txt) behind the rule."""
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            "okr-kr-count",
+            Severity.WARNING,
+            "An objective should have 2 to 4 key results.",
+            "The guide sets key results at about 2-4 per objective, each with a number or "
+            "criterion that shows whether it was reached (핵심 결과는 보통 2~4개). "
+            "One alone rarely shows whether the objective moved; more than four scatter the focus.",
+        ),
+        Rule(
+            "okr-too-many-objectives",
+            Severity.WARNING,
+            "A unit should pursue only a few objectives (at most 5) in one period.",
+            "The guide limits objectives on purpose: the more there are, the more attention is "
+            "split and OKRs turn into a checklist; the rest of the work belongs in KPIs or the "
+            "work plan (목표의 개수를 의도적으로 제한합니다).",
+        ),
+        Rule(
+            "kpi-too-many",
+            Severity.WARNING,
+            "A unit should own a manageable number of KPIs (at most 7).",
+            "Too many indicators make managing them a burden (지표가 너무 많아지면 관리 부담이 "
+            "커지고); set a number that fits how the team works, on results tied to its goals.",
+        ),
+        Rule(
+            "unlinked",
+            Severity.WARNING,
+            "A KPI or objective below the top of the organisation should cascade from a goal of "
+            "a unit above it.",
+            "KPIs and OKRs cascade top-down: organisation goals come from the strategy, team goals "
+            "refine them, personal goals serve the team's. A goal that supports no goal above "
+            "rarely improves results (조직 목표와의 연결성, Relevant).",
+        ),
+        Rule(
+            "link-not-ancestor",
+            Severity.ERROR,
+            "A goal can only cascade from a goal of a unit above its owner.",
+            "The cascade runs from the organisation to teams to people (위에서 아래로 연결되는 "
+            "구조); a link to a sibling, a lower unit or a missing goal breaks the chain that "
+            "roll-ups and the guide's alignment rely on.",
+        ),
+        Rule(
+            "kr-direction-conflict",
+            Severity.ERROR,
+            "A key result measured by a KPI must agree with the KPI on which way is better.",
+            "The same indicator can serve as a KPI and as a key result "
+            "(같은 지표라도 ... OKR의 핵심 결과가 될 수도); measured by the same check-ins, "
+            "opposite directions make progress on one a setback on the other.",
+        ),
+        Rule(
+            "zero-weights",
+            Severity.ERROR,
+            "The key results of an objective need weights that add up to more than 0.",
+            "Key results are the criteria that show how far the objective has come (점검 가능성); "
+            "with all weights 0 the objective's score is meaningless.",
+        ),
+        Rule(
+            "duplicate-name",
+            Severity.WARNING,
+            "Two goals of one unit (of one kind, in one period) carry the same name.",
+            "A goal should say in one sentence what it manages (구체성, Specific); two goals with "
+            "one name make check-ins, reports and discussions ambiguous.",
+        ),
+        Rule(
+            "no-baseline",
+            Severity.WARNING,
+            "A goal whose target is a % change has no actual in the period before the current one.",
+            "Targets such as '전월 대비 20% 이상 증가' only mean something against the previous "
+            "period's figure (기간 단위 비교 가능성); without it the goal has no target.",
+        ),
+        Rule(
+            "objective-has-number",
+            Severity.WARNING,
+            "An objective title contains a number or % sign: objectives are sentences, numbers "
+            "belong in key results (quarter and year labels such as Q4 or 2026 are fine).",
+            "The guide writes objectives as qualitative sentences showing the state or change to "
+            "reach (목표 문장에는 숫자보다 ... 상태나 변화가 드러나야); key results carry the "
+            "numbers.",
+        ),
+        Rule(
+            "stale",
+            Severity.WARNING,
+            "A goal has no check-in in its current or previous period (a key result: in its "
+            "objective's period).",
+            "KPIs are measured again every period and OKRs are checked during their period "
+            "(점검 가능성, Time-bound); a goal nobody measures cannot be managed.",
+        ),
+        Rule(
+            "not-achievable",
+            Severity.WARNING,
+            "A target far beyond anything achieved recently: more than twice the best actual of "
+            "the last four closed periods (lower-is-better goals: less than half the best).",
+            "Targets out of touch with reality are seen as impossible from the start; a KPI may be "
+            "challenging but should be reachable by better work and focus (달성 가능성, "
+            "Achievable).",
+        ),
+        Rule(
+            "no-stretch",
+            Severity.INFO,
+            "A key result whose target is not beyond its baseline (or the previous period's "
+            "actual) in its direction.",
+            "OKRs are meant to try one level higher than before (한 단계 높은 수준을 시도); a key "
+            "result that only holds the current level belongs in a KPI.",
+        ),
+    )
+}
+"""The rules by id, in the order the guide's criteria are listed above."""
+
+FINDINGS_SCHEMA: dict[str, pl.DataType] = {
+    "severity": pl.String(),
+    "rule": pl.String(),
+    "subject_id": pl.String(),
+    "subject_kind": pl.String(),
+    "unit_id": pl.String(),
+    "message": pl.String(),
+    "suggestion": pl.String(),
+}
+"""Columns of `find_issues`, in order. subject_kind is kpi, kr, objective or unit."""
+
+
+# --- expression helpers -------------------------------------------------------------------------
+
+
+def _quoted(text: pl.Expr | str) -> pl.Expr:
+    return pl.format("'{}'", pl.col(text) if isinstance(text, str) else text)
+
+
+def _number(value: pl.Expr) -> pl.Expr:
+    """A number as people read it: thousands separators, at most two decimals, no trailing 0."""
+    cents = (value.abs() * 100).round(0).cast(pl.Int64)
+    whole = (
+        (cents // 100)
+        .cast(pl.String)
+        .str.reverse()
+        .str.replace_all(r"(\d{3})", "$1,")
+        .str.strip_chars_end(",")
+        .str.reverse()
+    )
+    fraction = cents % 100
+    decimals = (
+        pl.when(fraction == 0)
+        .then(pl.lit(""))
+        .when(fraction % 10 == 0)
+        .then(pl.format(".{}", (fraction // 10).cast(pl.String)))
+        .otherwise(pl.format(".{}", fraction.cast(pl.String).str.zfill(2)))
+    )
+    sign = pl.when((value < 0) & (cents > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    return pl.concat_str(sign, whole, decimals)
+
+
+def _counted(count: pl.Expr, word: str) -> pl.Expr:
+    """`1 key result`, `3 key results`."""
+    return pl.format(
+        "{} {}", count, pl.when(count == 1).then(pl.lit(word)).otherwise(pl.lit(f"{word}s"))
+    )
+
+
+def _better(direction: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(direction == "at_most")
+        .then(pl.lit("lower is better"))
+        .otherwise(pl.lit("higher is better"))
+    )
+
+
+_KIND_WORD = (
+    pl.when(pl.col("subject_kind") == "kpi")
+    .then(pl.lit("KPI"))
+    .when(pl.col("subject_kind") == "kr")
+    .then(pl.lit("Key result"))
+    .otherwise(pl.lit("Objective"))
+)
+
+_PERIOD_WORDS = {"month": "months", "quarter": "quarters", "year": "years"}
+
+# Tokens of an objective title that hold a digit or a % sign; label tokens are allowed.
+_NUMBER_TOKEN = r"[Qq]?[0-9０-９]+(?:[.,][0-9０-９]+)*(?:\s*분기|[%％])?|[%％]"
+_LABEL_TOKEN = r"^(?:[Qq][1-4]|(?:19|20)[0-9]{2}|[1-4]\s*분기)$"
+
+
+def _findings(
+    frame: pl.DataFrame,
+    rule: str,
+    *,
+    subject_kind: pl.Expr | str,
+    message: pl.Expr,
+    suggestion: pl.Expr | str,
+) -> pl.DataFrame:
+    """Rows of FINDINGS_SCHEMA from `frame`, which has subject_id and unit_id columns."""
+    kind = pl.lit(subject_kind) if isinstance(subject_kind, str) else subject_kind
+    advice = pl.lit(suggestion) if isinstance(suggestion, str) else suggestion
+    return frame.select(
+        severity=pl.lit(RULES[rule].severity.value),
+        rule=pl.lit(rule),
+        subject_id=pl.col("subject_id"),
+        subject_kind=kind,
+        unit_id=pl.col("unit_id"),
+        message=message,
+        suggestion=advice,
+    ).cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
+
+
+# --- what the rules look at ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """The dataset seen through the frames the rules share, each computed at most once."""
+
+    dataset: Dataset
+    as_of: date
+    thresholds: QualityThresholds
+
+    @cached_property
+    def unit_names(self) -> pl.DataFrame:
+        """(unit_id, unit_name)."""
+        return self.dataset.units.select(unit_id=pl.col("id"), unit_name=pl.col("name"))
+
+    @cached_property
+    def catalog(self) -> pl.DataFrame:
+        """goal_catalog of the dataset."""
+        return goal_catalog(self.dataset)
+
+    @cached_property
+    def goals(self) -> pl.DataFrame:
+        """Every KPI, objective and key result: subject_id, subject_kind, unit_id, name and
+        scope (goals of one scope and unit should not share a name)."""
+        ds = self.dataset
+        kpis = ds.kpis.select(
+            subject_id=pl.col("id"),
+            subject_kind=pl.lit("kpi"),
+            unit_id=pl.col("unit_id"),
+            name=pl.col("name"),
+            scope=pl.lit("KPIs"),
+        )
+        objectives = ds.objectives.select(
+            subject_id=pl.col("id"),
+            subject_kind=pl.lit("objective"),
+            unit_id=pl.col("unit_id"),
+            name=pl.col("title"),
+            scope=pl.format("objectives of {}", pl.col("period")),
+        )
+        krs = self.catalog.filter(pl.col("kind") == "kr").select(
+            subject_id=pl.col("goal_id"),
+            subject_kind=pl.lit("kr"),
+            unit_id=pl.col("unit_id"),
+            name=pl.col("name"),
+            scope=pl.format("key results of {}", pl.col("objective_period")),
+        )
+        return pl.concat([kpis, objectives, krs])
+
+    @cached_property
+    def history(self) -> pl.DataFrame:
+        """evaluate_goals with history: one row per goal and period up to the current one."""
+        return evaluate_goals(self.dataset, self.as_of, history=True)
+
+    @cached_property
+    def current(self) -> pl.DataFrame:
+        """The engine's rows of the current period (every KPI's; each key result's of an
+        objective whose period contains as-of), with `previous` (label of the period before),
+        `previous_count` (check-ins then, from the engine's rows) and from the catalog
+        `given_target`, `given_baseline` (as written) and `kpi_id`."""
+        history = self.history
+        unit = pl.col("period_unit")
+        previous_counts = history.select(
+            "goal_id",
+            period_start=shift_start(pl.col("period_start"), unit, 1),
+            previous_count=pl.col("checkin_count"),
+        )
+        given = self.catalog.select(
+            "goal_id", "kpi_id", given_target=pl.col("target"), given_baseline=pl.col("baseline")
+        )
+        return (
+            history.filter(pl.col("is_current"))
+            .join(
+                previous_counts, on=["goal_id", "period_start"], how="left", maintain_order="left"
+            )
+            .join(given, on="goal_id", how="left", maintain_order="left")
+            .with_columns(
+                previous=_previous_label(pl.col("period"), unit),
+                previous_count=pl.col("previous_count").fill_null(0),
+            )
+        )
+
+
+# --- structural rules ---------------------------------------------------------------------------
+
+
+def _okr_kr_count(facts: _Facts) -> pl.DataFrame:
+    low, high = facts.thresholds.okr_min_key_results, facts.thresholds.okr_max_key_results
+    counts = facts.dataset.key_results.group_by("objective_id").agg(count=pl.len())
+    bad = (
+        facts.dataset.objectives.join(
+            counts, left_on="id", right_on="objective_id", how="left", maintain_order="left"
+        )
+        .with_columns(pl.col("count").fill_null(0))
+        .filter((pl.col("count") < low) | (pl.col("count") > high))
+        .rename({"id": "subject_id"})
+    )
+    return _findings(
+        bad,
+        "okr-kr-count",
+        subject_kind="objective",
+        message=pl.format(
+            "Objective {} ({}) has {}; the guide advises {} to {}.",
+            _quoted("title"),
+            pl.col("period"),
+            _counted(pl.col("count"), "key result"),
+            pl.lit(low),
+            pl.lit(high),
+        ),
+        suggestion=pl.when(pl.col("count") < low)
+        .then(
+            pl.lit(
+                "Add measurable key results whose numbers show whether the objective is reached."
+            )
+        )
+        .otherwise(
+            pl.format(
+                "Keep the {} key results that best show progress; track the others as KPIs or in "
+                "the work plan.",
+                pl.lit(high),
+            )
+        ),
+    )
+
+
+def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
+    limit = facts.thresholds.okr_max_objectives
+    crowded = (
+        facts.dataset.objectives.group_by("unit_id", "period")
+        .agg(count=pl.len())
+        .filter(pl.col("count") > limit)
+        .sort("unit_id", "period")
+        .group_by("unit_id", maintain_order=True)
+        .agg(detail=pl.format("{} in {}", pl.col("count"), pl.col("period")).str.join(", "))
+        .join(facts.unit_names, on="unit_id", how="left", maintain_order="left")
+        .with_columns(subject_id=pl.col("unit_id"))
+    )
+    return _findings(
+        crowded,
+        "okr-too-many-objectives",
+        subject_kind="unit",
+        message=pl.format(
+            "{} has too many objectives: {} (at most {} keeps the focus).",
+            pl.col("unit_name"),
+            pl.col("detail"),
+            pl.lit(limit),
+        ),
+        suggestion=pl.format(
+            "Keep the {} objectives that matter most this period; manage the rest with KPIs or "
+            "the work plan.",
+            pl.lit(limit),
+        ),
+    )
+
+
+def _kpi_too_many(facts: _Facts) -> pl.DataFrame:
+    limit = facts.thresholds.kpi_too_many
+    crowded = (
+        facts.dataset.kpis.group_by("unit_id")
+        .agg(count=pl.len())
+        .filter(pl.col("count") > limit)
+        .join(facts.unit_names, on="unit_id", how="left", maintain_order="left")
+        .with_columns(subject_id=pl.col("unit_id"))
+    )
+    return _findings(
+        crowded,
+        "kpi-too-many",
+        subject_kind="unit",
+        message=pl.format(
+            "{} owns {} KPIs; more than {} is a burden to manage.",
+            pl.col("unit_name"),
+            pl.col("count"),
+            pl.lit(limit),
+        ),
+        suggestion=pl.format(
+            "Keep the {} KPIs most directly tied to the unit's goals; drop activity measures or "
+            "hand them to the units that own them.",
+            pl.lit(limit),
+        ),
+    )
+
+
+def _linkable(facts: _Facts) -> pl.DataFrame:
+    """KPIs and objectives with their parent's id, unit and name (null when it does not exist)."""
+    ds = facts.dataset
+    kpis = ds.kpis.select(
+        subject_id=pl.col("id"),
+        subject_kind=pl.lit("kpi"),
+        unit_id=pl.col("unit_id"),
+        name=pl.col("name"),
+        parent_id=pl.col("parent_id"),
+    ).join(
+        ds.kpis.select(
+            parent_id=pl.col("id"), parent_unit=pl.col("unit_id"), parent_name=pl.col("name")
+        ),
+        on="parent_id",
+        how="left",
+        maintain_order="left",
+    )
+    objectives = ds.objectives.select(
+        subject_id=pl.col("id"),
+        subject_kind=pl.lit("objective"),
+        unit_id=pl.col("unit_id"),
+        name=pl.col("title"),
+        parent_id=pl.col("parent_id"),
+    ).join(
+        ds.objectives.select(
+            parent_id=pl.col("id"), parent_unit=pl.col("unit_id"), parent_name=pl.col("title")
+        ),
+        on="parent_id",
+        how="left",
+        maintain_order="left",
+    )
+    return (
+        pl.concat([kpis, objectives])
+        .join(facts.unit_names, on="unit_id", how="left", maintain_order="left")
+        .join(
+            facts.unit_names.rename({"unit_id": "parent_unit", "unit_name": "parent_unit_name"}),
+            on="parent_unit",
+            how="left",
+            maintain_order="left",
+        )
+    )
+
+
+def _unlinked(facts: _Facts) -> pl.DataFrame:
+    units = facts.dataset.units
+    above = units.select(
+        unit_id=pl.col("id"), upper_id=pl.col("parent_id"), is_root=pl.col("parent_id").is_null()
+    ).join(
+        facts.unit_names.rename({"unit_id": "upper_id", "unit_name": "upper_name"}),
+        on="upper_id",
+        how="left",
+        maintain_order="left",
+    )
+    loose = (
+        _linkable(facts)
+        .filter(pl.col("parent_id").is_null())
+        .join(above, on="unit_id", how="left", maintain_order="left")
+        .filter(~pl.col("is_root").fill_null(False))
+    )
+    kind = (
+        pl.when(pl.col("subject_kind") == "kpi").then(pl.lit("KPI")).otherwise(pl.lit("objective"))
+    )
+    return _findings(
+        loose,
+        "unlinked",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.format(
+            "{} {} of {} supports no {} of a unit above it.",
+            _KIND_WORD,
+            _quoted("name"),
+            pl.col("unit_name"),
+            kind,
+        ),
+        suggestion=pl.format(
+            "Set its parent_id to the {} of {} (or a unit further up) that it helps reach.",
+            kind,
+            pl.col("upper_name"),
+        ),
+    )
+
+
+def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
+    ancestors = (
+        closure(facts.dataset.units)
+        .filter(pl.col("depth") >= 1)
+        .select("unit_id", parent_unit=pl.col("ancestor_id"), is_above=pl.lit(True))
+    )
+    wrong = (
+        _linkable(facts)
+        .filter(pl.col("parent_id").is_not_null())
+        .join(ancestors, on=["unit_id", "parent_unit"], how="left", maintain_order="left")
+        .filter(pl.col("is_above").is_null())
+    )
+    kind = (
+        pl.when(pl.col("subject_kind") == "kpi").then(pl.lit("KPI")).otherwise(pl.lit("objective"))
+    )
+    return _findings(
+        wrong,
+        "link-not-ancestor",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.when(pl.col("parent_unit").is_null())
+        .then(
+            pl.format(
+                "{} {} of {} cascades from {}, which is not a {}.",
+                _KIND_WORD,
+                _quoted("name"),
+                pl.col("unit_name"),
+                pl.col("parent_id"),
+                kind,
+            )
+        )
+        .when(pl.col("parent_unit") == pl.col("unit_id"))
+        .then(
+            pl.format(
+                "{} {} cascades from {} of its own unit {}; a parent must belong to a unit above.",
+                _KIND_WORD,
+                _quoted("name"),
+                _quoted("parent_name"),
+                pl.col("unit_name"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "{} {} of {} cascades from {} of {}, which is not above {}.",
+                _KIND_WORD,
+                _quoted("name"),
+                pl.col("unit_name"),
+                _quoted("parent_name"),
+                pl.col("parent_unit_name"),
+                pl.col("unit_name"),
+            )
+        ),
+        suggestion=pl.format(
+            "Link it to a {} of a unit above {}, or move it to the unit whose goal it serves.",
+            kind,
+            pl.col("unit_name"),
+        ),
+    )
+
+
+def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
+    ds = facts.dataset
+    kpis = ds.kpis.select(
+        kpi_id=pl.col("id"), kpi_name=pl.col("name"), kpi_direction=pl.col("direction")
+    )
+    owners = facts.catalog.select(subject_id=pl.col("goal_id"), unit_id=pl.col("unit_id"))
+    conflicts = (
+        ds.key_results.filter(pl.col("kpi_id").is_not_null() & pl.col("direction").is_not_null())
+        .join(kpis, on="kpi_id", how="inner", maintain_order="left")
+        .filter(pl.col("direction") != pl.col("kpi_direction"))
+        .rename({"id": "subject_id"})
+        .join(owners, on="subject_id", how="left", maintain_order="left")
+    )
+    return _findings(
+        conflicts,
+        "kr-direction-conflict",
+        subject_kind="kr",
+        message=pl.format(
+            "Key result {} says {} ({}), but its KPI {} says {} ({}).",
+            _quoted("title"),
+            _better(pl.col("direction")),
+            pl.col("direction"),
+            _quoted("kpi_name"),
+            _better(pl.col("kpi_direction")),
+            pl.col("kpi_direction"),
+        ),
+        suggestion=pl.lit(
+            "Leave the key result's direction empty to inherit the KPI's, or measure it with "
+            "its own check-ins instead of kpi_id."
+        ),
+    )
+
+
+def _zero_weights(facts: _Facts) -> pl.DataFrame:
+    ds = facts.dataset
+    totals = ds.key_results.group_by("objective_id").agg(
+        count=pl.len(), total=pl.col("weight").fill_null(1.0).sum()
+    )
+    weightless = (
+        ds.objectives.join(
+            totals, left_on="id", right_on="objective_id", how="inner", maintain_order="left"
+        )
+        .filter(pl.col("total") <= 0)
+        .rename({"id": "subject_id"})
+    )
+    return _findings(
+        weightless,
+        "zero-weights",
+        subject_kind="objective",
+        message=pl.format(
+            "The weights of the {} of objective {} add up to {}, so it cannot be scored.",
+            _counted(pl.col("count"), "key result"),
+            _quoted("title"),
+            _number(pl.col("total")),
+        ),
+        suggestion=pl.lit(
+            "Give the key results positive weights (leave weight empty for 1) in proportion to "
+            "how much each shows the objective's progress."
+        ),
+    )
+
+
+def _duplicate_name(facts: _Facts) -> pl.DataFrame:
+    goals = facts.goals.with_columns(key=pl.col("name").str.strip_chars().str.to_lowercase())
+    groups = ["unit_id", "scope", "key"]
+    twins = (
+        goals.filter(pl.len().over(groups) > 1)
+        .with_columns(
+            peers=pl.col("subject_id").sort().implode().over(groups, mapping_strategy="join")
+        )
+        .with_columns(
+            others=pl.col("peers").list.set_difference(pl.concat_list("subject_id")).list.sort()
+        )
+        .join(facts.unit_names, on="unit_id", how="left", maintain_order="left")
+    )
+    return _findings(
+        twins,
+        "duplicate-name",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.format(
+            "{} {} ({}) has the same name as {} among the {} of {}.",
+            _KIND_WORD,
+            _quoted("name"),
+            pl.col("subject_id"),
+            pl.col("others").list.join(", "),
+            pl.col("scope"),
+            pl.col("unit_name"),
+        ),
+        suggestion=pl.lit(
+            "Merge the duplicates, or rename them so each name says exactly what it measures."
+        ),
+    )
+
+
+def _objective_has_number(facts: _Facts) -> pl.DataFrame:
+    numbered = (
+        facts.dataset.objectives.with_columns(
+            numbers=pl.col("title")
+            .str.extract_all(_NUMBER_TOKEN)
+            .list.eval(pl.element().filter(~pl.element().str.contains(_LABEL_TOKEN)))
+        )
+        .filter(pl.col("numbers").list.len() > 0)
+        .rename({"id": "subject_id"})
+    )
+    return _findings(
+        numbered,
+        "objective-has-number",
+        subject_kind="objective",
+        message=pl.format(
+            "Objective {} contains {}: objectives are sentences, numbers belong in key results.",
+            _quoted("title"),
+            pl.col("numbers").list.join(", "),
+        ),
+        suggestion=pl.lit(
+            "Say in words the state or change to reach, and move the number into a key result."
+        ),
+    )
+
+
+# --- rules on measurements (from the metrics engine) --------------------------------------------
+
+
+def _previous_label(label: pl.Expr, period_unit: pl.Expr) -> pl.Expr:
+    """The label of the period before the one `label` names."""
+    return period_label(shift_start(label_start(label), period_unit, -1), period_unit)
+
+
+def _no_baseline(facts: _Facts) -> pl.DataFrame:
+    # A key result with a baseline of its own needs no previous actual: it starts from there.
+    missing = facts.current.filter(
+        (pl.col("target_mode") == "change_pct")
+        & pl.col("previous_actual").is_null()
+        & ((pl.col("kind") == "kpi") | pl.col("given_baseline").is_null())
+    ).rename({"goal_id": "subject_id", "kind": "subject_kind"})
+    return _findings(
+        missing,
+        "no-baseline",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.format(
+            "{} {} targets a {}% change on the previous period, but {} has no actual to change "
+            "from, so {} has no target.",
+            _KIND_WORD,
+            _quoted("name"),
+            _number(pl.col("given_target")),
+            pl.col("previous"),
+            pl.col("period"),
+        ),
+        suggestion=pl.format(
+            "Check in the {} figure (dated in {}){}, or set an absolute target for {} in "
+            "targets.csv.",
+            pl.col("previous"),
+            pl.col("previous"),
+            pl.when(pl.col("subject_kind") == "kr")
+            .then(pl.lit(" or give the key result a baseline"))
+            .otherwise(pl.lit("")),
+            pl.col("period"),
+        ),
+    )
+
+
+def _stale(facts: _Facts) -> pl.DataFrame:
+    # A KPI is measured period after period, so last period's check-in still counts; a key
+    # result lives in its objective's period only.
+    quiet = facts.current.filter(
+        (pl.col("checkin_count") == 0)
+        & ((pl.col("kind") == "kr") | (pl.col("previous_count") == 0))
+    ).rename({"goal_id": "subject_id", "kind": "subject_kind"})
+    window = (
+        pl.when(pl.col("subject_kind") == "kpi")
+        .then(pl.format("{} or {}", pl.col("period"), pl.col("previous")))
+        .otherwise(pl.col("period"))
+    )
+    return _findings(
+        quiet,
+        "stale",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.format("{} {} has no check-in in {}.", _KIND_WORD, _quoted("name"), window),
+        suggestion=pl.when(pl.col("kpi_id").is_not_null())
+        .then(
+            pl.format(
+                "It is measured by KPI {}: check in that KPI's latest figure (goaltui checkin "
+                "{} VALUE), or retire the key result if nobody tracks it.",
+                pl.col("kpi_id"),
+                pl.col("kpi_id"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "Check in the latest figure (goaltui checkin {} VALUE), or retire the goal if "
+                "nobody tracks it.",
+                pl.col("subject_id"),
+            )
+        ),
+    )
+
+
+def _not_achievable(facts: _Facts) -> pl.DataFrame:
+    factor = facts.thresholds.not_achievable_factor
+    periods = facts.thresholds.not_achievable_periods
+    current = facts.current.filter(pl.col("target").is_not_null())
+    unit = pl.col("period_unit")
+    # The engine's per-period actuals: a KPI's from its history rows; a key result's earlier
+    # periods (its KPI's check-ins, aggregated over the key result's period) from the engine's
+    # building blocks, for the current key results only.
+    current_krs = facts.catalog.join(
+        current.filter(pl.col("kind") == "kr").select("goal_id"), on="goal_id", how="semi"
+    )
+    actuals = pl.concat(
+        [
+            facts.history.filter(pl.col("kind") == "kpi").select(
+                "goal_id", "period_start", "actual"
+            ),
+            period_actuals(checkin_rows(facts.dataset, current_krs, facts.as_of)).select(
+                "goal_id", "period_start", "actual"
+            ),
+        ]
+    )
+    window = current.select("goal_id", "period_unit", current_start=pl.col("period_start"))
+    best = (
+        actuals.filter(pl.col("actual").is_not_null())
+        .join(window, on="goal_id", how="inner")
+        .filter(
+            pl.col("period_start") < pl.col("current_start"),
+            pl.col("period_start") >= shift_start(pl.col("current_start"), unit, -periods),
+        )
+        .group_by("goal_id")
+        .agg(best_high=pl.col("actual").max(), best_low=pl.col("actual").min())
+    )
+    lower_better = pl.col("direction") == "at_most"
+    far = (
+        current.join(best, on="goal_id", how="inner", maintain_order="left")
+        .with_columns(
+            best=pl.when(lower_better).then(pl.col("best_low")).otherwise(pl.col("best_high"))
+        )
+        .filter(
+            pl.when(lower_better)
+            .then(pl.col("target") * factor < pl.col("best"))
+            .otherwise(pl.col("target") > pl.col("best") * factor)
+        )
+        .rename({"goal_id": "subject_id", "kind": "subject_kind"})
+    )
+    return _findings(
+        far,
+        "not-achievable",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.format(
+            "{} {} targets {} for {}, but its best{} of the last {} {} was {}.",
+            _KIND_WORD,
+            _quoted("name"),
+            _number(pl.col("target")),
+            pl.col("period"),
+            pl.when(lower_better).then(pl.lit(" (lowest)")).otherwise(pl.lit("")),
+            pl.lit(periods),
+            unit.replace_strict(_PERIOD_WORDS, default="periods", return_dtype=pl.String),
+            _number(pl.col("best")),
+        ),
+        suggestion=pl.lit(
+            "Set a target that better work and focus can reach, or note what will change to "
+            "make the jump possible."
+        ),
+    )
+
+
+def _no_stretch(facts: _Facts) -> pl.DataFrame:
+    rows = facts.history.filter(pl.col("kind") == "kr").select(
+        "goal_id",
+        "previous_actual",
+        objective_period=pl.col("period"),
+        engine_target=pl.col("target"),
+    )
+    overrides = facts.dataset.targets.unique(["goal_id", "period"], keep="last").select(
+        "goal_id", objective_period=pl.col("period"), override=pl.col("target")
+    )
+    krs = (
+        facts.catalog.filter(pl.col("kind") == "kr")
+        .join(rows, on=["goal_id", "objective_period"], how="left", maintain_order="left")
+        .join(overrides, on=["goal_id", "objective_period"], how="left", maintain_order="left")
+        .with_columns(previous=_previous_label(pl.col("objective_period"), pl.col("period_unit")))
+    )
+    # A % change without a baseline starts from the previous actual: its sign alone decides.
+    relative = (
+        (pl.col("target_mode") == "change_pct")
+        & pl.col("override").is_null()
+        & pl.col("baseline").is_null()
+    ).fill_null(False)
+    absolute = (pl.col("target_mode") != "change_pct").fill_null(True)
+    aim = (
+        pl.when(relative)
+        .then(pl.col("target"))
+        .otherwise(
+            pl.coalesce("engine_target", "override", pl.when(absolute).then(pl.col("target")))
+        )
+    )
+    start = (
+        pl.when(relative).then(pl.lit(0.0)).otherwise(pl.coalesce("baseline", "previous_actual"))
+    )
+    flat = (
+        krs.with_columns(aim=aim, start=start, relative=relative)
+        .filter(pl.col("aim").is_not_null() & pl.col("start").is_not_null())
+        .filter(
+            pl.when(pl.col("direction") == "at_most")
+            .then(pl.col("aim") >= pl.col("start"))
+            .otherwise(pl.col("aim") <= pl.col("start"))
+        )
+        .rename({"goal_id": "subject_id"})
+    )
+    start_word = (
+        pl.when(pl.col("baseline").is_not_null())
+        .then(pl.lit("its baseline"))
+        .otherwise(pl.format("its {} actual", pl.col("previous")))
+    )
+    message = (
+        pl.when(pl.col("relative"))
+        .then(
+            pl.format(
+                "Key result {} aims for a {}% change on its {} actual: no improvement when {}.",
+                _quoted("name"),
+                _number(pl.col("target")),
+                pl.col("previous"),
+                _better(pl.col("direction")),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "Key result {} targets {}, no further than {} of {} ({}).",
+                _quoted("name"),
+                _number(pl.col("aim")),
+                start_word,
+                _number(pl.col("start")),
+                _better(pl.col("direction")),
+            )
+        )
+    )
+    return _findings(
+        flat,
+        "no-stretch",
+        subject_kind="kr",
+        message=message,
+        suggestion=pl.lit(
+            "Aim one level beyond where it starts; a level you only want to hold is better "
+            "managed as a KPI."
+        ),
+    )
+
+
+_CHECKS: tuple[Callable[[_Facts], pl.DataFrame], ...] = (
+    _okr_kr_count,
+    _okr_too_many_objectives,
+    _kpi_too_many,
+    _unlinked,
+    _link_not_ancestor,
+    _kr_direction_conflict,
+    _zero_weights,
+    _duplicate_name,
+    _objective_has_number,
+    _no_baseline,
+    _stale,
+    _not_achievable,
+    _no_stretch,
+)
+
+
+def find_issues(
+    dataset: Dataset, as_of: date, thresholds: QualityThresholds, *, unit: str | None = None
+) -> pl.DataFrame:
+    """Check every goal of `dataset` as of `as_of` against RULES.
+
+    Returns one row per finding and subject (columns FINDINGS_SCHEMA): `unit_id` is the unit that
+    owns the subject (a unit for unit findings). Sorted by severity (error, warning, info), rule,
+    subject_id, message. With `unit`, only findings whose unit_id is in that unit's subtree;
+    an unknown unit raises GoaltuiError.
+    """
+    scope: pl.Series | None = None
+    if unit is not None:
+        if unit not in dataset.units.get_column("id").to_list():
+            raise GoaltuiError(f"no unit {unit!r}")
+        scope = subtree_ids(dataset.units, unit)
+    facts = _Facts(dataset, as_of, thresholds)
+    findings = pl.concat([check(facts) for check in _CHECKS])
+    if scope is not None:
+        findings = findings.filter(pl.col("unit_id").is_in(scope.implode()))
+    rank = pl.col("severity").replace_strict(
+        {severity.value: i for i, severity in enumerate(SEVERITY_ORDER)}, return_dtype=pl.Int8
+    )
+    return findings.sort(rank, "rule", "subject_id", "message")
