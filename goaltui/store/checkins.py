@@ -1,0 +1,315 @@
+"""Durable check-in writes: append, correct and retract, each in one transaction.
+
+Check-ins are append-only. A correction is a new entry whose `supersedes` names the entry it
+replaces; a retraction is such an entry without a value. `checkin_problems` is the one set of
+rules for the command line, the dashboard's form (as you type) and these writes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from goaltui.model.errors import DatabaseError, ValidationError
+from goaltui.model.types import Checkin
+from goaltui.store.dataset import TABLE_SCHEMAS, Dataset
+from goaltui.store.db import write_session
+
+CHECKIN_FIELDS = ("goal_id", "date", "value", "denominator", "confidence", "author", "supersedes")
+"""The fields `checkin_problems` may name, in the order a form shows them."""
+
+LOG_STATES = ("active", "corrected", "retracted", "correction", "retraction")
+"""Values of the `state` column of `checkin_log`."""
+
+
+def new_checkin_id() -> str:
+    """A short unique id for a check-in entered by hand: `c` and 16 random hex digits."""
+    return "c" + secrets.token_hex(8)
+
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def parse_number(text: str) -> float:
+    """Read a number as the interchange format writes it (`1250.5`, `1,250.5`, `-3`).
+
+    Raises ValueError with a message fit for a form when the text is not a number.
+    """
+    cleaned = text.strip()
+    if "," in cleaned:
+        if not _THOUSANDS.fullmatch(cleaned):
+            raise ValueError(f"'{text}' is not a number (use . for decimals, e.g. 1250.5)")
+        cleaned = cleaned.replace(",", "")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number (use . for decimals, e.g. 1250.5)") from None
+    if not math.isfinite(number):
+        raise ValueError(f"'{text}' is not a number")
+    return number
+
+
+def _goal(dataset: Dataset, goal_id: str) -> dict[str, str | None] | None:
+    """kind, aggregation and kpi_id of a goal, or None when no goal has the id."""
+    kpi = dataset.kpis.filter(pl.col("id") == goal_id)
+    if kpi.height:
+        return {"kind": "kpi", "aggregation": kpi["aggregation"][0], "kpi_id": None}
+    kr = dataset.key_results.filter(pl.col("id") == goal_id)
+    if kr.height:
+        return {"kind": "kr", "aggregation": kr["aggregation"][0], "kpi_id": kr["kpi_id"][0]}
+    return None
+
+
+def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict[str, str]:
+    """What is wrong with `checkin` against `dataset`, by field (see CHECKIN_FIELDS); an empty
+    dict means it can be saved. Pure: reads the frames, writes nothing.
+
+    The reasons read as short phrases under a form field, e.g. `no KPI or key result has the id
+    'x'`; `dataset.checkins` needs only the entries of the goal (for `supersedes`).
+    """
+    problems: dict[str, str] = {}
+    goal_id = (checkin.goal_id or "").strip()
+    goal = _goal(dataset, goal_id) if goal_id else None
+    if not goal_id:
+        problems["goal_id"] = "choose a KPI or key result"
+    elif goal is None:
+        problems["goal_id"] = f"no KPI or key result has the id '{goal_id}'"
+    elif goal["kpi_id"] is not None:
+        kpi_id = goal["kpi_id"]
+        names = dataset.kpis.filter(pl.col("id") == kpi_id)["name"]
+        named = f" ({names[0]})" if names.len() else ""
+        problems["goal_id"] = (
+            f"key result '{goal_id}' is measured by KPI '{kpi_id}'{named} and takes no "
+            f"check-ins of its own; check in to {kpi_id} instead"
+        )
+
+    value = checkin.value
+    if value is None:
+        if checkin.supersedes is None:
+            problems["value"] = "enter a value"
+    elif not math.isfinite(value):
+        problems["value"] = "not a number"
+
+    ratio = goal is not None and goal["aggregation"] == "ratio"
+    denominator = checkin.denominator
+    if denominator is not None and not math.isfinite(denominator):
+        problems["denominator"] = "not a number"
+    elif goal is not None and goal["kpi_id"] is None:
+        if ratio and denominator is None and value is not None:
+            problems["denominator"] = f"'{goal_id}' is a ratio goal: enter a denominator"
+        elif not ratio and denominator is not None:
+            problems["denominator"] = (
+                f"only ratio goals take a denominator; '{goal_id}' aggregates by "
+                f"{goal['aggregation']}"
+            )
+    if "denominator" not in problems and denominator is not None:
+        if denominator < 0:
+            problems["denominator"] = "a denominator cannot be negative"
+        elif denominator == 0 and value not in (None, 0):
+            problems["denominator"] = (
+                f"a denominator of 0 needs a value of 0 ({value:g} out of 0 cannot be)"
+            )
+
+    if checkin.date > today:
+        problems["date"] = f"{checkin.date.isoformat()} is after today ({today.isoformat()})"
+
+    confidence = checkin.confidence
+    if confidence is not None and not (math.isfinite(confidence) and 0 <= confidence <= 10):
+        problems["confidence"] = f"{confidence:g} is outside 0-10"
+
+    if checkin.author is not None and checkin.author.strip():
+        author = checkin.author.strip()
+        if dataset.units.filter(pl.col("id") == author).height == 0:
+            problems["author"] = f"no unit has the id '{author}'"
+
+    if checkin.supersedes is not None:
+        reason = _supersedes_problem(dataset, checkin.supersedes, goal_id, checkin.id)
+        if reason:
+            problems["supersedes"] = reason
+    return problems
+
+
+def _supersedes_problem(
+    dataset: Dataset, target_id: str, goal_id: str, own_id: str | None
+) -> str | None:
+    if target_id == own_id:
+        return "a check-in cannot supersede itself"
+    entries = dataset.checkins
+    target = entries.filter(pl.col("id") == target_id)
+    if target.height == 0:
+        return f"no check-in has the id '{target_id}'"
+    if target["goal_id"][0] != goal_id:
+        return f"'{target_id}' is a check-in of '{target['goal_id'][0]}', not of '{goal_id}'"
+    if target["value"][0] is None and target["supersedes"][0] is not None:
+        return f"'{target_id}' is a retraction; check in anew instead"
+    later = entries.filter(pl.col("supersedes") == target_id).sort("seq")
+    if later.height:
+        by = later.row(0, named=True)
+        how = "corrected" if by["value"] is not None else "retracted"
+        return f"check-in '{target_id}' was already {how} by '{by['id']}'"
+    return None
+
+
+def _clean_text(text: str | None) -> str | None:
+    stripped = text.strip() if text is not None else None
+    return stripped or None
+
+
+def _context(con: duckdb.DuckDBPyConnection, goal_id: str, supersedes: str | None) -> Dataset:
+    """The goal tables and the check-ins `checkin_problems` needs: the entry a correction names
+    and whatever superseded it already."""
+    frames: dict[str, pl.DataFrame] = {}
+    for name in ("units", "kpis", "objectives", "key_results"):
+        columns = ", ".join(TABLE_SCHEMAS[name])
+        frames[name] = con.sql(f"SELECT {columns} FROM {name}").pl()
+    columns = ", ".join(TABLE_SCHEMAS["checkins"])
+    frames["checkins"] = con.sql(
+        f"SELECT {columns} FROM checkins WHERE id = $s OR supersedes = $s ORDER BY seq",
+        params={"s": supersedes or ""},
+    ).pl()
+    return Dataset.from_frames(**frames)
+
+
+def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
+    if not db.exists():
+        raise DatabaseError(f"{db}: no database here; create one with `goaltui init` or import")
+    checkin = replace(
+        checkin,
+        goal_id=checkin.goal_id.strip(),
+        note=_clean_text(checkin.note),
+        author=_clean_text(checkin.author),
+        id=_clean_text(checkin.id),
+        supersedes=_clean_text(checkin.supersedes),
+    )
+    with write_session(db) as con:
+        dataset = _context(con, checkin.goal_id, checkin.supersedes)
+        problems = checkin_problems(dataset, checkin, today=today)
+        if checkin.id is not None:
+            taken = con.sql(
+                "SELECT count(*) FROM checkins WHERE id = $id", params={"id": checkin.id}
+            ).fetchall()[0][0]
+            if taken:
+                problems["id"] = f"'{checkin.id}' is the id of another check-in already"
+        if problems:
+            raise ValidationError([f"{field}: {reason}" for field, reason in problems.items()])
+        seq = con.sql("SELECT coalesce(max(seq) + 1, 0) FROM checkins").fetchall()[0][0]
+        stored = replace(
+            checkin,
+            id=checkin.id or new_checkin_id(),
+            recorded_at=checkin.recorded_at or datetime.now(UTC).replace(tzinfo=None),
+        )
+        con.execute(
+            "INSERT INTO checkins (seq, id, goal_id, date, value, denominator, confidence, note, "
+            "author, supersedes, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                int(seq),
+                stored.id,
+                stored.goal_id,
+                stored.date,
+                stored.value,
+                stored.denominator,
+                stored.confidence,
+                stored.note,
+                stored.author,
+                stored.supersedes,
+                stored.recorded_at,
+            ],
+        )
+    return stored
+
+
+def append_checkin(db: Path, checkin: Checkin, *, today: date) -> Checkin:
+    """Validate `checkin` against the database at `db` and append it in one transaction.
+
+    Assigns an id (unless given), recorded_at (now, UTC, unless given) and the next entry
+    number; returns the stored check-in once it is committed to disk. Raises ValidationError
+    (`field: reason` per problem) and DatabaseError (no database, locked too long, not a goaltui
+    database).
+    """
+    return _append(db, checkin, today=today)
+
+
+def _original(db: Path, checkin_id: str) -> Checkin:
+    from goaltui.store.db import read_session
+
+    with read_session(db) as con:
+        rows = con.sql(
+            "SELECT goal_id, date FROM checkins WHERE id = $id", params={"id": checkin_id}
+        ).fetchall()
+    if not rows:
+        raise ValidationError([f"supersedes: no check-in has the id '{checkin_id}'"])
+    goal_id, day = rows[0]
+    return Checkin(goal_id=str(goal_id), date=day, value=None, supersedes=checkin_id)
+
+
+def correct_checkin(db: Path, checkin_id: str, replacement: Checkin, *, today: date) -> Checkin:
+    """Append `replacement` as the correction of check-in `checkin_id` (same goal).
+
+    Refused (ValidationError) when that check-in does not exist, belongs to another goal, is a
+    retraction, or was already corrected or retracted (the message names by which entry).
+    Returns the stored correction.
+    """
+    original = _original(db, checkin_id)
+    goal_id = replacement.goal_id.strip() or original.goal_id
+    return _append(db, replace(replacement, goal_id=goal_id, supersedes=checkin_id), today=today)
+
+
+def retract_checkin(
+    db: Path,
+    checkin_id: str,
+    *,
+    today: date,
+    note: str | None = None,
+    author: str | None = None,
+) -> Checkin:
+    """Retract check-in `checkin_id`: append an entry without a value that supersedes it, dated
+    like the original. Refused like `correct_checkin`. Returns the stored retraction."""
+    original = _original(db, checkin_id)
+    retraction = replace(original, note=note, author=author)
+    return _append(db, retraction, today=max(today, original.date))
+
+
+def checkin_log(dataset: Dataset, goal_id: str) -> pl.DataFrame:
+    """Every entry of a goal's log, newest first (by date, then entry order), for the dashboard.
+
+    For a key result measured by a KPI the log is that KPI's. Columns: those of the checkins
+    table, `state` (one of LOG_STATES: `active`; `corrected` or `retracted` when a later entry
+    superseded it; `correction` or `retraction` for an entry that supersedes another and is
+    itself in force) and `superseded_by` (the id of the entry that superseded it).
+    """
+    kr = dataset.key_results.filter(pl.col("id") == goal_id)
+    source = goal_id
+    if kr.height and kr["kpi_id"][0] is not None:
+        source = str(kr["kpi_id"][0])
+    entries = dataset.checkins.filter(pl.col("goal_id") == source)
+    superseders = (
+        entries.filter(pl.col("supersedes").is_not_null())
+        .sort("seq")
+        .group_by("supersedes", maintain_order=True)
+        .agg(superseded_by=pl.col("id").first(), by_value=pl.col("value").first().is_not_null())
+        .rename({"supersedes": "id"})
+    )
+    log = entries.join(superseders, on="id", how="left", maintain_order="left")
+    state = (
+        pl.when(pl.col("superseded_by").is_not_null())
+        .then(pl.when(pl.col("by_value")).then(pl.lit("corrected")).otherwise(pl.lit("retracted")))
+        .when(pl.col("supersedes").is_not_null())
+        .then(
+            pl.when(pl.col("value").is_not_null())
+            .then(pl.lit("correction"))
+            .otherwise(pl.lit("retraction"))
+        )
+        .otherwise(pl.lit("active"))
+    )
+    return (
+        log.with_columns(state=state)
+        .select(*TABLE_SCHEMAS["checkins"], "state", "superseded_by")
+        .sort(["date", "seq"], descending=True)
+    )

@@ -1,0 +1,108 @@
+"""Exporting a goaltui database back to the interchange format (import(export(x)) == x)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from goaltui.store.dataset import load_dataset
+from goaltui.store.importer import SPECS
+
+EXPORT_FILES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
+"""The tables export writes, each to `<name>.csv`."""
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """How many rows export wrote per file."""
+
+    units: int = 0
+    kpis: int = 0
+    objectives: int = 0
+    key_results: int = 0
+    checkins: int = 0
+    targets: int = 0
+
+    def __str__(self) -> str:
+        return ", ".join(
+            [
+                _count(self.units, "unit"),
+                _count(self.kpis, "KPI"),
+                _count(self.objectives, "objective"),
+                _count(self.key_results, "key result"),
+                _count(self.checkins, "check-in"),
+                _count(self.targets, "target"),
+            ]
+        )
+
+
+def plain_number(expr: pl.Expr) -> pl.Expr:
+    """A Float64 expression as plain decimal text: no exponent, no thousands separators, and
+    integral values without `.0` (1e9 -> `1000000000`, 2.5 -> `2.5`, 1e-7 -> `0.0000001`).
+
+    The digits are the shortest that read back as the same float, so a round trip is exact.
+    """
+    text = expr.cast(pl.String)
+    parts = text.str.extract_groups(r"^(-?)(\d+)(?:\.(\d+))?e([+-]?\d+)$")
+    sign = parts.struct.field("1")
+    whole = parts.struct.field("2")
+    fraction = pl.coalesce(parts.struct.field("3"), pl.lit(""))
+    exponent = parts.struct.field("4").cast(pl.Int64)
+    digits = pl.concat_str(whole, fraction)
+    point = whole.str.len_chars().cast(pl.Int64) + exponent
+    length = digits.str.len_chars().cast(pl.Int64)
+    zeros = pl.lit("0" * 400)
+    # Every branch is computed for every row: lengths are clipped so none goes negative.
+    inside = pl.min_horizontal(point, length).clip(0)
+    expanded = (
+        pl.when(point >= length)
+        .then(pl.concat_str(digits, zeros.str.slice(0, (point - length).clip(0))))
+        .when(point <= 0)
+        .then(pl.concat_str(pl.lit("0."), zeros.str.slice(0, (-point).clip(0)), digits))
+        .otherwise(
+            pl.concat_str(digits.str.slice(0, inside), pl.lit("."), digits.str.slice(inside))
+        )
+    )
+    plain = pl.when(exponent.is_not_null()).then(pl.concat_str(sign, expanded)).otherwise(text)
+    plain = plain.str.replace(r"\.0$", "")
+    return pl.when(plain == "-0").then(pl.lit("0")).otherwise(plain)
+
+
+def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    exprs: list[pl.Expr] = []
+    for name in columns:
+        dtype = frame.schema[name]
+        column = pl.col(name)
+        if dtype == pl.Float64:
+            exprs.append(plain_number(column).alias(name))
+        elif dtype == pl.Date:
+            exprs.append(column.dt.to_string("%Y-%m-%d").alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            # Stored in UTC; the Z says so to whoever reads the file.
+            exprs.append((column.dt.to_string("%Y-%m-%dT%H:%M:%S%.f") + pl.lit("Z")).alias(name))
+        else:
+            exprs.append(column.cast(pl.String).alias(name))
+    return frame.select(exprs)
+
+
+def export_db(db: Path, out_dir: Path) -> ExportSummary:
+    """Write every table of the database at `db` to `out_dir` (created if needed) as the
+    interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv and
+    targets.csv, UTF-8 without BOM, numbers as plain decimals, check-ins in entry order with
+    their id and recorded_at. Returns the row counts. Raises DatabaseError."""
+    dataset = load_dataset(db)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = dataset.tables()
+    counts: dict[str, int] = {}
+    for name in EXPORT_FILES:
+        frame = tables[name]
+        columns = [c.name for c in SPECS[name]]
+        _text_frame(frame, columns).write_csv(out_dir / f"{name}.csv")
+        counts[name] = frame.height
+    return ExportSummary(**counts)

@@ -1,0 +1,1282 @@
+"""Importing the interchange format (DESIGN.md, "Interchange format") into a goaltui database.
+
+Everything is validated before anything is written: cells (required, numbers, dates, allowed
+values, period labels), ids, references (against the incoming files and what the database holds),
+the organisation tree and the check-in rules. Every problem is reported as
+`file:line: column: what is wrong`; on any problem nothing is written. Validation and writing are
+vectorised: polars expressions over whole columns and one `INSERT ... SELECT` per table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from goaltui.model.enums import Aggregation, Direction, PeriodUnit, TargetMode, UnitKind
+from goaltui.model.errors import ValidationError
+from goaltui.store.db import write_session
+from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
+
+# --------------------------------------------------------------------------------------------
+# Column specifications
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an interchange file: how its cells are read and whether they are needed."""
+
+    name: str
+    kind: str = "text"
+    """text, number, date, timestamp or choice."""
+    required: bool = False
+    """Every row must give the cell (and so the header must have the column)."""
+    in_header: bool = False
+    """The header must have the column even though a cell may be empty."""
+    choices: tuple[str, ...] = ()
+
+
+def _choices(
+    values: type[UnitKind | Direction | Aggregation | PeriodUnit | TargetMode],
+) -> tuple[str, ...]:
+    return tuple(str(v.value) for v in values)
+
+
+SPECS: dict[str, tuple[Column, ...]] = {
+    "units": (
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("parent_id"),
+        Column("kind", "choice", required=True, choices=_choices(UnitKind)),
+    ),
+    "kpis": (
+        Column("id", required=True),
+        Column("unit_id", required=True),
+        Column("name", required=True),
+        Column("unit", required=True),
+        Column("direction", "choice", required=True, choices=_choices(Direction)),
+        Column("aggregation", "choice", required=True, choices=_choices(Aggregation)),
+        Column("period", "choice", required=True, choices=_choices(PeriodUnit)),
+        Column("target_mode", "choice", choices=_choices(TargetMode)),
+        Column("target", "number"),
+        Column("parent_id"),
+        Column("category"),
+        Column("description"),
+    ),
+    "objectives": (
+        Column("id", required=True),
+        Column("unit_id", required=True),
+        Column("title", required=True),
+        Column("period", required=True),
+        Column("parent_id"),
+        Column("description"),
+    ),
+    "key_results": (
+        Column("id", required=True),
+        Column("objective_id", required=True),
+        Column("title", required=True),
+        Column("unit"),
+        Column("direction", "choice", choices=_choices(Direction)),
+        Column("aggregation", "choice", choices=_choices(Aggregation)),
+        Column("target_mode", "choice", choices=_choices(TargetMode)),
+        Column("target", "number"),
+        Column("baseline", "number"),
+        Column("weight", "number"),
+        Column("kpi_id"),
+    ),
+    "checkins": (
+        Column("goal_id", required=True),
+        Column("date", "date", required=True),
+        Column("value", "number", in_header=True),
+        Column("denominator", "number"),
+        Column("confidence", "number"),
+        Column("note"),
+        Column("author"),
+        Column("id"),
+        Column("supersedes"),
+        Column("recorded_at", "timestamp"),
+    ),
+    "targets": (
+        Column("goal_id", required=True),
+        Column("period", required=True),
+        Column("target", "number", required=True),
+    ),
+}
+"""The columns of each file of the interchange format, in the order export writes them."""
+
+_TEXT_SUFFIX = "__text"
+_LINE = "@line@"
+"""Stands in a message for the line of the row in `__ref`, known only when reporting."""
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+_TIMESTAMP = (
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_LABEL_PATTERNS = {
+    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
+    "quarter": r"^\d{4}-Q[1-4]$",
+    "year": r"^\d{4}$",
+}
+_LABEL_EXAMPLES = {"month": "2026-11", "quarter": "2026-Q4", "year": "2026"}
+_CHECKIN_KEY = (
+    "goal_id",
+    "date",
+    "value",
+    "denominator",
+    "confidence",
+    "note",
+    "author",
+    "supersedes",
+    "recorded_at",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import wrote: rows upserted per table, check-ins added and repeats skipped."""
+
+    units: int = 0
+    kpis: int = 0
+    objectives: int = 0
+    key_results: int = 0
+    checkins_added: int = 0
+    checkins_skipped: int = 0
+    targets: int = 0
+
+    def __str__(self) -> str:
+        added = _count(self.checkins_added, "check-in") + " added"
+        if self.checkins_skipped:
+            added += f" ({_count(self.checkins_skipped, 'repeat')} skipped)"
+        return ", ".join(
+            [
+                _count(self.units, "unit"),
+                _count(self.kpis, "KPI"),
+                _count(self.objectives, "objective"),
+                _count(self.key_results, "key result"),
+                added,
+                _count(self.targets, "target"),
+            ]
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass
+class _Problems:
+    """Problems found so far: whole-file texts, and per table a frame of (row, order, text)."""
+
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
+
+    def add(self, table: str, found: pl.DataFrame) -> None:
+        if found.height:
+            self.rows.setdefault(table, []).append(found)
+
+    def __bool__(self) -> bool:
+        return bool(self.files) or any(f.height for fs in self.rows.values() for f in fs)
+
+    def render(self, sources: dict[str, SourceTable]) -> list[str]:
+        """Every problem as `file:line: column: what is wrong`, by file, then line."""
+        out = list(self.files)
+        for name in TABLE_FILES:
+            parts = self.rows.get(name)
+            if not parts:
+                continue
+            source = sources[name]
+            # Within a row, problems follow the columns' order in the format.
+            position = {c.name: i for i, c in enumerate(SPECS[name])}
+            found = (
+                pl.concat(parts, how="diagonal_relaxed")
+                .with_columns(
+                    position=pl.col("text")
+                    .str.extract(r"^([a-z_]+):", 1)
+                    .replace_strict(position, default=len(position), return_dtype=pl.Int64)
+                )
+                .sort("row", "position", "order", maintain_order=True)
+            )
+            lines = source.lines(found["row"])
+            found = found.with_columns(line=lines)
+            if "ref" in found.columns:
+                found = found.with_columns(
+                    ref_line=source.lines(found["ref"].fill_null(0)).cast(pl.String)
+                ).with_columns(
+                    text=pl.when(pl.col("ref").is_not_null())
+                    .then(pl.col("text").str.replace(_LINE, pl.col("ref_line"), literal=True))
+                    .otherwise(pl.col("text"))
+                )
+            out += (
+                found.select(
+                    pl.format("{}:{}: {}", pl.lit(source.label), pl.col("line"), pl.col("text"))
+                )
+                .to_series()
+                .to_list()
+            )
+        return out
+
+
+Rule = tuple[str, pl.Expr, pl.Expr]
+"""(column, mask of bad rows, message): one validation rule over a frame."""
+
+
+def _apply(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.DataFrame:
+    """Rows of `frame` that break a rule, as (row, order, text, ref); `ref` is another row whose
+    line replaces `@line@` in the text."""
+    empty = pl.DataFrame(
+        schema={"row": pl.Int64, "order": pl.Int64, "text": pl.String, "ref": pl.Int64}
+    )
+    if not rules or frame.height == 0:
+        return empty
+    masks = frame.select(
+        mask.fill_null(False).alias(f"m{i}") for i, (_, mask, _) in enumerate(rules)
+    )
+    hits = masks.select(pl.all().sum()).row(0)
+    found = [empty]
+    for i, (column, _, message) in enumerate(rules):
+        if not hits[i]:
+            continue
+        bad = frame.filter(masks[f"m{i}"])
+        text = pl.lit(f"{column}: ") + message
+        ref = pl.col("__ref") if "__ref" in bad.columns else pl.lit(None)
+        found.append(
+            bad.select(
+                row=pl.col(ROW).cast(pl.Int64),
+                order=pl.lit(start + i, pl.Int64),
+                text=text.cast(pl.String).fill_null(f"{column}: not valid"),
+                ref=ref.cast(pl.Int64),
+            )
+        )
+    return pl.concat(found)
+
+
+def _quoted(expr: pl.Expr) -> pl.Expr:
+    return pl.format("'{}'", expr)
+
+
+# --------------------------------------------------------------------------------------------
+# Cells: text to typed columns
+
+
+def _header_problems(table: SourceTable, spec: tuple[Column, ...]) -> list[str]:
+    known = {c.name for c in spec}
+    present = [c for c in table.frame.columns if c != ROW]
+    problems = [
+        f"{table.label}:1: {c}: unknown column; the columns of {table.name} are "
+        f"{', '.join(col.name for col in spec)}"
+        for c in present
+        if c not in known
+    ]
+    problems += [
+        f"{table.label}:1: {c.name}: required column is missing"
+        for c in spec
+        if (c.required or c.in_header) and c.name not in present
+    ]
+    return problems
+
+
+def _convert(table: SourceTable, spec: tuple[Column, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Trim every cell (empty = not given), convert to typed columns and check each cell.
+
+    Returns the typed frame (the spec's columns, their text as `<name>__text` where converted,
+    and ROW) and the problems found.
+    """
+    frame = table.frame
+    present = set(frame.columns)
+    stripped = frame.select(
+        pl.col(ROW),
+        *(
+            pl.col(c.name).str.strip_chars()
+            if c.name in present
+            else pl.lit(None, pl.String).alias(c.name)
+            for c in spec
+        ),
+    )
+    # An empty cell is not given. Most columns have none left after trimming (the reader
+    # already reads unquoted empty cells as not given), so only those that do are rewritten.
+    blanks = stripped.select((pl.col(c.name) == "").any() for c in spec).row(0)
+    text = stripped.lazy().with_columns(
+        pl.when(pl.col(c.name) != "").then(pl.col(c.name)).alias(c.name)
+        for c, blank in zip(spec, blanks, strict=True)
+        if blank
+    )
+
+    typed: list[pl.Expr] = []
+    rules: list[Rule] = []
+    slow: list[str] = []
+    for column in spec:
+        raw = pl.col(column.name)
+        if column.kind == "text":
+            if column.required and column.name in present:
+                rules.append((column.name, raw.is_null(), pl.lit("required but empty")))
+            continue
+        # After conversion `<name>` holds the typed value and `<name>__text` the cell as written.
+        cell = pl.col(column.name + _TEXT_SUFFIX)
+        value = pl.col(column.name)
+        typed.append(raw.alias(column.name + _TEXT_SUFFIX))
+        if column.required and column.name in present:
+            rules.append((column.name, cell.is_null(), pl.lit("required but empty")))
+        if column.kind == "choice":
+            typed.append(raw.str.to_lowercase().alias(column.name))
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & ~value.is_in(list(column.choices)),
+                    pl.format(
+                        "{} is not one of {}", _quoted(cell), pl.lit(", ".join(column.choices))
+                    ),
+                )
+            )
+        elif column.kind == "number":
+            typed.append(_number(raw).alias(column.name))
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & value.is_null(),
+                    pl.format(
+                        "{} is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)",
+                        _quoted(cell),
+                    ),
+                )
+            )
+        elif column.kind == "date":
+            typed.append(_date(raw, table.raw_text is None).alias(column.name))
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & value.is_null(),
+                    pl.when(cell.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+                    .then(pl.format("{} is not a date that exists", _quoted(cell)))
+                    .otherwise(
+                        pl.format(
+                            "{} is not a date (use YYYY-MM-DD, e.g. 2026-11-16)", _quoted(cell)
+                        )
+                    ),
+                )
+            )
+        elif column.kind == "timestamp":
+            typed.append(_fast_timestamp(frame, column.name, raw).alias(column.name))
+            slow.append(column.name)
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & value.is_null(),
+                    pl.format(
+                        "{} is not a timestamp (use e.g. 2026-11-16T09:30:00 or "
+                        "2026-11-16 09:30:00+09:00)",
+                        _quoted(cell),
+                    ),
+                )
+            )
+    # One pass converts every column; the checks then compare the text with the typed value.
+    both = text.with_columns(typed).collect(engine="in-memory")
+    for name in slow:
+        # Timestamps in the column's most common form were read in the pass above; the others
+        # (offsets, no seconds, workbook numbers) take the slower general reading.
+        cell, moment = pl.col(name + _TEXT_SUFFIX), pl.col(name)
+        where = both.select(pl.arg_where(cell.is_not_null() & moment.is_null())).to_series()
+        if where.len():
+            general = both.select(cell.gather(where)).select(
+                _timestamp(cell, table.raw_text is None)
+            )
+            both = both.with_columns(both[name].scatter(where, general.to_series()))
+    return both, _apply(both, rules)
+
+
+def _fast_timestamp(frame: pl.DataFrame, name: str, raw: pl.Expr) -> pl.Expr:
+    """A one-format reading of a timestamp column, the format taken from its first cell;
+    cells it cannot read are left empty for `_timestamp`."""
+    first = frame[name].drop_nulls().str.strip_chars().head(1).to_list() if name in frame else []
+    sample = first[0] if first else ""
+    for pattern, form in _TIMESTAMP_FORMS:
+        if re.fullmatch(pattern, sample):
+            return raw.str.to_datetime(form, time_unit="us", strict=False, exact=True)
+    return pl.lit(None, pl.Datetime("us"))
+
+
+_TIMESTAMP_FORMS = (
+    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "%Y-%m-%dT%H:%M:%S%.fZ"),
+    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?", "%Y-%m-%dT%H:%M:%S%.f"),
+    (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?", "%Y-%m-%d %H:%M:%S%.f"),
+)
+
+
+def _number(raw: pl.Expr) -> pl.Expr:
+    plain = (
+        pl.when(raw.str.contains(",", literal=True) & raw.str.contains(_THOUSANDS))
+        .then(raw.str.replace_all(",", "", literal=True))
+        .otherwise(raw)
+    )
+    number = plain.cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)
+
+
+def _date(raw: pl.Expr, workbook: bool) -> pl.Expr:
+    day = raw.str.to_date("%Y-%m-%d", strict=False)
+    if not workbook:
+        return day
+    # A date cell of a workbook may arrive as a midnight timestamp, or as Excel's day number
+    # (46327 = 2026-11-01).
+    midnight = raw.str.extract(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?$", 1)
+    day = pl.coalesce(day, midnight.str.to_date("%Y-%m-%d", strict=False))
+    serial = raw.str.extract(r"^(\d{4,6})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = (pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)).dt.date()
+    return pl.coalesce(day, from_serial)
+
+
+def _timestamp(raw: pl.Expr, workbook: bool) -> pl.Expr:
+    parts = raw.str.extract_groups(_TIMESTAMP)
+    day = parts.struct.field("1")
+    clock = pl.coalesce(parts.struct.field("2"), pl.lit("00:00"))
+    seconds = pl.coalesce(parts.struct.field("3"), pl.lit(":00"))
+    local = pl.concat_str(day, pl.lit(" "), clock, seconds).str.to_datetime(
+        "%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False
+    )
+    offset = parts.struct.field("4").str.replace("Z", "+00:00").str.replace(":", "")
+    minutes = (
+        offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+        + offset.str.slice(3, 2).cast(pl.Int64, strict=False)
+    ) * pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    # Stored in UTC: an offset given in the cell is taken away.
+    moment = local - pl.duration(minutes=minutes.fill_null(0))
+    if workbook:
+        serial = raw.str.extract(r"^(\d{4,6}(?:\.\d+)?)$", 1).cast(pl.Float64, strict=False)
+        from_serial = pl.lit(_EXCEL_EPOCH).dt.cast_time_unit("us") + pl.duration(
+            microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64)
+        )
+        moment = pl.coalesce(moment, from_serial)
+    return moment.dt.cast_time_unit("us")
+
+
+# --------------------------------------------------------------------------------------------
+# What the database holds already
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """The goal tables of the database (all rows) and its number of check-ins."""
+
+    units: pl.DataFrame
+    kpis: pl.DataFrame
+    objectives: pl.DataFrame
+    key_results: pl.DataFrame
+    checkin_count: int
+    next_seq: int
+
+    @property
+    def empty(self) -> bool:
+        """Whether the database holds nothing at all."""
+        return self.checkin_count == 0 and self.units.height == 0
+
+
+def _existing(con: duckdb.DuckDBPyConnection | None) -> _Existing:
+    from goaltui.store.dataset import TABLE_SCHEMAS
+
+    names = ("units", "kpis", "objectives", "key_results")
+    if con is None:
+        empty = {t: pl.DataFrame(schema=TABLE_SCHEMAS[t]) for t in names}
+        return _Existing(**empty, checkin_count=0, next_seq=0)
+    frames = {
+        t: con.sql(f"SELECT {', '.join(TABLE_SCHEMAS[t])} FROM {t}").pl().cast(TABLE_SCHEMAS[t])
+        for t in names
+    }
+    count, next_seq = con.sql(
+        "SELECT count(*), coalesce(max(seq) + 1, 0) FROM checkins"
+    ).fetchall()[0]
+    return _Existing(**frames, checkin_count=int(count), next_seq=int(next_seq))
+
+
+def _merged(existing: pl.DataFrame, incoming: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The table after the upsert: existing rows not replaced, plus incoming rows with an id."""
+    new = incoming.filter(pl.col("id").is_not_null()).unique(
+        "id", keep="first", maintain_order=True
+    )
+    kept = existing.join(new.select("id"), on="id", how="anti")
+    return pl.concat([kept.select(columns), new.select(columns)], how="vertical_relaxed")
+
+
+# --------------------------------------------------------------------------------------------
+# Rules across rows and files
+
+
+def _duplicates(
+    frame: pl.DataFrame, keys: list[str], column: str
+) -> tuple[pl.DataFrame, list[Rule]]:
+    """A rule for rows repeating an earlier row's `keys`; the frame gains `__ref`, the first
+    row with those keys, named in the message."""
+    given = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys)).select(keys)
+    if given.height == 0 or given.height == given.n_unique():
+        return frame, []
+    frame = frame.with_columns(__ref=pl.col(ROW).min().over(keys).cast(pl.Int64))
+    mask = pl.all_horizontal(pl.col(k).is_not_null() for k in keys) & (
+        pl.col(ROW) != pl.col("__ref")
+    )
+    message = pl.format(
+        " for ".join("{}" for _ in keys) + " appears more than once (first on line @line@)",
+        *(_quoted(pl.col(k)) for k in keys),
+    )
+    return frame, [(column, mask, message)]
+
+
+def _not_in(column: str, ids: pl.Series) -> pl.Expr:
+    return pl.col(column).is_not_null() & ~pl.col(column).is_in(ids.implode())
+
+
+def _cycles(parents: pl.DataFrame) -> pl.Series:
+    """Ids (of an id/parent_id frame) that are their own ancestor.
+
+    Pointer doubling finds the ids whose chain never ends in a 2^k-step walk (k ~ log2 n); the
+    ones in a cycle are what stays after repeatedly removing ids no remaining id points to.
+    """
+    edges = parents.select("id", "parent_id").filter(pl.col("parent_id").is_not_null())
+    if edges.height == 0:
+        return pl.Series("id", [], pl.String)
+    jump = edges.rename({"parent_id": "up"})
+    steps = 1
+    while steps <= parents.height:
+        jump = jump.join(
+            jump.rename({"id": "up", "up": "up2"}), on="up", how="left", maintain_order="left"
+        ).select("id", pl.col("up2").alias("up"))
+        jump = jump.filter(pl.col("up").is_not_null())
+        steps *= 2
+    suspects = edges.filter(pl.col("id").is_in(jump["id"].implode()))
+    while suspects.height:
+        pointed = suspects.filter(pl.col("id").is_in(suspects["parent_id"].implode()))
+        if pointed.height == suspects.height:
+            break
+        suspects = pointed
+    return suspects["id"].sort()
+
+
+def _cycle_rules(merged: pl.DataFrame, noun: str) -> list[Rule]:
+    looped = _cycles(merged)
+    if looped.len() == 0:
+        return []
+    names = ", ".join(looped.to_list())
+    return [
+        (
+            "parent_id",
+            pl.col("id").is_in(looped.implode()),
+            pl.lit(f"the {noun} {names} form a cycle (each is its own ancestor)"),
+        )
+    ]
+
+
+def _goals(kpis: pl.DataFrame, key_results: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
+    """goal_id, kind, aggregation, kpi_id, period kind (month/quarter/year) and, for a key
+    result, its objective's period label."""
+    kpi_goals = kpis.select(
+        goal_id=pl.col("id"),
+        kind=pl.lit("kpi"),
+        aggregation=pl.col("aggregation"),
+        kpi_id=pl.lit(None, pl.String),
+        period_kind=pl.col("period"),
+        period_label=pl.lit(None, pl.String),
+        objective_id=pl.lit(None, pl.String),
+    )
+    kr_goals = key_results.join(
+        objectives.select(objective_id="id", period_label="period"),
+        on="objective_id",
+        how="left",
+        maintain_order="left",
+    ).select(
+        goal_id=pl.col("id"),
+        kind=pl.lit("kr"),
+        aggregation=pl.col("aggregation"),
+        kpi_id=pl.col("kpi_id"),
+        period_kind=pl.when(pl.col("period_label").str.contains("Q"))
+        .then(pl.lit("quarter"))
+        .otherwise(pl.lit("year")),
+        period_label=pl.col("period_label"),
+        objective_id=pl.col("objective_id"),
+    )
+    # An id given to a KPI and a key result is reported once; rules that depend on the kind of
+    # goal leave it alone.
+    both = pl.concat([kpi_goals, kr_goals], how="vertical_relaxed")
+    return both.with_columns(ambiguous=pl.len().over("goal_id") > 1).unique(
+        "goal_id", keep="first", maintain_order=True
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The import
+
+
+@dataclass
+class _Plan:
+    """Validated, typed frames ready to write."""
+
+    frames: dict[str, pl.DataFrame]
+    checkins: pl.DataFrame
+    skipped: int
+
+
+def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSummary:
+    """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
+
+    Merge (default): units, KPIs, objectives, key results and targets are upserted by id (targets
+    by goal_id and period); check-ins are appended in file order, exact repeats skipped.
+    `replace=True` empties the database first, in the same transaction.
+    Returns what was written. Raises ValidationError listing every problem (then nothing is
+    written, and a database that did not exist is not created) and DatabaseError when the
+    database cannot be used.
+    """
+    read = read_source(source)
+    problems = _Problems(files=list(read.problems))
+    typed: dict[str, pl.DataFrame] = {}
+    for name, table in read.tables.items():
+        problems.files += [*table.header_problems, *_header_problems(table, SPECS[name])]
+        typed[name], found = _convert(table, SPECS[name])
+        problems.add(name, found)
+    if problems.files:
+        # A file is missing or unreadable, or its header is wrong: checks across files would
+        # only echo that.
+        raise ValidationError(problems.render(read.tables))
+    for name in TABLE_FILES:
+        typed.setdefault(name, _empty_typed(name))
+
+    fresh = not db.exists()
+    if fresh:
+        # Validated against nothing, and only created once everything is known to be good.
+        plan = _validate(typed, _existing(None), None, problems, read.tables, replace=True)
+        if problems:
+            raise ValidationError(problems.render(read.tables))
+    with write_session(db) as con:
+        existing = _existing(None if replace else con)
+        if not fresh or not existing.empty:
+            plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
+            if problems:
+                raise ValidationError(problems.render(read.tables))
+        return _write(con, plan, existing, replace=replace)
+
+
+def _empty_typed(name: str) -> pl.DataFrame:
+    columns: dict[str, pl.DataType] = {ROW: pl.UInt32()}
+    for column in SPECS[name]:
+        dtype: pl.DataType = {
+            "number": pl.Float64(),
+            "date": pl.Date(),
+            "timestamp": pl.Datetime("us"),
+        }.get(column.kind, pl.String())
+        columns[column.name] = dtype
+        if column.kind != "text":
+            columns[column.name + _TEXT_SUFFIX] = pl.String()
+    return pl.DataFrame(schema=columns)
+
+
+def _ref_rule(column: str, ids: pl.Series, noun: str, field: str | None = None) -> Rule:
+    return (
+        column,
+        _not_in(field or column, ids),
+        pl.format(f"no {noun} has the id {{}}", _quoted(pl.col(field or column))),
+    )
+
+
+def _validate(
+    typed: dict[str, pl.DataFrame],
+    existing: _Existing,
+    con: duckdb.DuckDBPyConnection | None,
+    problems: _Problems,
+    sources: dict[str, SourceTable],
+    *,
+    replace: bool,
+) -> _Plan:
+    """Check the rules across rows and files, adding what is wrong to `problems`; return the
+    rows to write."""
+    units, kpis, objectives = typed["units"], typed["kpis"], typed["objectives"]
+    key_results, checkins, targets = typed["key_results"], typed["checkins"], typed["targets"]
+
+    all_units = _merged(existing.units, units, ["id", "parent_id"])
+    all_kpis = _merged(existing.kpis, kpis, ["id", "parent_id", "aggregation", "period"])
+    all_objectives = _merged(existing.objectives, objectives, ["id", "parent_id", "period"])
+    all_krs = _merged(
+        existing.key_results, key_results, ["id", "objective_id", "aggregation", "kpi_id"]
+    )
+    goals = _goals(all_kpis, all_krs, all_objectives)
+
+    # Units: ids, parents, exactly one root, no cycles.
+    units, rules = _duplicates(units, ["id"], "id")
+    rules.append(_ref_rule("parent_id", all_units["id"], "unit"))
+    roots = all_units.filter(pl.col("parent_id").is_null())["id"]
+    if roots.len() == 0:
+        what = "no unit is the root" if all_units.height else "no units"
+        problems.files.append(
+            f"{_label(sources, 'units')}: {what}; exactly one unit must have an empty parent_id"
+        )
+    elif roots.len() > 1:
+        kept = existing.units.filter(
+            pl.col("parent_id").is_null() & ~pl.col("id").is_in(units["id"].implode())
+        )["id"]
+        first = kept[0] if kept.len() else roots.filter(roots.is_in(units["id"].implode()))[0]
+        where = "the database's root unit" if kept.len() else "the root unit"
+        rules.append(
+            (
+                "parent_id",
+                pl.col("parent_id").is_null()
+                & pl.col("id").is_not_null()
+                & (pl.col("id") != first),
+                pl.lit(f"empty, but {where} is '{first}'; exactly one unit may have no parent"),
+            )
+        )
+    rules += _cycle_rules(all_units, "units")
+    problems.add("units", _apply(units, rules))
+
+    # KPIs: ids (shared with key results), owners, parents.
+    kpis, rules = _duplicates(kpis, ["id"], "id")
+    stored_kr_ids = existing.key_results["id"]
+    rules += [
+        (
+            "id",
+            pl.col("id").is_in(stored_kr_ids.implode()),
+            pl.format("{} is already the id of a key result", _quoted(pl.col("id"))),
+        ),
+        _ref_rule("unit_id", all_units["id"], "unit"),
+        _ref_rule("parent_id", all_kpis["id"], "KPI"),
+    ]
+    rules += _cycle_rules(all_kpis, "KPIs")
+    problems.add("kpis", _apply(kpis, rules))
+
+    # Objectives.
+    objectives, rules = _duplicates(objectives, ["id"], "id")
+    period_ok = f"{_LABEL_PATTERNS['quarter']}|{_LABEL_PATTERNS['year']}"
+    rules += [
+        _ref_rule("unit_id", all_units["id"], "unit"),
+        _ref_rule("parent_id", all_objectives["id"], "objective"),
+        (
+            "period",
+            pl.col("period").is_not_null() & ~pl.col("period").str.contains(period_ok),
+            pl.format(
+                "{} is not a quarter or a year (use e.g. 2026-Q4 or 2026)",
+                _quoted(pl.col("period")),
+            ),
+        ),
+    ]
+    rules += _cycle_rules(all_objectives, "objectives")
+    problems.add("objectives", _apply(objectives, rules))
+
+    # Key results.
+    key_results, rules = _duplicates(key_results, ["id"], "id")
+    rules += [
+        (
+            "id",
+            pl.col("id").is_in(all_kpis["id"].implode()),
+            pl.format(
+                "{} is already the id of a KPI (KPIs and key results share ids)",
+                _quoted(pl.col("id")),
+            ),
+        ),
+        _ref_rule("objective_id", all_objectives["id"], "objective"),
+        _ref_rule("kpi_id", all_kpis["id"], "KPI"),
+        (
+            "weight",
+            pl.col("weight") < 0,
+            pl.format("{} is negative; a weight is 0 or more", _quoted(pl.col("weight__text"))),
+        ),
+    ]
+    for column, cell in (
+        ("unit", "unit"),
+        ("direction", "direction__text"),
+        ("aggregation", "aggregation__text"),
+    ):
+        rules.append(
+            (
+                column,
+                pl.col("kpi_id").is_null() & pl.col(cell).is_null(),
+                pl.lit("required unless kpi_id is given"),
+            )
+        )
+    problems.add("key_results", _apply(key_results, rules))
+
+    # Targets: the period label must be one of the goal's periods.
+    targets, rules = _duplicates(targets, ["goal_id", "period"], "period")
+    target_goals = targets.join(
+        goals.filter(~pl.col("ambiguous")).select(
+            "goal_id", "period_kind", "period_label", "objective_id"
+        ),
+        on="goal_id",
+        how="left",
+        maintain_order="left",
+    )
+    pattern = pl.col("period_kind").replace_strict(_LABEL_PATTERNS, default="^$")
+    example = pl.col("period_kind").replace_strict(_LABEL_EXAMPLES, default="")
+    rules += [
+        _ref_rule("goal_id", goals["goal_id"], "KPI or key result"),
+        (
+            "period",
+            pl.col("period").is_not_null()
+            & pl.col("objective_id").is_null()
+            & pl.col("period_kind").is_not_null()
+            & ~pl.col("period").str.contains(pattern),
+            pl.format(
+                "{} is not a {} label; KPI {} is measured by {} (e.g. {})",
+                _quoted(pl.col("period")),
+                pl.col("period_kind"),
+                _quoted(pl.col("goal_id")),
+                pl.col("period_kind"),
+                example,
+            ),
+        ),
+        (
+            "period",
+            pl.col("period").is_not_null()
+            & pl.col("period_label").is_not_null()
+            & (pl.col("period") != pl.col("period_label")),
+            pl.format(
+                "{} is not the period of key result {} ({}, its objective's)",
+                _quoted(pl.col("period")),
+                _quoted(pl.col("goal_id")),
+                pl.col("period_label"),
+            ),
+        ),
+    ]
+    problems.add("targets", _apply(target_goals, rules))
+
+    checkins, skipped = _validate_checkins(
+        checkins,
+        goals,
+        all_units,
+        None if replace or existing.checkin_count == 0 else con,
+        problems,
+    )
+    frames = {
+        "units": units,
+        "kpis": kpis.with_columns(target_mode=pl.col("target_mode").fill_null("absolute")),
+        "objectives": objectives,
+        "key_results": key_results.with_columns(
+            target_mode=pl.col("target_mode").fill_null("absolute"),
+            weight=pl.col("weight").fill_null(1.0),
+        ),
+        "targets": targets,
+    }
+    return _Plan(frames, checkins, skipped)
+
+
+def _label(sources: dict[str, SourceTable], name: str) -> str:
+    return sources[name].label if name in sources else f"{name}.csv"
+
+
+def _with_occurrence(frame: pl.DataFrame) -> pl.DataFrame:
+    """Number identical rows without an id (same cells) in file order: 0 for the first, 1 for
+    the next... Rows with an id of their own need no number."""
+    zero = frame.with_columns(__occurrence=pl.lit(0, pl.Int64))
+    anonymous = frame.filter(pl.col("id").is_null()) if frame["id"].null_count() else frame[:0]
+    if anonymous.height < 2:
+        return zero
+    hashes = anonymous.select(_CHECKIN_KEY).hash_rows()
+    if hashes.n_unique() == hashes.len():
+        return zero
+    # Only rows whose hash repeats can be identical; hash collisions just cost a little work.
+    repeated = anonymous.filter(hashes.is_duplicated()).select(
+        ROW, __occurrence=pl.int_range(pl.len(), dtype=pl.Int64).over(list(_CHECKIN_KEY))
+    )
+    return frame.join(repeated, on=ROW, how="left", maintain_order="left").with_columns(
+        pl.col("__occurrence").fill_null(0)
+    )
+
+
+def _validate_checkins(
+    checkins: pl.DataFrame,
+    goals: pl.DataFrame,
+    all_units: pl.DataFrame,
+    con: duckdb.DuckDBPyConnection | None,
+    problems: _Problems,
+) -> tuple[pl.DataFrame, int]:
+    """Check the check-in rules against the goals and, when `con` is given, the check-ins the
+    database holds. Returns the rows (with `__id`, `__occurrence`, `__repeat`) and how many of
+    them repeat a stored check-in."""
+    if checkins.height == 0:
+        return checkins.with_columns(
+            __id=pl.lit(None, pl.String),
+            __occurrence=pl.lit(0, pl.Int64),
+            __repeat=pl.lit(False),
+        ), 0
+    # Set lookups instead of a join: a million check-ins meet a few thousand goals.
+    clear = goals.filter(~pl.col("ambiguous"))
+    measured = clear.filter(pl.col("kpi_id").is_not_null())
+    known = pl.col("goal_id").is_in(goals["goal_id"].implode())
+    ratio = pl.col("goal_id").is_in(
+        clear.filter(pl.col("aggregation") == "ratio")["goal_id"].implode()
+    )
+    plain = pl.col("goal_id").is_in(
+        clear.filter(pl.col("aggregation") != "ratio")["goal_id"].implode()
+    )
+    kpi_of = pl.col("goal_id").replace_strict(
+        measured["goal_id"], measured["kpi_id"], default=None, return_dtype=pl.String
+    )
+    aggregation_of = pl.col("goal_id").replace_strict(
+        clear["goal_id"], clear["aggregation"], default=None, return_dtype=pl.String
+    )
+    frame = checkins
+    # Identical rows in one file are separate check-ins: the occurrence number keeps their ids
+    # apart, while importing the same file again gives the same ids.
+    frame = _with_occurrence(frame)
+    retraction = pl.col("value").is_null() & pl.col("supersedes").is_not_null()
+    frame, rules = _duplicates(frame, ["id"], "id")
+    rules += [
+        (
+            "goal_id",
+            pl.col("goal_id").is_not_null() & ~known,
+            pl.format("no KPI or key result has the id {}", _quoted(pl.col("goal_id"))),
+        ),
+        (
+            "goal_id",
+            pl.col("goal_id").is_in(measured["goal_id"].implode()),
+            pl.format(
+                "key result {} is measured by KPI {} and takes no check-ins of its own; check "
+                "in to {} instead",
+                _quoted(pl.col("goal_id")),
+                _quoted(kpi_of),
+                _quoted(kpi_of),
+            ),
+        ),
+        (
+            "value",
+            pl.col("value__text").is_null() & pl.col("supersedes").is_null(),
+            pl.lit("required but empty (only a row with supersedes may leave it empty)"),
+        ),
+        (
+            "denominator",
+            ratio & pl.col("denominator__text").is_null() & pl.col("value").is_not_null(),
+            pl.format("required: {} is a ratio goal", _quoted(pl.col("goal_id"))),
+        ),
+        (
+            "denominator",
+            plain & pl.col("denominator__text").is_not_null(),
+            pl.format(
+                "only ratio goals take a denominator; {} aggregates by {}",
+                _quoted(pl.col("goal_id")),
+                aggregation_of,
+            ),
+        ),
+        (
+            "denominator",
+            ratio & retraction & pl.col("denominator__text").is_not_null(),
+            pl.lit("a retraction (empty value) takes no denominator"),
+        ),
+        (
+            "denominator",
+            pl.col("denominator") < 0,
+            pl.format("{} is negative", _quoted(pl.col("denominator__text"))),
+        ),
+        (
+            "denominator",
+            (pl.col("denominator") == 0) & (pl.col("value") != 0),
+            pl.format(
+                "0, but the value is {} (nothing can be counted out of 0)", pl.col("value__text")
+            ),
+        ),
+        (
+            "confidence",
+            (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
+            pl.format("{} is outside 0-10", _quoted(pl.col("confidence__text"))),
+        ),
+        _ref_rule("author", all_units["id"], "unit"),
+    ]
+    problems.add("checkins", _apply(frame, rules))
+
+    if con is None:
+        # Nothing stored to compare with: rows without an id get theirs while being written.
+        frame = frame.with_columns(__id=pl.col("id"), __repeat=pl.lit(False))
+        _check_supersedes(frame, None, problems)
+        return frame, 0
+    frame = frame.with_columns(__id=_checkin_ids(frame, con))
+    con.register("goaltui_incoming_ids", frame.select(id="__id"))
+    stored = con.sql(
+        "SELECT c.id, c.goal_id, c.date, c.value, c.denominator, c.confidence, c.note, "
+        "c.author, c.supersedes, c.recorded_at FROM checkins c "
+        "SEMI JOIN goaltui_incoming_ids i ON c.id = i.id"
+    ).pl()
+    con.unregister("goaltui_incoming_ids")
+    frame, skipped = _repeats(frame, stored, problems)
+    _check_supersedes(frame, con, problems)
+    return frame, skipped
+
+
+def _id_key(frame: pl.DataFrame) -> pl.Expr:
+    """The text a row without an id is known by: its cells as written, and its occurrence."""
+    cells = [
+        pl.col(c + _TEXT_SUFFIX if c + _TEXT_SUFFIX in frame.columns else c).fill_null("")
+        for c in _CHECKIN_KEY
+    ]
+    return pl.when(pl.col("id").is_null()).then(
+        pl.concat_str([*cells, pl.col("__occurrence").cast(pl.String)], separator="\x1f")
+    )
+
+
+def _checkin_ids(frame: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.Series:
+    con.register("goaltui_incoming", frame.select("id", __key=_id_key(frame)))
+    try:
+        ids: pl.Series = con.sql(f"SELECT {_ID_SQL} AS id FROM goaltui_incoming").pl().to_series()
+        return ids
+    finally:
+        con.unregister("goaltui_incoming")
+
+
+_ID_SQL = "coalesce(id, 'c' || left(md5(__key), 16))"
+"""SQL of a check-in's id: the file's, or 'c' + 16 hex digits of the md5 of the row's cells
+(stable across versions of polars and DuckDB, unlike their hash functions)."""
+
+
+def _repeats(
+    frame: pl.DataFrame, stored: pl.DataFrame, problems: _Problems
+) -> tuple[pl.DataFrame, int]:
+    """Drop incoming rows the database holds already; a different row under a known id is a
+    problem."""
+    if stored.height == 0:
+        return frame.with_columns(__repeat=pl.lit(False)), 0
+    compare = [
+        "goal_id",
+        "date",
+        "value",
+        "denominator",
+        "confidence",
+        "note",
+        "author",
+        "supersedes",
+    ]
+    joined = frame.join(
+        stored.rename({c: f"{c}__stored" for c in stored.columns if c != "id"}).rename(
+            {"id": "__id"}
+        ),
+        on="__id",
+        how="left",
+        maintain_order="left",
+    )
+    known = pl.col("goal_id__stored").is_not_null()
+    same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(f"{c}__stored")) for c in compare) & (
+        pl.col("recorded_at").is_null()
+        | pl.col("recorded_at").eq_missing(pl.col("recorded_at__stored"))
+    )
+    rules: list[Rule] = [
+        (
+            "id",
+            known & ~same,
+            pl.format(
+                "{} is already in the database as a different check-in ({} on {}); give this "
+                "one another id",
+                _quoted(pl.col("__id")),
+                pl.col("goal_id__stored"),
+                pl.col("date__stored").cast(pl.String),
+            ),
+        )
+    ]
+    problems.add("checkins", _apply(joined, rules, start=100))
+    repeat = joined.select(known & same).to_series()
+    return frame.with_columns(__repeat=repeat), int(repeat.sum())
+
+
+def _check_supersedes(
+    frame: pl.DataFrame, con: duckdb.DuckDBPyConnection | None, problems: _Problems
+) -> None:
+    """A correction names an earlier check-in of the same goal that nothing else superseded
+    and that is not itself a retraction."""
+    corrections = frame.filter(pl.col("supersedes").is_not_null())
+    if corrections.height == 0:
+        return
+    # Candidates: earlier rows of the file with an id of their own, then the database.
+    in_file = (
+        frame.filter(pl.col("id").is_in(corrections["supersedes"].unique().implode()))
+        .select(
+            target="id",
+            target_goal="goal_id",
+            target_row=pl.col(ROW).cast(pl.Int64),
+            target_retraction=pl.col("value").is_null() & pl.col("supersedes").is_not_null(),
+        )
+        .unique("target", keep="first", maintain_order=True)
+    )
+    stored_targets = pl.DataFrame(
+        schema={"target": pl.String, "target_goal": pl.String, "target_retraction": pl.Boolean}
+    )
+    stored_by = pl.DataFrame(
+        schema={"by": pl.String, "supersedes": pl.String, "by_value": pl.Boolean}
+    )
+    if con is not None:
+        con.register("goaltui_targets", corrections.select(target="supersedes"))
+        stored_targets = con.sql(
+            "SELECT id AS target, goal_id AS target_goal, "
+            "(value IS NULL AND supersedes IS NOT NULL) AS target_retraction FROM checkins "
+            "WHERE id IN (SELECT target FROM goaltui_targets)"
+        ).pl()
+        stored_by = con.sql(
+            "SELECT id AS by, supersedes, value IS NOT NULL AS by_value FROM checkins "
+            "WHERE supersedes IN (SELECT target FROM goaltui_targets)"
+        ).pl()
+        con.unregister("goaltui_targets")
+    rows = corrections.select(ROW, "__id", "goal_id", "supersedes", "value", "__repeat")
+    rows = rows.join(
+        in_file.rename({"target": "supersedes"}), on="supersedes", how="left", maintain_order="left"
+    ).join(
+        stored_targets.rename(
+            {
+                "target": "supersedes",
+                "target_goal": "stored_goal",
+                "target_retraction": "stored_retraction",
+            }
+        ),
+        on="supersedes",
+        how="left",
+        maintain_order="left",
+    )
+    # Another entry that superseded the same check-in: earlier in this file, or in the database
+    # (leaving out this very row when it is a repeat of one stored).
+    first_in_file = pl.col(ROW).min().over("supersedes")
+    stored_other = (
+        rows.select(ROW, "__id", "supersedes")
+        .join(stored_by, on="supersedes", how="inner")
+        .filter(pl.col("by") != pl.col("__id"))
+        .group_by(ROW)
+        .agg(pl.col("by").first(), pl.col("by_value").first())
+    )
+    rows = rows.join(stored_other, on=ROW, how="left", maintain_order="left").with_columns(
+        __ref=first_in_file
+    )
+    in_file_earlier = pl.col("target_row").is_not_null() & (pl.col("target_row") < pl.col(ROW))
+    in_db = pl.col("stored_goal").is_not_null()
+    target_goal = pl.when(in_db).then(pl.col("stored_goal")).otherwise(pl.col("target_goal"))
+    target_retraction = pl.coalesce("stored_retraction", "target_retraction")
+    rules: list[Rule] = [
+        (
+            "supersedes",
+            pl.col("supersedes") == pl.col("__id"),
+            pl.lit("a check-in cannot supersede itself"),
+        ),
+        (
+            "supersedes",
+            (pl.col("supersedes") != pl.col("__id").fill_null(""))
+            & ~in_db
+            & pl.col("target_row").is_not_null()
+            & ~in_file_earlier,
+            pl.format(
+                "{} comes later in the file; a correction must follow the check-in it corrects",
+                _quoted(pl.col("supersedes")),
+            ),
+        ),
+        (
+            "supersedes",
+            ~in_db & pl.col("target_row").is_null(),
+            pl.format("no check-in has the id {}", _quoted(pl.col("supersedes"))),
+        ),
+        (
+            "supersedes",
+            target_goal.is_not_null() & (target_goal != pl.col("goal_id")),
+            pl.format(
+                "{} is a check-in of {}, not of {}",
+                _quoted(pl.col("supersedes")),
+                _quoted(target_goal),
+                _quoted(pl.col("goal_id")),
+            ),
+        ),
+        (
+            "supersedes",
+            target_retraction.fill_null(False),
+            pl.format(
+                "{} is a retraction; check in anew instead of correcting it",
+                _quoted(pl.col("supersedes")),
+            ),
+        ),
+        (
+            "supersedes",
+            pl.col("by").is_not_null(),
+            pl.format(
+                "check-in {} was already {} by {}",
+                _quoted(pl.col("supersedes")),
+                pl.when(pl.col("by_value"))
+                .then(pl.lit("corrected"))
+                .otherwise(pl.lit("retracted")),
+                _quoted(pl.col("by")),
+            ),
+        ),
+        (
+            "supersedes",
+            pl.col("by").is_null() & (pl.col(ROW) != first_in_file),
+            pl.format(
+                "check-in {} is already superseded by the row on line @line@",
+                _quoted(pl.col("supersedes")),
+            ),
+        ),
+    ]
+    problems.add("checkins", _apply(rows, rules, start=200))
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def _batches(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame in chunks of _BATCH_ROWS rows: DuckDB scans chunks in parallel, while a frame
+    of one chunk is read by one thread."""
+    if frame.height <= _BATCH_ROWS:
+        return frame
+    chunks = [frame.slice(i, _BATCH_ROWS) for i in range(0, frame.height, _BATCH_ROWS)]
+    return pl.concat(chunks, rechunk=False)
+
+
+_BATCH_ROWS = 122_880
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, existing: _Existing, *, replace: bool
+) -> ImportSummary:
+    con.execute("SET enable_progress_bar = false")
+    # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
+    con.execute("SET preserve_insertion_order = false")
+    if replace:
+        for table in ("checkins", "targets", "key_results", "objectives", "kpis", "units"):
+            con.execute(f"DELETE FROM {table}")
+    counts: dict[str, int] = {}
+    for table in ("units", "kpis", "objectives", "key_results", "targets"):
+        frame = plan.frames[table]
+        columns = [c.name for c in SPECS[table]]
+        counts[table] = frame.height
+        if frame.height == 0:
+            continue
+        con.register("goaltui_rows", frame.select(columns))
+        con.execute(
+            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns)} FROM goaltui_rows"
+        )
+        con.unregister("goaltui_rows")
+    checkins = plan.checkins
+    added = 0
+    if checkins.height:
+        new = checkins.filter(~pl.col("__repeat")) if plan.skipped else checkins
+        added = new.height
+        now = datetime.now(UTC).replace(tzinfo=None)
+        start = 0 if replace else existing.next_seq
+        rows = new.select(
+            *_CHECKIN_KEY,
+            "id",
+            "__id",
+            __key=pl.when(pl.col("__id").is_null()).then(_id_key(new)),
+            seq=pl.int_range(pl.len(), dtype=pl.Int64) + start,
+            recorded=pl.col("recorded_at").fill_null(pl.lit(now).dt.cast_time_unit("us")),
+        )
+        con.register("goaltui_incoming", _batches(rows))
+        con.execute(
+            "INSERT INTO checkins (seq, id, goal_id, date, value, denominator, confidence, note, "
+            "author, supersedes, recorded_at) "
+            f"SELECT seq, coalesce(__id, {_ID_SQL}), goal_id, date, value, denominator, "
+            "confidence, note, author, supersedes, recorded FROM goaltui_incoming"
+        )
+        con.unregister("goaltui_incoming")
+    return ImportSummary(
+        units=counts["units"],
+        kpis=counts["kpis"],
+        objectives=counts["objectives"],
+        key_results=counts["key_results"],
+        checkins_added=added,
+        checkins_skipped=plan.skipped,
+        targets=counts["targets"],
+    )

@@ -1,0 +1,263 @@
+"""Reading the interchange format's files into frames of text, one per table.
+
+A source is a folder of CSV files or an .xlsx workbook with one sheet per table. Every cell is read
+as text; the importer converts and validates. Problems found here concern whole files (missing,
+empty, binary, unreadable) or their header rows, and read `file: what is wrong` or
+`file:1: column: what is wrong`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+TABLE_FILES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
+"""Table names in the order they are read; the CSV file of table `t` is `t.csv`."""
+
+REQUIRED_FILES = ("units", "kpis", "objectives", "key_results")
+"""Tables a source must contain (a header row without data rows is fine)."""
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+"""File name endings read as an Excel workbook."""
+
+ROW = "__row"
+"""Column added to every frame: the row's position among the data rows (0 = first data row)."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """The text of one table as read from a CSV file or a workbook sheet.
+
+    `frame` holds one String column per header name (names trimmed and lower-cased) plus ROW;
+    rows whose cells are all empty are left out. `label` names the file in messages:
+    `checkins.csv` or `book.xlsx[checkins]`. `raw_text` is the decoded CSV (None for a sheet),
+    kept to turn row positions into line numbers when a problem is reported.
+    """
+
+    name: str
+    label: str
+    frame: pl.DataFrame
+    raw_text: bytes | None
+    header_problems: tuple[str, ...] = ()
+    """Problems of the header row: unnamed columns holding data, repeated names."""
+
+    def lines(self, rows: pl.Series) -> pl.Series:
+        """The line in the file (header = line 1) of each row position in `rows`."""
+        if self.raw_text is None or b'"' not in self.raw_text:
+            return (rows + 2).cast(pl.Int64)
+        # A quoted cell may span lines: the line of a row is 2 + its position + the line breaks
+        # inside the cells of every row before it. Only worked out when a problem is reported.
+        full = pl.read_csv(self.raw_text, infer_schema=False, has_header=True)
+        breaks = (
+            full.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0)).alias("n"))
+            .to_series()
+            .cast(pl.Int64)
+        )
+        starts = (breaks.cum_sum() - breaks + pl.int_range(len(breaks), eager=True) + 2).cast(
+            pl.Int64
+        )
+        return starts.gather(rows.cast(pl.Int64))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Every table found in a source, with the problems met while reading it."""
+
+    tables: dict[str, SourceTable]
+    problems: list[str]
+
+
+def read_source(source: Path) -> Source:
+    """Read a folder of CSV files or an .xlsx workbook into text frames.
+
+    Tables that cannot be read are left out and their problems listed; a path that is neither a
+    folder nor a workbook gives one problem.
+    """
+    if source.is_dir():
+        return _read_folder(source)
+    if source.is_file() and source.suffix.lower() in WORKBOOK_SUFFIXES:
+        return _read_workbook(source)
+    if not source.exists():
+        return Source({}, [f"{source}: no such file or folder"])
+    return Source(
+        {},
+        [f"{source}: not a folder of CSV files or an .xlsx workbook"],
+    )
+
+
+def _read_folder(folder: Path) -> Source:
+    by_name = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    tables: dict[str, SourceTable] = {}
+    problems: list[str] = []
+    for name in TABLE_FILES:
+        path = by_name.get(f"{name}.csv")
+        if path is None:
+            if name in REQUIRED_FILES:
+                problems.append(f"{name}.csv: missing; {_required_text()}")
+            continue
+        table, found = read_csv_file(path, name)
+        problems += found
+        if table is not None:
+            tables[name] = table
+    return Source(tables, problems)
+
+
+def _required_text() -> str:
+    files = [f"{n}.csv" for n in REQUIRED_FILES]
+    return f"the folder needs {', '.join(files[:-1])} and {files[-1]}"
+
+
+def read_csv_file(path: Path, name: str) -> tuple[SourceTable | None, list[str]]:
+    """Read one CSV file as text: UTF-8 (with or without BOM) or CP949.
+
+    Returns the table, or None with the problems that kept it from being read.
+    """
+    label = path.name
+    data = path.read_bytes()
+    if not data or data.isspace():
+        return None, [f"{label}: the file is empty; it needs at least a header row"]
+    if b"\x00" in data:
+        return None, [
+            f"{label}: not a text CSV file (it holds binary data; save it from Excel as "
+            "'CSV UTF-8' or 'CSV')"
+        ]
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    frame = None
+    # polars checks the cells' UTF-8 but takes the header row as it comes: check that here.
+    if _is_utf8(data[: data.find(b"\n") if b"\n" in data else len(data)]):
+        try:
+            frame = _parse(data)
+        except pl.exceptions.ComputeError as error:
+            if "utf-8" not in str(error).lower() and "utf8" not in str(error).lower():
+                return None, _parse_problems(label, data.decode("utf-8", "replace"), error)
+    if frame is None:
+        # Not UTF-8: Excel on Korean Windows saves CSV as CP949.
+        try:
+            data = data.decode("cp949").encode("utf-8")
+        except UnicodeDecodeError:
+            return None, [
+                f"{label}: not a text CSV file (it is neither UTF-8 nor CP949 text; save it "
+                "from Excel as 'CSV UTF-8')"
+            ]
+        try:
+            frame = _parse(data)
+        except pl.exceptions.ComputeError as error:
+            return None, _parse_problems(label, data.decode("utf-8"), error)
+    header = _header_names(data)
+    return _named(name, label, frame, header, data)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse(data: bytes) -> pl.DataFrame:
+    return pl.read_csv(data, infer_schema=False, has_header=True, raise_if_empty=False)
+
+
+def _header_names(data: bytes) -> list[str]:
+    # polars renames repeated and empty header names; the file's own words are needed to report
+    # them, so the header row is parsed again by the csv module (one line, cheap).
+    head = data[: 1 << 16].decode("utf-8", errors="ignore")
+    return next(csv.reader(io.StringIO(head)), [])
+
+
+def _parse_problems(label: str, text: str, error: Exception) -> list[str]:
+    # polars says a row is ragged but not where; the csv module finds the lines (error path only).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    problems: list[str] = []
+    for row in reader:
+        if len(row) > len(header):
+            problems.append(
+                f"{label}:{reader.line_num}: the row has {len(row)} cells but the header has "
+                f"{len(header)} columns"
+            )
+            if len(problems) >= 100:
+                break
+    if not problems:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        problems.append(f"{label}: cannot be read as CSV: {first}")
+    return problems
+
+
+def _named(
+    name: str,
+    label: str,
+    frame: pl.DataFrame,
+    header: list[str],
+    raw_text: bytes | None,
+) -> tuple[SourceTable | None, list[str]]:
+    problems: list[str] = []
+    names = [h.strip().lower() for h in header]
+    if len(names) != frame.width:
+        names = [c.strip().lower() for c in frame.columns]
+    frame = frame.with_row_index(ROW)
+    keep: dict[str, str] = {}
+    seen: set[str] = set()
+    for position, (column, wanted) in enumerate(zip(frame.columns[1:], names, strict=True)):
+        if wanted == "":
+            # Excel leaves unnamed, empty columns behind; ones that hold data are a mistake.
+            if frame[column].drop_nulls().str.strip_chars().str.len_bytes().sum() > 0:
+                problems.append(
+                    f"{label}:1: column {position + 1} has no name in the header but holds data"
+                )
+            continue
+        if wanted in seen:
+            problems.append(f"{label}:1: {wanted}: the column appears twice in the header")
+            continue
+        seen.add(wanted)
+        keep[column] = wanted
+    frame = frame.select(ROW, *(pl.col(c).alias(n) for c, n in keep.items()))
+    data_columns = [c for c in frame.columns if c != ROW]
+    if data_columns:
+        # Blank lines and rows of empty cells (Excel leaves them) are no rows.
+        frame = frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in data_columns))
+    return SourceTable(name, label, frame, raw_text, tuple(problems)), []
+
+
+def _read_workbook(path: Path) -> Source:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as error:  # fastexcel raises its own hierarchy; any failure means unreadable
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return Source({}, [f"{path.name}: cannot be read as an Excel workbook: {first}"])
+    sheets = {s.strip().lower().removesuffix(".csv"): s for s in reader.sheet_names}
+    tables: dict[str, SourceTable] = {}
+    problems: list[str] = []
+    for name in TABLE_FILES:
+        label = f"{path.name}[{name}]"
+        sheet = sheets.get(name)
+        if sheet is None:
+            if name in REQUIRED_FILES:
+                sheet_names = ", ".join(REQUIRED_FILES)
+                problems.append(f"{label}: missing; the workbook needs the sheets {sheet_names}")
+            continue
+        try:
+            raw = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+        except Exception as error:  # a damaged sheet: report it, read the others
+            first = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+            problems.append(f"{label}: cannot be read: {first}")
+            continue
+        if raw.height == 0 or raw.width == 0:
+            problems.append(f"{label}: the sheet is empty; it needs at least a header row")
+            continue
+        header = ["" if v is None else str(v) for v in raw.row(0)]
+        table, found = _named(name, label, raw.slice(1), header, None)
+        problems += found
+        if table is not None:
+            tables[name] = table
+    return Source(tables, problems)
