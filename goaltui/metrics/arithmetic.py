@@ -1,0 +1,555 @@
+"""The building blocks of the arithmetic (DESIGN.md "The arithmetic", "Edge rules"): expressions
+for achievement, status and band, check-ins -> per-period actuals, and the evaluation of any set of
+(goal, period) rows. goaltui.metrics.engine assembles them into the public functions.
+
+Every step is a polars expression over whole frames, never a Python loop over check-ins, goals or
+periods.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from goaltui.metrics.periods import (
+    PERIOD_UNITS,
+    date_of_month_index,
+    elapsed_fraction,
+    label_unit,
+    month_index,
+    months_of,
+    period_end,
+    period_label,
+    period_start,
+    shift_start,
+    with_label_start,
+)
+from goaltui.store.dataset import Dataset
+
+STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "no_data", "no_target")
+"""Every status a goal can have in one period, in the order reports list them."""
+
+EPSILON = 1e-9
+"""Slack on threshold comparisons, so that 12000 against 10000 x 1.2 counts as met although
+binary floating point makes the target 12000.000000000002."""
+
+ON_TRACK_PACE = 1.0
+AT_RISK_PACE = 0.8
+GREEN_SCORE = 0.7
+YELLOW_SCORE = 0.4
+
+GOALS_SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "goal_id": pl.String(),
+    "unit_id": pl.String(),
+    "objective_id": pl.String(),
+    "name": pl.String(),
+    "measure_unit": pl.String(),
+    "direction": pl.String(),
+    "aggregation": pl.String(),
+    "target_mode": pl.String(),
+    "period_unit": pl.String(),
+    "period": pl.String(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+    "is_current": pl.Boolean(),
+    "elapsed": pl.Float64(),
+    "actual": pl.Float64(),
+    "target": pl.Float64(),
+    "achievement": pl.Float64(),
+    "status": pl.String(),
+    "projection": pl.Float64(),
+    "pace": pl.Float64(),
+    "baseline": pl.Float64(),
+    "score": pl.Float64(),
+    "band": pl.String(),
+    "weight": pl.Float64(),
+    "checkin_count": pl.Int64(),
+    "last_checkin_date": pl.Date(),
+    "last_confidence": pl.Float64(),
+    "previous_actual": pl.Float64(),
+    "change": pl.Float64(),
+    "parent_id": pl.String(),
+    "category": pl.String(),
+}
+"""Columns of `evaluate_goals`, in order."""
+
+OBJECTIVES_SCHEMA: dict[str, pl.DataType] = {
+    "objective_id": pl.String(),
+    "unit_id": pl.String(),
+    "title": pl.String(),
+    "period": pl.String(),
+    "parent_id": pl.String(),
+    "score": pl.Float64(),
+    "band": pl.String(),
+    "kr_count": pl.Int64(),
+    "is_current": pl.Boolean(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+}
+"""Columns of `evaluate_objectives`, in order."""
+
+ACTUALS_SCHEMA: dict[str, pl.DataType] = {
+    "goal_id": pl.String(),
+    "period_start": pl.Date(),
+    "actual": pl.Float64(),
+    "checkin_count": pl.Int64(),
+    "last_checkin_date": pl.Date(),
+    "last_confidence": pl.Float64(),
+}
+"""Columns of `period_actuals`."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+
+
+def band_expr(score: pl.Expr) -> pl.Expr:
+    """Colour band of an OKR score: >= 0.7 `green`, >= 0.4 `yellow`, else `red`; null stays null."""
+    return (
+        pl.when(score.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(score >= GREEN_SCORE - EPSILON)
+        .then(pl.lit("green"))
+        .when(score >= YELLOW_SCORE - EPSILON)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("red"))
+    )
+
+
+def achievement_expr(actual: pl.Expr, target: pl.Expr, direction: pl.Expr) -> pl.Expr:
+    """actual / target for `at_least`, max(0, 2 - actual / target) for `at_most`; null when
+    either is missing or the target is not above 0."""
+    ratio = actual / target
+    usable = actual.is_not_null() & target.is_not_null() & (target > 0)
+    return (
+        pl.when(usable & (direction == "at_least"))
+        .then(ratio)
+        .when(usable & (direction == "at_most"))
+        .then(pl.max_horizontal(pl.lit(0.0), 2.0 - ratio))
+        .otherwise(pl.lit(None, pl.Float64))
+    )
+
+
+def pace_status_expr(pace: pl.Expr) -> pl.Expr:
+    """`on_track` when pace >= 1.0, `at_risk` when >= 0.8, else `off_track`."""
+    return (
+        pl.when(pace >= ON_TRACK_PACE - EPSILON)
+        .then(pl.lit("on_track"))
+        .when(pace >= AT_RISK_PACE - EPSILON)
+        .then(pl.lit("at_risk"))
+        .otherwise(pl.lit("off_track"))
+    )
+
+
+def status_expr(
+    actual: pl.Expr, achievement: pl.Expr, pace: pl.Expr, is_current: pl.Expr
+) -> pl.Expr:
+    """no_data without an actual, no_target without an achievement, met/missed for a closed
+    period, the pace status for the current one."""
+    return (
+        pl.when(actual.is_null())
+        .then(pl.lit("no_data"))
+        .when(achievement.is_null())
+        .then(pl.lit("no_target"))
+        .when(is_current)
+        .then(pace_status_expr(pace))
+        .when(achievement >= 1.0 - EPSILON)
+        .then(pl.lit("met"))
+        .otherwise(pl.lit("missed"))
+    )
+
+
+def _clamp01(value: pl.Expr) -> pl.Expr:
+    return value.clip(0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Check-ins -> actuals
+
+
+def _effective(checkins: pl.DataFrame, as_of: date) -> pl.LazyFrame:
+    superseded = checkins.get_column("supersedes").drop_nulls()
+    plan = checkins.lazy().filter(pl.col("value").is_not_null(), pl.col("date") <= as_of)
+    if superseded.is_empty():
+        return plan
+    # A small set probed by every id: much cheaper than an anti join over a million rows.
+    replaced = pl.col("id").is_in(superseded.unique().implode()).fill_null(False)
+    return plan.filter(~replaced)
+
+
+def effective_checkins(checkins: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The check-ins that count as of `as_of`: not superseded by another entry (a correction of a
+    correction chains: only the newest counts), not a retraction (a row without a value), and
+    dated on or before `as_of`. Same columns as the input, in the same order."""
+    return _effective(checkins, as_of).collect(engine="in-memory")
+
+
+def goal_keys(catalog: pl.DataFrame) -> pl.DataFrame:
+    """The goals of `catalog` that have a known period unit, numbered: goal_n (UInt32), goal_id,
+    measured_by, aggregation, measure_unit, period_unit, months. Joining check-ins on the
+    number instead of carrying strings along keeps a million-row pipeline cheap."""
+    return (
+        catalog.filter(pl.col("period_unit").is_in(PERIOD_UNITS))
+        .select(
+            "goal_id",
+            "measured_by",
+            "aggregation",
+            "measure_unit",
+            "period_unit",
+            months=months_of(pl.col("period_unit")),
+            is_min=pl.col("aggregation") == "min",
+        )
+        .with_row_index("goal_n")
+    )
+
+
+def checkin_plan(dataset: Dataset, keys: pl.DataFrame, as_of: date) -> pl.LazyFrame:
+    """The effective check-ins of each goal of `keys` (a `goal_keys` frame), lazily: goal_n,
+    period_index (the month index, year * 12 + month - 1, of the first month of the goal's period
+    containing the check-in), date, seq, order (sorts by date, then entry), value, denominator,
+    confidence. A KPI's check-in appears again under each KR measured by that KPI.
+
+    When `keys` has a `first_index` column, only periods from that month index on are kept."""
+    checkins = _effective(dataset.checkins, as_of)
+    windowed = "first_index" in keys.columns
+    if windowed and keys.height:
+        # Dates before every goal's first period never count: drop them before the join.
+        first = keys.get_column("first_index").min()
+        if isinstance(first, int):
+            checkins = checkins.filter(pl.col("date") >= date(first // 12, first % 12 + 1, 1))
+    index = month_index(pl.col("date"))
+    period_index = index - index % pl.col("months")
+    goals = keys.lazy().select(
+        "goal_n", "measured_by", "months", "is_min", *(["first_index"] if windowed else [])
+    )
+    # The million check-ins on the left: measured faster than probing from the goals' side.
+    plan = (
+        checkins.select(
+            measured_by=pl.col("goal_id"),
+            date=pl.col("date"),
+            seq=pl.col("seq"),
+            value=pl.col("value"),
+            denominator=pl.col("denominator"),
+            confidence=pl.col("confidence"),
+        )
+        .join(goals, on="measured_by", how="inner")
+        .with_columns(period_index=period_index)
+    )
+    if windowed:
+        plan = plan.filter(pl.col("period_index") >= pl.col("first_index"))
+    return plan.select(
+        "goal_n",
+        "period_index",
+        "is_min",
+        "date",
+        "seq",
+        # Days since 1970 in the high bits, seq in the low 32: one integer that sorts by date
+        # and breaks ties by entry.
+        order=pl.col("date").cast(pl.Int32).cast(pl.Int64) * (1 << 32) + pl.col("seq").fill_null(0),
+        value=pl.col("value"),
+        denominator=pl.col("denominator"),
+        confidence=pl.col("confidence"),
+    )
+
+
+def checkin_rows(dataset: Dataset, catalog: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The effective check-ins of every goal of `catalog` (a `goal_catalog` frame or a subset),
+    tagged with that goal's period: one row per goal and check-in (a KPI's check-in appears again
+    under each KR measured by that KPI). Unordered.
+
+    Columns: goal_id, aggregation, measure_unit, period_unit, period_index, is_min,
+    period_start, date, seq, order, value, denominator, confidence."""
+    keys = goal_keys(catalog)
+    return (
+        checkin_plan(dataset, keys, as_of)
+        .join(keys.lazy().drop("measured_by", "months", "is_min"), on="goal_n", how="inner")
+        .drop("goal_n")
+        .with_columns(period_start=date_of_month_index(pl.col("period_index")))
+        .collect(engine="in-memory")
+    )
+
+
+def _aggregate(rows: pl.LazyFrame, keys: list[str], *extra: pl.Expr) -> pl.LazyFrame:
+    value = pl.col("value")
+    prepared = rows.with_columns(
+        counted_numerator=pl.when(pl.col("denominator").is_not_null()).then(value),
+        # min and max in one aggregation: the max of the value, or of its negation for min.
+        signed=pl.when(pl.col("is_min")).then(-value).otherwise(value),
+        confident_order=pl.when(pl.col("confidence").is_not_null()).then(pl.col("order")),
+    )
+    # max_by over `order` (unique per check-in): the latest date, ties won by the later entry.
+    # Measured several times faster than sort_by(...).last() or get(arg_max()) per group.
+    return prepared.group_by(keys).agg(
+        *extra,
+        total=value.sum(),
+        extreme=pl.col("signed").max(),
+        last=value.max_by("order"),
+        numerator=pl.col("counted_numerator").sum(),
+        denominator=pl.col("denominator").sum(),
+        checkin_count=pl.len().cast(pl.Int64),
+        last_checkin_date=pl.col("date").max(),
+        last_confidence=pl.col("confidence").max_by("confident_order"),
+    )
+
+
+def _finish_actuals(grouped: pl.LazyFrame) -> pl.DataFrame:
+    ratio = pl.col("numerator") / pl.col("denominator")
+    aggregation = pl.col("aggregation")
+    actual = (
+        pl.when(aggregation == "sum")
+        .then(pl.col("total"))
+        .when(aggregation == "mean")
+        .then(pl.col("total") / pl.col("checkin_count"))
+        .when(aggregation == "last")
+        .then(pl.col("last"))
+        .when(aggregation == "min")
+        .then(-pl.col("extreme"))
+        .when(aggregation == "max")
+        .then(pl.col("extreme"))
+        .when((aggregation == "ratio") & (pl.col("denominator") != 0))
+        .then(pl.when(pl.col("measure_unit") == "%").then(100.0 * ratio).otherwise(ratio))
+        .otherwise(pl.lit(None, pl.Float64))
+    )
+    return (
+        grouped.select(
+            "goal_id",
+            period_start=date_of_month_index(pl.col("period_index")),
+            actual=actual,
+            checkin_count="checkin_count",
+            last_checkin_date="last_checkin_date",
+            last_confidence="last_confidence",
+        )
+        .cast(ACTUALS_SCHEMA)  # type: ignore[arg-type]
+        .collect()
+    )
+
+
+def period_actuals(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Aggregate `checkin_rows` into one row per goal and period (ACTUALS_SCHEMA), unordered.
+
+    sum/mean/min/max as named; `last` takes the latest date, ties won by the later entry (higher
+    seq); `ratio` is sum(value) / sum(denominator), x 100 when the unit is `%`, and has no actual
+    when the denominators sum to 0."""
+    grouped = _aggregate(
+        rows.lazy(),
+        ["goal_id", "period_index"],
+        pl.col("aggregation").first(),
+        pl.col("measure_unit").first(),
+    )
+    return _finish_actuals(grouped)
+
+
+_PERIOD_SPAN = 1 << 20
+"""Above any month index (year 9999 is month 119,999): packs goal number and period in one key."""
+
+
+def goal_actuals(
+    dataset: Dataset, catalog: pl.DataFrame, as_of: date, *, recent: bool = False
+) -> pl.DataFrame:
+    """`period_actuals(checkin_rows(dataset, catalog, as_of))`, computed the fast way: grouped
+    by goal number, the goal's strings joined back on the small result.
+
+    With `recent`, only the periods a current evaluation reads: a KPI's period containing `as_of`
+    and the one before it, a KR's objective period and the one before it."""
+    keys = goal_keys(catalog)
+    if recent:
+        current = month_index(pl.lit(as_of, pl.Date))
+        focus = (
+            pl.when(pl.col("kind") == "kr")
+            .then(month_index(pl.col("objective_start")))
+            .otherwise(current - current % pl.col("months"))
+        )
+        goals = with_label_start(
+            catalog.select("goal_id", "kind", "objective_period"),
+            "objective_period",
+            "objective_start",
+        )
+        keys = keys.join(goals, on="goal_id", how="left").with_columns(
+            first_index=focus - pl.col("months")
+        )
+    # One integer key (goal number, period) groups measurably faster than two columns.
+    plan = checkin_plan(dataset, keys, as_of).with_columns(
+        goal_period=pl.col("goal_n").cast(pl.Int64) * _PERIOD_SPAN + pl.col("period_index")
+    )
+    grouped = (
+        _aggregate(plan, ["goal_period"])
+        .with_columns(
+            goal_n=(pl.col("goal_period") // _PERIOD_SPAN).cast(pl.UInt32),
+            period_index=(pl.col("goal_period") % _PERIOD_SPAN).cast(pl.Int32),
+        )
+        .join(keys.lazy().select("goal_n", "goal_id", "aggregation", "measure_unit"), on="goal_n")
+    )
+    return _finish_actuals(grouped)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which (goal, period) rows to evaluate
+
+
+def _current_start(period_unit: pl.Expr, as_of: date) -> pl.Expr:
+    return period_start(pl.lit(as_of, pl.Date), period_unit)
+
+
+def kpi_periods(
+    catalog: pl.DataFrame, actuals: pl.DataFrame, as_of: date, *, history: bool
+) -> pl.DataFrame:
+    """(goal_id, period_start) of each KPI: the period containing `as_of`, or with `history`
+    every period from its first check-in's period up to that one."""
+    kpis = catalog.filter(
+        pl.col("kind") == "kpi", pl.col("period_unit").is_in(PERIOD_UNITS)
+    ).select("goal_id", "period_unit", current=_current_start(pl.col("period_unit"), as_of))
+    if not history:
+        return kpis.select("goal_id", period_start=pl.col("current"))
+    first = actuals.group_by("goal_id").agg(first=pl.col("period_start").min())
+    months = (
+        pl.when(pl.col("period_unit") == "month")
+        .then(1)
+        .when(pl.col("period_unit") == "quarter")
+        .then(3)
+        .otherwise(12)
+    )
+    span = (month_index(pl.col("current")) - month_index(pl.col("first"))) // months
+    return (
+        kpis.join(first, on="goal_id", how="left")
+        .with_columns(first=pl.min_horizontal("first", "current"))
+        .with_columns(step=pl.int_ranges(-span, 1, dtype=pl.Int32))
+        .explode("step")
+        .select(
+            "goal_id",
+            period_start=shift_start(pl.col("current"), pl.col("period_unit"), pl.col("step")),
+        )
+    )
+
+
+def kr_periods(catalog: pl.DataFrame, as_of: date, *, history: bool) -> pl.DataFrame:
+    """(goal_id, period_start) of each key result: its objective's period, when that period
+    contains `as_of` (with `history`: when it started on or before `as_of`)."""
+    krs = with_label_start(
+        catalog.filter(pl.col("kind") == "kr", pl.col("period_unit").is_in(PERIOD_UNITS)).select(
+            "goal_id", "period_unit", "objective_period"
+        ),
+        "objective_period",
+        "period_start",
+    )
+    started = pl.col("period_start") <= as_of
+    keep = (
+        started
+        if history
+        else started & (period_end(pl.col("period_start"), pl.col("period_unit")) >= as_of)
+    )
+    return krs.filter(pl.col("period_start").is_not_null(), keep).select("goal_id", "period_start")
+
+
+# ---------------------------------------------------------------------------------------------
+# The arithmetic over (goal, period) rows
+
+
+def evaluate_rows(
+    skeleton: pl.DataFrame,
+    catalog: pl.DataFrame,
+    actuals: pl.DataFrame,
+    targets: pl.DataFrame,
+    as_of: date,
+) -> pl.DataFrame:
+    """Everything DESIGN.md computes for the (goal_id, period_start) pairs of `skeleton`:
+    GOALS_SCHEMA columns, sorted by kind, goal_id, period_start."""
+    previous = actuals.lazy().select(
+        "goal_id", previous_start=pl.col("period_start"), previous_actual=pl.col("actual")
+    )
+    overrides = (
+        targets.lazy()
+        .select("goal_id", "period", override=pl.col("target"))
+        .unique(["goal_id", "period"], keep="last")
+    )
+    unit = pl.col("period_unit")
+    # One lazy plan: polars materialises the frame once instead of after every step.
+    rows = (
+        skeleton.lazy()
+        .join(catalog.lazy(), on="goal_id", how="inner")
+        .with_columns(
+            period_end=period_end(pl.col("period_start"), unit),
+            period=period_label(pl.col("period_start"), unit),
+            previous_start=shift_start(pl.col("period_start"), unit, -1),
+        )
+        .join(actuals.lazy(), on=["goal_id", "period_start"], how="left")
+        .join(previous, on=["goal_id", "previous_start"], how="left")
+        .join(overrides, on=["goal_id", "period"], how="left")
+    )
+
+    as_of_lit = pl.lit(as_of, pl.Date)
+    actual = pl.col("actual")
+    is_kr = pl.col("kind") == "kr"
+    is_sum = pl.col("aggregation") == "sum"
+    change_pct = pl.col("target_mode") == "change_pct"
+    # (100 + t) / 100 rather than 1 + t / 100: exact for whole-number percentages.
+    target = pl.coalesce(
+        "override",
+        pl.when(change_pct)
+        .then(pl.col("previous_actual") * (100.0 + pl.col("target")) / 100.0)
+        .otherwise(pl.col("target")),
+    )
+    rows = rows.with_columns(
+        is_current=(pl.col("period_start") <= as_of_lit) & (as_of_lit <= pl.col("period_end")),
+        elapsed=elapsed_fraction(pl.col("period_start"), pl.col("period_end"), as_of_lit),
+        target=target,
+        checkin_count=pl.col("checkin_count").fill_null(0),
+        change=actual - pl.col("previous_actual"),
+        weight=pl.when(is_kr).then(pl.col("weight").fill_null(1.0)),
+    )
+    direction = pl.col("direction")
+    rows = rows.with_columns(
+        achievement=achievement_expr(actual, pl.col("target"), direction),
+        projection=pl.when(is_sum & pl.col("is_current") & (pl.col("elapsed") > 0))
+        .then(actual / pl.col("elapsed"))
+        .otherwise(actual),
+        # A change_pct KR without a baseline starts from the previous period's actual; a baseline
+        # equal to the target measures nothing and counts as none.
+        baseline=pl.when(is_kr).then(
+            pl.coalesce("baseline", pl.when(change_pct).then(pl.col("previous_actual"))).pipe(
+                lambda b: pl.when(b != pl.col("target")).then(b)
+            )
+        ),
+    )
+    rows = rows.with_columns(
+        pace=pl.when(pl.col("is_current")).then(
+            achievement_expr(pl.col("projection"), pl.col("target"), direction)
+        ),
+        # An at_most sum KR's running total proves nothing mid-period: score its projection.
+        scored=pl.when(is_kr & is_sum & (direction == "at_most") & pl.col("is_current"))
+        .then(pl.col("projection"))
+        .otherwise(actual),
+    )
+    baseline = pl.col("baseline")
+    scored = pl.col("scored")
+    rows = rows.with_columns(
+        status=status_expr(actual, pl.col("achievement"), pl.col("pace"), pl.col("is_current")),
+        score=pl.when(~is_kr | scored.is_null())
+        .then(pl.lit(None, pl.Float64))
+        .when(baseline.is_not_null())
+        .then(_clamp01((scored - baseline) / (pl.col("target") - baseline)))
+        .otherwise(_clamp01(achievement_expr(scored, pl.col("target"), direction))),
+    )
+    rows = rows.with_columns(band=band_expr(pl.col("score")))
+    return (
+        rows.select(list(GOALS_SCHEMA))
+        .cast(GOALS_SCHEMA)  # type: ignore[arg-type]
+        .sort("kind", "goal_id", "period_start")
+        # Tens of thousands of rows: the in-memory engine starts faster than streaming.
+        .collect(engine="in-memory")
+    )
+
+
+def objective_periods(objectives: pl.DataFrame, as_of: date, *, history: bool) -> pl.DataFrame:
+    """The objectives to evaluate as of `as_of` with period_start, period_end and is_current:
+    those whose period contains `as_of` (with `history`: started on or before it)."""
+    framed = with_label_start(objectives, "period", "period_start").with_columns(
+        period_end=period_end(pl.col("period_start"), label_unit(pl.col("period")))
+    )
+    as_of_lit = pl.lit(as_of, pl.Date)
+    is_current = (pl.col("period_start") <= as_of_lit) & (as_of_lit <= pl.col("period_end"))
+    keep = pl.col("period_start") <= as_of_lit if history else is_current
+    return framed.filter(pl.col("period_end").is_not_null(), keep).with_columns(
+        is_current=is_current
+    )

@@ -1,0 +1,150 @@
+"""The metrics engine: the public functions the report, the dashboard and the quality checks use.
+
+Pure polars, frames in, frames out:
+
+- `evaluate_goals`: one row per goal and period (GOALS_SCHEMA).
+- `evaluate_objectives`: one row per objective and period (OBJECTIVES_SCHEMA).
+- `rollup`: status counts and mean objective score per unit, own and over the subtree.
+- `goal_trends`: each goal's series, change against the previous period and forecast.
+- `band_expr`: the colour band of a score.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from goaltui.metrics.arithmetic import (
+    GOALS_SCHEMA,
+    OBJECTIVES_SCHEMA,
+    STATUSES,
+    achievement_expr,
+    band_expr,
+    checkin_rows,
+    effective_checkins,
+    evaluate_rows,
+    goal_actuals,
+    kpi_periods,
+    kr_periods,
+    objective_periods,
+    period_actuals,
+    status_expr,
+)
+from goaltui.metrics.catalog import goal_catalog
+from goaltui.metrics.tree import closure
+from goaltui.metrics.trends import TRENDS_SCHEMA, goal_trends
+from goaltui.store.dataset import Dataset
+
+__all__ = [
+    "GOALS_SCHEMA",
+    "OBJECTIVES_SCHEMA",
+    "STATUSES",
+    "TRENDS_SCHEMA",
+    "achievement_expr",
+    "band_expr",
+    "checkin_rows",
+    "effective_checkins",
+    "evaluate_goals",
+    "evaluate_objectives",
+    "goal_actuals",
+    "goal_trends",
+    "period_actuals",
+    "rollup",
+    "status_expr",
+]
+
+
+def evaluate_goals(dataset: Dataset, as_of: date, *, history: bool = False) -> pl.DataFrame:
+    """Every goal's figures per period as of `as_of` (columns GOALS_SCHEMA, one row per goal and
+    period, sorted by kind, goal_id, period_start).
+
+    Without `history`: each KPI's period containing `as_of` and each KR of an objective whose
+    period contains it. With `history`: each KPI's periods from its first check-in's period up to
+    the current one, and each KR of an objective that started on or before `as_of`."""
+    catalog = goal_catalog(dataset)
+    actuals = goal_actuals(dataset, catalog, as_of, recent=not history)
+    skeleton = pl.concat(
+        [
+            kpi_periods(catalog, actuals, as_of, history=history),
+            kr_periods(catalog, as_of, history=history),
+        ]
+    )
+    return evaluate_rows(skeleton, catalog, actuals, dataset.targets, as_of)
+
+
+def evaluate_objectives(
+    dataset: Dataset, goals: pl.DataFrame, as_of: date, *, history: bool = False
+) -> pl.DataFrame:
+    """Objective scores (OBJECTIVES_SCHEMA, sorted by objective_id) from the KR rows of `goals`
+    (an `evaluate_goals` frame): the weight-averaged KR score, a KR without a score counting 0;
+    null when the weights sum to 0 or the objective has no KR rows in `goals`. Which objectives:
+    as `evaluate_goals` chooses KRs (period contains `as_of`; with `history` started by then)."""
+    krs = goals.filter(pl.col("kind") == "kr")
+    weight = pl.col("weight").fill_null(1.0)
+    scores = krs.group_by("objective_id").agg(
+        kr_count=pl.len().cast(pl.Int64),
+        weights=weight.sum(),
+        weighted=(weight * pl.col("score").fill_null(0.0)).sum(),
+    )
+    score = pl.when(pl.col("weights") != 0).then(pl.col("weighted") / pl.col("weights"))
+    return (
+        objective_periods(dataset.objectives, as_of, history=history)
+        .rename({"id": "objective_id"})
+        .join(scores, on="objective_id", how="left")
+        .with_columns(score=score, kr_count=pl.col("kr_count").fill_null(0))
+        .with_columns(band=band_expr(pl.col("score")))
+        .select(list(OBJECTIVES_SCHEMA))
+        .cast(OBJECTIVES_SCHEMA)  # type: ignore[arg-type]
+        .sort("objective_id", "period_start")
+    )
+
+
+def rollup(dataset: Dataset, goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
+    """One row per unit (sorted by unit_id): `own_<status>` and `subtree_<status>` counts of the
+    rows of `goals` for each status in STATUSES, `own_total`, `subtree_total`, and the mean
+    objective score of `objectives` owned by the unit (`own_objective_score`) and by its whole
+    subtree (`subtree_objective_score`); null when there is none. The caller chooses the rows
+    (usually the current period's)."""
+    tree = closure(dataset.units).select("unit_id", "ancestor_id")
+
+    def counts(frame: pl.DataFrame, key: str, prefix: str) -> pl.DataFrame:
+        return frame.group_by(key).agg(
+            *[
+                (pl.col("status") == status).sum().cast(pl.Int64).alias(f"{prefix}_{status}")
+                for status in STATUSES
+            ],
+            pl.len().cast(pl.Int64).alias(f"{prefix}_total"),
+        )
+
+    own = counts(goals, "unit_id", "own")
+    subtree = counts(
+        goals.select("unit_id", "status").join(tree, on="unit_id"), "ancestor_id", "subtree"
+    ).rename({"ancestor_id": "unit_id"})
+    own_score = objectives.group_by("unit_id").agg(own_objective_score=pl.col("score").mean())
+    subtree_score = (
+        objectives.select("unit_id", "score")
+        .join(tree, on="unit_id")
+        .group_by("ancestor_id")
+        .agg(subtree_objective_score=pl.col("score").mean())
+        .rename({"ancestor_id": "unit_id"})
+    )
+    count_columns = [f"{p}_{s}" for p in ("own", "subtree") for s in (*STATUSES, "total")]
+    return (
+        dataset.units.select(unit_id=pl.col("id"))
+        .join(own, on="unit_id", how="left")
+        .join(subtree, on="unit_id", how="left")
+        .join(own_score, on="unit_id", how="left")
+        .join(subtree_score, on="unit_id", how="left")
+        .with_columns(pl.col(count_columns).fill_null(0))
+        .select(
+            "unit_id",
+            *[f"own_{s}" for s in STATUSES],
+            *[f"subtree_{s}" for s in STATUSES],
+            "own_total",
+            "subtree_total",
+            pl.col("own_objective_score").cast(pl.Float64),
+            pl.col("subtree_objective_score").cast(pl.Float64),
+        )
+        .sort("unit_id")
+    )

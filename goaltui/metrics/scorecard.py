@@ -1,0 +1,112 @@
+"""Everything the dashboard shows for one as-of date, computed in one go off the UI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from goaltui.humanize import has_hangul
+from goaltui.metrics.catalog import goal_catalog
+from goaltui.metrics.engine import evaluate_goals, evaluate_objectives, goal_trends, rollup
+from goaltui.metrics.quality import find_issues
+from goaltui.metrics.tree import closure
+from goaltui.model.quality import QualityThresholds
+from goaltui.store.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The dashboard's data as of one date: immutable frames, filtered per unit in memory."""
+
+    as_of: date
+    dataset: Dataset
+    catalog: pl.DataFrame
+    """goal_catalog: one row per KPI and key result."""
+    goals: pl.DataFrame
+    """evaluate_goals for the current periods, joined with goal_trends."""
+    objectives: pl.DataFrame
+    """evaluate_objectives for the current periods."""
+    rollup: pl.DataFrame
+    """Status counts per unit, own and over the subtree."""
+    findings: pl.DataFrame
+    """Goal-quality findings."""
+    closure: pl.DataFrame
+    """(unit_id, ancestor_id, depth) of the organisation tree."""
+    korean: bool
+    """Whether the organisation writes Korean (picks 억/만 number words)."""
+
+    def subtree(self, unit_id: str) -> pl.Series:
+        """Ids of `unit_id` and all units below it."""
+        return self.closure.filter(pl.col("ancestor_id") == unit_id).get_column("unit_id")
+
+    def path(self, unit_id: str) -> list[str]:
+        """Unit ids from the root down to `unit_id`."""
+        rows = self.closure.filter(pl.col("unit_id") == unit_id).sort("depth", descending=True)
+        return rows.get_column("ancestor_id").to_list()
+
+
+def build_scorecard(
+    dataset: Dataset, as_of: date, thresholds: QualityThresholds | None = None
+) -> Scorecard:
+    """Compute the current-period goals, objectives, trends, roll-ups and quality findings of
+    `dataset` as of `as_of`."""
+    current = evaluate_goals(dataset, as_of)
+    objectives = evaluate_objectives(dataset, current, as_of)
+    trends = goal_trends(dataset, as_of)
+    goals = current.join(
+        trends.drop("previous_actual", "change", strict=False),
+        on="goal_id",
+        how="left",
+        maintain_order="left",
+    )
+    names = " ".join(dataset.units.get_column("name").head(20).to_list())
+    return Scorecard(
+        as_of=as_of,
+        dataset=dataset,
+        catalog=goal_catalog(dataset),
+        goals=goals,
+        objectives=objectives,
+        rollup=rollup(dataset, current, objectives),
+        findings=find_issues(dataset, as_of, thresholds or QualityThresholds()),
+        closure=closure(dataset.units),
+        korean=has_hangul(names),
+    )
+
+
+def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:
+    """Every period of one goal up to `as_of` (evaluate_goals with history), computed on just the
+    rows that goal needs, so opening a goal stays fast in a large organisation."""
+    key_results = dataset.key_results.filter(pl.col("id") == goal_id)
+    kpi_ids = [goal_id, *key_results["kpi_id"].drop_nulls().to_list()]
+    objective_ids = key_results["objective_id"].to_list()
+    subset = Dataset(
+        units=dataset.units,
+        kpis=dataset.kpis.filter(pl.col("id").is_in(kpi_ids)),
+        objectives=dataset.objectives.filter(pl.col("id").is_in(objective_ids)),
+        key_results=key_results,
+        checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kpi_ids)),
+        targets=dataset.targets.filter(pl.col("goal_id").is_in(kpi_ids)),
+    )
+    return evaluate_goals(subset, as_of, history=True).filter(pl.col("goal_id") == goal_id)
+
+
+def round_goals(scorecard: Scorecard, unit_id: str) -> pl.DataFrame:
+    """Goals of `unit_id`'s subtree that take check-ins and have none in their current period,
+    with `previous`: their previous period's actual as text, for the check-in round."""
+    subtree = scorecard.subtree(unit_id).implode()
+    takes = scorecard.catalog.filter(pl.col("accepts_checkins")).select("goal_id")
+    return (
+        scorecard.goals.filter(
+            pl.col("unit_id").is_in(subtree) & (pl.col("checkin_count").fill_null(0) == 0)
+        )
+        .join(takes, on="goal_id", how="semi")
+        .sort("unit_id", "kind", "goal_id")
+        .select(
+            "goal_id",
+            previous=pl.when(pl.col("previous_actual").is_not_null())
+            .then(pl.format("previous period: {}", pl.col("previous_actual").round(2)))
+            .otherwise(pl.lit("no earlier value")),
+        )
+    )

@@ -1,0 +1,318 @@
+"""Trends: each goal's per-period series, its change against the previous period, and a forecast of
+the current period's end value with the status it implies and a plain-words explanation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from goaltui.metrics.arithmetic import (
+    EPSILON,
+    achievement_expr,
+    checkin_plan,
+    evaluate_rows,
+    goal_actuals,
+    goal_keys,
+    pace_status_expr,
+)
+from goaltui.metrics.catalog import goal_catalog
+from goaltui.metrics.periods import (
+    PERIOD_UNITS,
+    month_index,
+    period_start,
+    shift_start,
+    with_label_start,
+)
+from goaltui.store.dataset import Dataset
+
+TRENDS_SCHEMA: dict[str, pl.DataType] = {
+    "goal_id": pl.String(),
+    "period_labels": pl.List(pl.String()),
+    "actuals": pl.List(pl.Float64()),
+    "targets": pl.List(pl.Float64()),
+    "previous_actual": pl.Float64(),
+    "change": pl.Float64(),
+    "change_pct": pl.Float64(),
+    "forecast": pl.Float64(),
+    "forecast_achievement": pl.Float64(),
+    "forecast_status": pl.String(),
+    "explanation": pl.String(),
+}
+"""Columns of `goal_trends`, in order."""
+
+
+def number_text(value: pl.Expr) -> pl.Expr:
+    """A number for a sentence: 2 decimals below 10, 1 below 1000, else whole; no trailing
+    zeros (`43`, `46.3`, `0.25`)."""
+    size = value.abs()
+    rounded = (
+        pl.when(size < 10)
+        .then(value.round(2))
+        .when(size < 1000)
+        .then(value.round(1))
+        .otherwise(value.round(0))
+    )
+    text = rounded.cast(pl.String)
+    return text.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
+
+
+def quantity_text(value: pl.Expr, measure_unit: pl.Expr) -> pl.Expr:
+    """A number with its measurement unit: `46.3 days`, `80.9%`, `43`."""
+    suffix = (
+        pl.when(measure_unit == "%")
+        .then(pl.lit("%"))
+        .when(measure_unit.is_null() | (measure_unit == "count") | (measure_unit == ""))
+        .then(pl.lit(""))
+        .otherwise(pl.concat_str(pl.lit(" "), measure_unit))
+    )
+    return pl.concat_str(number_text(value), suffix)
+
+
+def _fraction_text(value: pl.Expr) -> pl.Expr:
+    return value.round(2).cast(pl.String).str.replace(r"^(-?\d+)$", "${1}.0")
+
+
+def _direction_text(direction: pl.Expr) -> pl.Expr:
+    return pl.when(direction == "at_most").then(pl.lit("at most")).otherwise(pl.lit("at least"))
+
+
+def _trend_periods(catalog: pl.DataFrame, as_of: date, periods: int) -> pl.DataFrame:
+    # The series ends at the period that matters now: a KPI's current period, a KR's objective
+    # period (KRs of objectives that have not started yet have no trend).
+    unit = pl.col("period_unit")
+    goals = with_label_start(
+        catalog.filter(pl.col("period_unit").is_in(PERIOD_UNITS)),
+        "objective_period",
+        "objective_start",
+    )
+    ends = goals.select(
+        "goal_id",
+        "period_unit",
+        end_start=pl.when(pl.col("kind") == "kpi")
+        .then(period_start(pl.lit(as_of, pl.Date), unit))
+        .otherwise(pl.col("objective_start")),
+    )
+    return (
+        ends.filter(pl.col("end_start").is_not_null(), pl.col("end_start") <= as_of)
+        .with_columns(step=pl.int_ranges(-(periods - 1), 1, dtype=pl.Int32))
+        .explode("step")
+        .select(
+            "goal_id",
+            "end_start",
+            period_start=shift_start(pl.col("end_start"), unit, pl.col("step")),
+        )
+    )
+
+
+def _trend_lines(
+    dataset: Dataset, keys: pl.DataFrame, ends: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """Least-squares line through each goal's check-ins of its end period, valued at the period's
+    last day; `line` is null with fewer than two distinct check-in days."""
+    level = (
+        pl.when(pl.col("aggregation") != "ratio")
+        .then(pl.col("value"))
+        .when(pl.col("denominator").is_not_null() & (pl.col("denominator") != 0))
+        .then(
+            pl.col("value")
+            / pl.col("denominator")
+            * pl.when(pl.col("measure_unit") == "%").then(100.0).otherwise(1.0)
+        )
+    )
+    keyed = ends.join(keys, on="goal_id", how="inner").with_columns(
+        period_index=month_index(pl.col("period_start"))
+    )
+    rows = checkin_plan(dataset, keys.join(ends, on="goal_id", how="semi"), as_of)
+    points = rows.join(keyed.lazy(), on=["goal_n", "period_index"], how="inner").select(
+        "goal_id",
+        "x_end",
+        x=(pl.col("date") - pl.col("period_start")).dt.total_days().cast(pl.Float64),
+        y=level,
+    )
+    fits = (
+        points.drop_nulls("y")
+        .group_by("goal_id")
+        .agg(
+            n=pl.len().cast(pl.Float64),
+            sx=pl.col("x").sum(),
+            sy=pl.col("y").sum(),
+            sxx=(pl.col("x") * pl.col("x")).sum(),
+            sxy=(pl.col("x") * pl.col("y")).sum(),
+            x_end=pl.col("x_end").first(),
+        )
+    )
+    spread = pl.col("n") * pl.col("sxx") - pl.col("sx") * pl.col("sx")
+    slope = (pl.col("n") * pl.col("sxy") - pl.col("sx") * pl.col("sy")) / spread
+    intercept = (pl.col("sy") - slope * pl.col("sx")) / pl.col("n")
+    return fits.select(
+        "goal_id", line=pl.when(spread > EPSILON).then(intercept + slope * pl.col("x_end"))
+    ).collect()
+
+
+def _explanation() -> pl.Expr:
+    unit = pl.col("measure_unit")
+    actual = quantity_text(pl.col("actual"), unit)
+    target = quantity_text(pl.col("target"), unit)
+    forecast = quantity_text(pl.col("forecast"), unit)
+    against = pl.concat_str(_direction_text(pl.col("direction")), pl.lit(" "), target)
+    achieved = pl.concat_str(_fraction_text(pl.col("forecast_achievement")), pl.lit(" of target"))
+    elapsed = (pl.col("elapsed") * 100).round(0).cast(pl.Int64).cast(pl.String)
+    is_sum = pl.col("aggregation") == "sum"
+    return (
+        pl.when(pl.col("forecast").is_null() & pl.col("is_current"))
+        .then(pl.concat_str(pl.lit("no check-in yet this "), pl.col("period_unit")))
+        .when(pl.col("forecast").is_null())
+        .then(pl.concat_str(pl.lit("no check-ins in "), pl.col("period")))
+        .when(pl.col("target").is_null() & (pl.col("target_mode") == "change_pct"))
+        .then(
+            pl.concat_str(
+                actual,
+                pl.lit(" so far; no target: the previous "),
+                pl.col("period_unit"),
+                pl.lit(" has no actual to change from"),
+            )
+        )
+        .when(pl.col("target").is_null())
+        .then(pl.concat_str(actual, pl.lit(" so far; no target set")))
+        .when(pl.col("forecast_achievement").is_null())
+        .then(
+            pl.concat_str(
+                actual, pl.lit(" against a target of "), target, pl.lit(": no achievement")
+            )
+        )
+        .when(~pl.col("is_current"))
+        .then(
+            pl.concat_str(
+                pl.col("period"),
+                pl.lit(" closed at "),
+                actual,
+                pl.lit(" against "),
+                against,
+                pl.lit(": "),
+                achieved,
+            )
+        )
+        .when(is_sum)
+        .then(
+            pl.concat_str(
+                pl.lit("pace "),
+                _fraction_text(pl.col("forecast_achievement")),
+                pl.lit(": "),
+                actual,
+                pl.when(pl.col("direction") == "at_most")
+                .then(pl.lit(" used of at most "))
+                .otherwise(pl.lit(" of ")),
+                target,
+                pl.when(pl.col("direction") == "at_most")
+                .then(pl.lit(""))
+                .otherwise(pl.lit(" done")),
+                pl.lit(" at "),
+                elapsed,
+                pl.lit("% of the "),
+                pl.col("period_unit"),
+            )
+        )
+        .when(pl.col("line").is_not_null())
+        .then(
+            pl.concat_str(
+                pl.lit("forecast "), forecast, pl.lit(" against "), against, pl.lit(": "), achieved
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.lit("latest "),
+                forecast,
+                pl.lit(" against "),
+                against,
+                pl.lit(": "),
+                achieved,
+                pl.lit(" (too few check-in days for a trend line)"),
+            )
+        )
+    )
+
+
+def goal_trends(dataset: Dataset, as_of: date, *, periods: int = 8) -> pl.DataFrame:
+    """Per goal (TRENDS_SCHEMA, sorted by goal_id): the last `periods` periods up to the one that
+    matters as of `as_of` (a KPI's current period, a KR's objective period; KRs of objectives not
+    started yet are left out), oldest first, with their actuals and targets (a KR has a target
+    only in its objective's period); the change against the previous period (absolute and in %);
+    and a forecast of the end period's value: sum goals actual / elapsed, other goals a
+    least-squares line through the period's check-ins valued at its last day (the actual when
+    the check-ins fall on fewer than two days), a closed period its actual. `forecast_status`
+    is the status that forecast implies; `explanation` says it in plain words."""
+    if periods < 1:
+        raise ValueError("periods must be at least 1")
+    catalog = goal_catalog(dataset)
+    actuals = goal_actuals(dataset, catalog, as_of)
+    skeleton = _trend_periods(catalog, as_of, periods)
+    evaluated = evaluate_rows(
+        skeleton.select("goal_id", "period_start"), catalog, actuals, dataset.targets, as_of
+    ).join(skeleton, on=["goal_id", "period_start"], how="left")
+    evaluated = evaluated.with_columns(
+        target=pl.when(
+            (pl.col("kind") == "kpi") | (pl.col("period_start") == pl.col("end_start"))
+        ).then(pl.col("target"))
+    )
+    series = (
+        evaluated.sort("goal_id", "period_start")
+        .group_by("goal_id", maintain_order=True)
+        .agg(
+            period_labels=pl.col("period"),
+            actuals=pl.col("actual"),
+            targets=pl.col("target"),
+        )
+    )
+    ends = evaluated.filter(pl.col("period_start") == pl.col("end_start"))
+    lines = _trend_lines(
+        dataset,
+        goal_keys(catalog),
+        ends.filter(pl.col("is_current")).select(
+            "goal_id",
+            "period_start",
+            x_end=(pl.col("period_end") - pl.col("period_start")).dt.total_days().cast(pl.Float64),
+        ),
+        as_of,
+    )
+    actual = pl.col("actual")
+    forecast = (
+        pl.when(actual.is_null())
+        .then(pl.lit(None, pl.Float64))
+        .when(~pl.col("is_current"))
+        .then(actual)
+        .when(pl.col("aggregation") == "sum")
+        .then(pl.col("projection"))
+        .otherwise(pl.coalesce("line", "actual"))
+    )
+    forecast_achievement = achievement_expr(
+        pl.col("forecast"), pl.col("target"), pl.col("direction")
+    )
+    forecast_status = (
+        pl.when(pl.col("forecast").is_null())
+        .then(pl.lit("no_data"))
+        .when(pl.col("forecast_achievement").is_null())
+        .then(pl.lit("no_target"))
+        .when(pl.col("is_current"))
+        .then(pace_status_expr(pl.col("forecast_achievement")))
+        .when(pl.col("forecast_achievement") >= 1.0 - EPSILON)
+        .then(pl.lit("met"))
+        .otherwise(pl.lit("missed"))
+    )
+    previous = pl.col("previous_actual")
+    summary = (
+        ends.join(lines, on="goal_id", how="left")
+        .with_columns(forecast=forecast)
+        .with_columns(forecast_achievement=forecast_achievement)
+        .with_columns(
+            forecast_status=forecast_status,
+            change_pct=pl.when(previous != 0).then(100.0 * pl.col("change") / previous.abs()),
+        )
+        .with_columns(explanation=_explanation())
+    )
+    return (
+        series.join(summary, on="goal_id", how="inner")
+        .select(list(TRENDS_SCHEMA))
+        .cast(TRENDS_SCHEMA)  # type: ignore[arg-type]
+        .sort("goal_id")
+    )

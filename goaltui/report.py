@@ -1,0 +1,303 @@
+"""`goaltui report`: each goal's actual, target, achievement, status and score as csv, json,
+Markdown or a Rich table. Headless: never imports Textual (Rich only for the table format).
+
+Row order (every format): KPI rows by goal id then period, then key-result rows by goal id then
+period, then objective rows by objective id then period. It depends only on the ids and dates,
+never on the order anything was imported in.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from goaltui.humanize import has_hangul, percent, quantity
+from goaltui.metrics.engine import evaluate_goals, evaluate_objectives
+from goaltui.metrics.tree import closure
+from goaltui.model.errors import GoaltuiError
+from goaltui.store.dataset import Dataset
+
+REPORT_COLUMNS: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "goal_id": pl.String(),
+    "unit_id": pl.String(),
+    "name": pl.String(),
+    "period": pl.String(),
+    "actual": pl.Float64(),
+    "target": pl.Float64(),
+    "achievement": pl.Float64(),
+    "status": pl.String(),
+    "score": pl.Float64(),
+}
+"""The csv columns (DESIGN.md, command line), in order, and their types."""
+
+FORMATS = ("table", "csv", "json", "md")
+SIGNIFICANT_DIGITS = 12
+"""Numbers in csv and json keep this many significant digits."""
+
+STATUS_WORDS = {
+    "met": "met",
+    "missed": "missed",
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    "no_data": "no data",
+    "no_target": "no target",
+}
+"""How a status reads for people."""
+
+STATUS_STYLES = {
+    "met": "green",
+    "on_track": "green",
+    "at_risk": "yellow",
+    "missed": "red",
+    "off_track": "red",
+    "no_data": "dim",
+    "no_target": "dim",
+}
+BAND_STYLES = {"green": "green", "yellow": "yellow", "red": "red"}
+
+# Small triangles: East-Asian width N, so Korean tables stay aligned in terminals that draw
+# ambiguous-width characters wide (▲▼→ are ambiguous).
+TREND_UP = "▴ up"
+TREND_DOWN = "▾ down"
+TREND_FLAT = "▸ flat"
+
+
+def report_frames(
+    dataset: Dataset, as_of: date, *, unit: str | None, history: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The evaluated goals and objectives a report shows: `evaluate_goals` and
+    `evaluate_objectives` rows, restricted to `unit`'s subtree when given.
+    Raises GoaltuiError for an unknown unit."""
+    goals = evaluate_goals(dataset, as_of, history=history)
+    objectives = evaluate_objectives(dataset, goals, as_of, history=history)
+    if unit is not None:
+        if unit not in set(dataset.units.get_column("id").to_list()):
+            raise GoaltuiError(f"unknown unit {unit!r}")
+        tree = closure(dataset.units)
+        inside = tree.filter(pl.col("ancestor_id") == unit).get_column("unit_id").implode()
+        goals = goals.filter(pl.col("unit_id").is_in(inside))
+        objectives = objectives.filter(pl.col("unit_id").is_in(inside))
+    return goals, objectives
+
+
+def report_rows(goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
+    """The report's rows (REPORT_COLUMNS) in the documented order."""
+    goal_rows = goals.sort("kind", "goal_id", "period_start").select(list(REPORT_COLUMNS))
+    objective_rows = objectives.sort("objective_id", "period_start").select(
+        kind=pl.lit("objective"),
+        goal_id=pl.col("objective_id"),
+        unit_id=pl.col("unit_id"),
+        name=pl.col("title"),
+        period=pl.col("period"),
+        actual=pl.lit(None, pl.Float64),
+        target=pl.lit(None, pl.Float64),
+        achievement=pl.lit(None, pl.Float64),
+        status=pl.lit(None, pl.String),
+        score=pl.col("score"),
+    )
+    rows = pl.concat(
+        [
+            goal_rows.cast(REPORT_COLUMNS),  # type: ignore[arg-type]
+            objective_rows.cast(REPORT_COLUMNS),  # type: ignore[arg-type]
+        ]
+    )
+    # 12 significant digits: exact for any real measurement, and 38 x 0.8 prints as 30.4 rather
+    # than binary floating point's 30.400000000000002.
+    numbers = ["actual", "target", "achievement", "score"]
+    return rows.with_columns(pl.col(numbers).round_sig_figs(SIGNIFICANT_DIGITS))
+
+
+def render_report(
+    dataset: Dataset, as_of: date, *, unit: str | None, history: bool, fmt: str
+) -> str:
+    """The report of `dataset` as of `as_of` in format `fmt` (table, csv, json or md): without
+    `history` the current period of each goal, with it every period (DESIGN.md, command line);
+    `unit` restricts it to that unit and the units below. Raises GoaltuiError for an unknown
+    unit or format."""
+    if fmt not in FORMATS:
+        raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
+    goals, objectives = report_frames(dataset, as_of, unit=unit, history=history)
+    if fmt == "csv":
+        return report_rows(goals, objectives).write_csv(float_scientific=False)
+    if fmt == "json":
+        return report_rows(goals, objectives).write_json() + "\n"
+    korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))
+    if fmt == "md":
+        return _markdown(dataset, goals, objectives, as_of, korean=korean)
+    return _table(goals, objectives, as_of, korean=korean)
+
+
+# ---------------------------------------------------------------------------------------------
+# For people: Markdown and the Rich table. These loop over the rows they print, never compute.
+
+
+def _trend(change: float | None) -> str:
+    if change is None:
+        return ""
+    if change > 0:
+        return TREND_UP
+    if change < 0:
+        return TREND_DOWN
+    return TREND_FLAT
+
+
+def _score(score: float | None) -> str:
+    return "" if score is None else f"{score:.2f}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _people_rows(goals: pl.DataFrame, korean: bool) -> list[dict[str, Any]]:
+    rows = []
+    for row in goals.sort("kind", "goal_id", "period_start").iter_rows(named=True):
+        unit = row["measure_unit"]
+        rows.append(
+            {
+                **row,
+                "actual_text": quantity(row["actual"], unit, korean=korean),
+                "target_text": quantity(row["target"], unit, korean=korean),
+                "achievement_text": percent(row["achievement"]),
+                "status_text": STATUS_WORDS.get(row["status"], row["status"] or ""),
+                "score_text": _score(row["score"]),
+                "trend_text": _trend(row["change"]),
+            }
+        )
+    return rows
+
+
+def _unit_order(dataset: Dataset) -> list[tuple[str, str, int]]:
+    """(id, name, depth) of every unit, depth-first from the root, siblings by id."""
+    tree = closure(dataset.units)
+    paths = (
+        tree.sort("unit_id", "depth", descending=[False, True])
+        .group_by("unit_id", maintain_order=True)
+        .agg(path=pl.col("ancestor_id").str.join("\x00"), depth=pl.col("depth").max())
+        .join(dataset.units.select(unit_id=pl.col("id"), name=pl.col("name")), on="unit_id")
+        .sort("path")
+    )
+    return [(r["unit_id"], r["name"], r["depth"]) for r in paths.iter_rows(named=True)]
+
+
+def _markdown(
+    dataset: Dataset,
+    goals: pl.DataFrame,
+    objectives: pl.DataFrame,
+    as_of: date,
+    *,
+    korean: bool,
+) -> str:
+    lines = [f"# Goals as of {as_of.isoformat()}", ""]
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for row in _people_rows(goals, korean):
+        by_unit.setdefault(row["unit_id"], []).append(row)
+    objectives_by_unit: dict[str, list[dict[str, Any]]] = {}
+    for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
+        objectives_by_unit.setdefault(row["unit_id"], []).append(row)
+    for unit_id, name, _depth in _unit_order(dataset):
+        rows = by_unit.get(unit_id, [])
+        unit_objectives = objectives_by_unit.get(unit_id, [])
+        if not rows and not unit_objectives:
+            continue
+        lines += [f"## {_cell(name)} ({_cell(unit_id)})", ""]
+        if rows:
+            lines += [
+                "| goal | period | status | actual | target | achievement | score | trend |",
+                "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
+            ]
+            for row in rows:
+                kind = "KPI" if row["kind"] == "kpi" else "KR"
+                cells = [
+                    f"{kind} {_cell(row['name'])}",
+                    row["period"],
+                    row["status_text"],
+                    row["actual_text"],
+                    row["target_text"],
+                    row["achievement_text"],
+                    row["score_text"],
+                    row["trend_text"],
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
+        for objective in unit_objectives:
+            band = f" ({objective['band']})" if objective["band"] else ""
+            lines.append(
+                f"- Objective {_cell(objective['title'])} ({objective['period']}): "
+                f"score {_score(objective['score']) or 'none'}{band}, "
+                f"{objective['kr_count']} key results"
+            )
+        if unit_objectives:
+            lines.append("")
+    if len(lines) == 2:
+        lines += ["No goals.", ""]
+    return "\n".join(lines)
+
+
+def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"Goals as of {as_of.isoformat()}", title_justify="left")
+    for header, justify in (
+        ("kind", "left"),
+        ("goal", "left"),
+        ("unit", "left"),
+        ("name", "left"),
+        ("period", "left"),
+        ("actual", "right"),
+        ("target", "right"),
+        ("achievement", "right"),
+        ("status", "left"),
+        ("score", "right"),
+        ("trend", "left"),
+    ):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for row in _people_rows(goals, korean):
+        table.add_row(
+            row["kind"],
+            row["goal_id"],
+            row["unit_id"],
+            row["name"],
+            row["period"],
+            row["actual_text"],
+            row["target_text"],
+            row["achievement_text"],
+            Text(row["status_text"], style=STATUS_STYLES.get(row["status"], "")),
+            Text(row["score_text"], style=BAND_STYLES.get(row["band"] or "", "")),
+            row["trend_text"],
+        )
+    for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
+        table.add_row(
+            "objective",
+            row["objective_id"],
+            row["unit_id"],
+            row["title"],
+            row["period"],
+            "",
+            "",
+            "",
+            "",
+            Text(_score(row["score"]), style=BAND_STYLES.get(row["band"] or "", "")),
+            "",
+        )
+    interactive = sys.stdout.isatty()
+    width = shutil.get_terminal_size((160, 40)).columns if interactive else 160
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width,
+        force_terminal=interactive,
+        color_system="auto" if interactive else None,
+        highlight=False,
+    )
+    console.print(table)
+    return out.getvalue()
