@@ -1,0 +1,1 @@
+"""Screens of the dashboard, each with its .tcss beside it."""
