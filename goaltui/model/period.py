@@ -107,3 +107,11 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+
+def shift_months(day: date, months: int) -> date:
+    """`day` moved by whole months, clamped to the end of a shorter month (Jan 31 + 1 = Feb 28)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    target = Period(PeriodUnit.MONTH, year, month + 1)
+    return min(date(year, month + 1, 1) + timedelta(days=day.day - 1), target.end)

@@ -1,0 +1,264 @@
+"""The goaltui dashboard app: bindings, the screen, and the workers that talk to the store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from goaltui.config import Config
+from goaltui.metrics.scorecard import build_scorecard, round_goals
+from goaltui.model.types import Checkin
+from goaltui.store.checkins import retract_checkin
+from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.db import fingerprint
+from goaltui.ui.commands import GoalCommands
+from goaltui.ui.messages import ScorecardReady
+from goaltui.ui.render import theme_variable_defaults
+from goaltui.ui.screens.checkin import CheckinForm, saved_message
+from goaltui.ui.screens.checkin_round import CheckinRound
+from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.screens.dashboard import DashboardScreen
+from goaltui.ui.screens.goal_detail import GoalDetailScreen
+from goaltui.ui.screens.help import HelpScreen
+
+WATCH_INTERVAL = 1.0
+"""Seconds between checks for writes by other processes."""
+
+
+class GoalApp(App[None]):
+    """The dashboard over one goaltui database."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    TITLE = "goaltui"
+    COMMANDS: ClassVar = App.COMMANDS | {GoalCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave goaltui"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Keys of the focused pane"),
+        Binding("f1", "help", "Help", id="help-f1", show=False, tooltip="Keys of the focused pane"),
+        Binding("u", "undo", "Undo", id="undo", show=False, tooltip="Undo your last check-in"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        db: Path,
+        as_of: date,
+        demo: bool = False,
+        config: Config | None = None,
+        today: date | None = None,
+        watch: bool = True,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        """The database file this dashboard reads and writes."""
+        self.demo = demo
+        """Whether this is the demo organisation's own database."""
+        self.config = config or Config()
+        """The user's settings."""
+        self.today = today or max(date.today(), as_of)
+        """The latest date a check-in may be for, and the limit of time travel."""
+        self.initial_as_of = as_of
+        """The as-of date the dashboard opened with."""
+        self.dataset: Dataset | None = None
+        """The data last read from the database (replaced whole, never mutated)."""
+        self.session_checkins: list[str] = []
+        """Ids of check-ins saved in this session, newest last (for undo)."""
+        self._watch_enabled = watch
+        self._fingerprint: tuple[int, int, int, int] | None = None
+        self._watch_timer: Timer | None = None
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults(self.current_theme.to_color_system().generate())
+
+    def on_mount(self) -> None:
+        if self.config.theme:
+            self.theme = self.config.theme
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.push_screen(
+            DashboardScreen(as_of=self.initial_as_of, today=self.today, demo=self.demo, db=self.db)
+        )
+        self.reload()
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        """The dashboard screen (the bottom of the screen stack)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                return screen
+        raise LookupError("the dashboard screen is not open")
+
+    # Workers: every DuckDB or polars call runs here, never on the UI thread.
+
+    def reload(self, as_of: date | None = None) -> None:
+        """Read the database again and recompute (after a write, or another process's write)."""
+        self._load(as_of or self.dashboard.as_of)
+
+    def recompute(self, as_of: date) -> None:
+        """Recompute from the data in memory for another as-of date."""
+        if self.dataset is None:
+            self._load(as_of)
+        else:
+            self._compute(self.dataset, as_of)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="data")
+    def _load(self, as_of: date) -> None:
+        stamp = fingerprint(self.db)
+        dataset = load_dataset(self.db)
+        scorecard = build_scorecard(dataset, as_of, self.config.quality)
+        self.call_from_thread(self._loaded, dataset, stamp)
+        self.post_message(ScorecardReady(scorecard, reloaded=True))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="data")
+    def _compute(self, dataset: Dataset, as_of: date) -> None:
+        scorecard = build_scorecard(dataset, as_of, self.config.quality)
+        self.post_message(ScorecardReady(scorecard, reloaded=False))
+
+    def _loaded(self, dataset: Dataset, stamp: tuple[int, int, int, int]) -> None:
+        self.dataset = dataset
+        self._fingerprint = stamp
+        self._arm_watch()
+
+    def on_scorecard_ready(self, message: ScorecardReady) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen | GoalDetailScreen):
+                screen.scorecard = message.scorecard
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker becomes a visible error."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(str(error), title="Could not load the data", severity="error", timeout=10)
+            if event.worker.group == "data":
+                self.dashboard.loading_failed(str(error))
+                self._arm_watch()
+
+    # Noticing writes by other processes: a one-shot timer re-armed after each check, so checks
+    # never overlap with a load.
+
+    def _arm_watch(self) -> None:
+        if self._watch_enabled and self._watch_timer is None:
+            self._watch_timer = self.set_timer(WATCH_INTERVAL, self._check_for_changes)
+
+    def _check_for_changes(self) -> None:
+        self._watch_timer = None
+        if fingerprint(self.db) != self._fingerprint:
+            self.reload()
+        else:
+            self._arm_watch()
+
+    # Check-ins: the forms save in their own workers; here the app opens them and reacts.
+
+    def on_dashboard_screen_recompute(self, message: DashboardScreen.Recompute) -> None:
+        self.recompute(message.as_of)
+
+    def on_dashboard_screen_checkin_requested(
+        self, message: DashboardScreen.CheckinRequested
+    ) -> None:
+        self.open_checkin(message.goal_id)
+
+    def on_goal_detail_screen_checkin_requested(
+        self, message: GoalDetailScreen.CheckinRequested
+    ) -> None:
+        self.open_checkin(message.goal_id, corrects=message.corrects)
+
+    def open_checkin(self, goal_id: str | None, *, corrects: Checkin | None = None) -> None:
+        """Open the check-in form for `goal_id` (or with the cursor in the goal field)."""
+        scorecard = self.dashboard.scorecard
+        if scorecard is None:
+            self.notify("The data is still loading.", timeout=3)
+            return
+        form = CheckinForm(
+            db=self.db,
+            goals=scorecard.catalog,
+            dataset=scorecard.dataset,
+            as_of=self.dashboard.as_of,
+            today=self.today,
+            goal_id=goal_id,
+            corrects=corrects,
+        )
+        self.push_screen(form, self._saved)
+
+    def on_dashboard_screen_round_requested(self, message: DashboardScreen.RoundRequested) -> None:
+        scorecard = self.dashboard.scorecard
+        if scorecard is None:
+            return
+        goals = round_goals(scorecard, message.unit_id)
+        if goals.is_empty():
+            self.notify("Every goal here has a check-in this period.", title="Check-in round")
+            return
+        round_screen = CheckinRound(
+            db=self.db,
+            dataset=scorecard.dataset,
+            goals=scorecard.catalog,
+            as_of=self.dashboard.as_of,
+            today=self.today,
+            goal_ids=goals["goal_id"].to_list(),
+            previous=dict(zip(goals["goal_id"], goals["previous"], strict=True)),
+        )
+        self.push_screen(round_screen, self._round_done)
+
+    def _saved(self, checkin: Checkin | None) -> None:
+        if checkin is None:
+            return
+        scorecard = self.dashboard.scorecard
+        if checkin.id is not None:
+            self.session_checkins.append(checkin.id)
+        goals = scorecard.catalog if scorecard is not None else None
+        self.notify(saved_message(checkin, goals) if goals is not None else "Saved.", title="Saved")
+        self.dashboard.after_checkin(checkin)
+        self.reload()
+
+    def _round_done(self, saved: list[Checkin] | None) -> None:
+        for checkin in saved or []:
+            if checkin.id is not None:
+                self.session_checkins.append(checkin.id)
+        if saved:
+            self.reload()
+
+    def on_goal_detail_screen_retract_requested(
+        self, message: GoalDetailScreen.RetractRequested
+    ) -> None:
+        checkin_id = message.checkin_id
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._retract(checkin_id, undo=False)
+
+        self.push_screen(
+            ConfirmScreen("Retract this check-in? It will no longer count; the log keeps it."),
+            confirmed,
+        )
+
+    def on_goal_detail_screen_undo_requested(self, message: GoalDetailScreen.UndoRequested) -> None:
+        self.action_undo()
+
+    def action_undo(self) -> None:
+        """Retract the last check-in saved in this session."""
+        if not self.session_checkins:
+            self.notify("Nothing to undo in this session.", timeout=3)
+            return
+        self._retract(self.session_checkins[-1], undo=True)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="write")
+    def _retract(self, checkin_id: str, *, undo: bool) -> None:
+        retract_checkin(self.db, checkin_id, today=self.today, note="undone" if undo else None)
+        self.call_from_thread(self._retracted, checkin_id, undo)
+
+    def _retracted(self, checkin_id: str, undo: bool) -> None:
+        if undo and self.session_checkins and self.session_checkins[-1] == checkin_id:
+            self.session_checkins.pop()
+        self.notify("Undone." if undo else "Retracted.", title="Check-in")
+        self.reload()
+
+    def action_help(self) -> None:
+        """Show the keys of the focused pane."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))

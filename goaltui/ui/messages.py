@@ -1,0 +1,18 @@
+"""Messages that carry computed data from workers to the screens (immutable payloads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from goaltui.metrics.scorecard import Scorecard
+
+
+@dataclass
+class ScorecardReady(Message):
+    """A fresh scorecard was computed (after a load, a write or a change of as-of date)."""
+
+    scorecard: Scorecard
+    reloaded: bool
+    """True when the data was read from the database again (not only recomputed)."""

@@ -1,0 +1,347 @@
+"""The dashboard: organisation tree, KPI / OKR / Quality panes and the children's roll-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane, Tree
+
+from goaltui.metrics.scorecard import Scorecard
+from goaltui.model.period import shift_months
+from goaltui.model.types import Checkin
+from goaltui.ui.render import palette
+from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.header import DashboardHeader
+from goaltui.ui.widgets.kpi_table import KpiTable
+from goaltui.ui.widgets.okr_tree import OkrTree, describe_node
+from goaltui.ui.widgets.org_tree import OrgTree
+from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
+
+
+class DashboardScreen(Screen[None]):
+    """Drill from the organisation to a team to one person's goals and back."""
+
+    CSS_PATH = "dashboard.tcss"
+    AUTO_FOCUS = "#kpi-table"
+    HELP = (
+        "Enter drills into a unit or opens a goal; Backspace goes up. [ and ] move the as-of "
+        "date by a month. c checks in the highlighted goal, C walks every goal without a "
+        "check-in this period. / filters the KPIs. ctrl+p jumps anywhere (go: / goal:)."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("backspace", "up", "Up", id="up", tooltip="Go up to the parent unit"),
+        Binding(
+            "left_square_bracket",
+            "period(-1)",
+            "Prev period",
+            id="period-previous",
+            tooltip="Move the as-of date back one month",
+        ),
+        Binding(
+            "right_square_bracket",
+            "period(1)",
+            "Next period",
+            id="period-next",
+            tooltip="Move the as-of date forward one month",
+        ),
+        Binding("c", "checkin", "Check in", id="checkin", tooltip="Check in the highlighted goal"),
+        Binding(
+            "C",
+            "checkin_round",
+            "Round",
+            id="checkin-round",
+            tooltip="Check in every goal without a check-in this period",
+        ),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the KPIs by text"),
+        Binding("1", "tab('kpis')", "KPIs", id="tab-kpis", show=False, tooltip="KPI pane"),
+        Binding("2", "tab('okrs')", "OKRs", id="tab-okrs", show=False, tooltip="OKR pane"),
+        Binding(
+            "3", "tab('quality')", "Quality", id="tab-quality", show=False, tooltip="Quality pane"
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            id="clear-filter",
+            show=False,
+            tooltip="Clear and hide the KPI filter",
+        ),
+    ]
+
+    @dataclass
+    class Recompute(Message):
+        """The as-of date changed: the app recomputes the scorecard."""
+
+        as_of: date
+
+    @dataclass
+    class CheckinRequested(Message):
+        """Open the check-in form (for `goal_id`, or with the cursor in the goal field)."""
+
+        goal_id: str | None
+
+    @dataclass
+    class RoundRequested(Message):
+        """Walk every goal of `unit_id`'s subtree without a check-in this period."""
+
+        unit_id: str
+
+    unit_id: reactive[str | None] = reactive(None, init=False)
+    """The current unit: the panes show its goals, the children table its children."""
+    as_of: reactive[date] = reactive(date(2000, 1, 1), init=False)
+    """The date everything is computed for."""
+    scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
+    """The computed data, replaced whole by the app's workers."""
+    filter_text: reactive[str] = reactive("", init=False)
+    """Text the KPI rows must contain."""
+
+    def __init__(self, *, as_of: date, today: date, demo: bool, db: Path) -> None:
+        super().__init__()
+        self.set_reactive(DashboardScreen.as_of, as_of)
+        self._today = today
+        self._demo = demo
+        self._db = db
+
+    def compose(self) -> ComposeResult:
+        header = DashboardHeader(id="header")
+        header.as_of = self.as_of
+        header.demo = self._demo
+        yield header
+        with Horizontal(id="body"):
+            yield OrgTree(id="org-tree")
+            with Vertical(id="main"):
+                with TabbedContent(initial="kpis", id="tabs"):
+                    with TabPane("KPIs", id="kpis"):
+                        yield Input(placeholder="filter KPIs (Escape clears)", id="kpi-filter")
+                        yield KpiTable(id="kpi-table")
+                    with TabPane("OKRs", id="okrs"):
+                        yield OkrTree(id="okr-tree")
+                        yield Static(id="okr-detail")
+                    with TabPane("Quality", id="quality"):
+                        yield QualityTable(id="quality-table")
+                        yield Static(id="finding")
+                yield Label("Units below", id="children-title")
+                yield ChildrenTable(id="children")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#kpi-filter").display = False
+        self.query_one("#main").loading = True
+        if self._demo:
+            self.notify(
+                f"This is the demo organisation, in its own database ({self._db}). "
+                "Check-ins you make here are kept.",
+                title="Demo",
+                timeout=8,
+            )
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "-narrow")
+
+    def loading_failed(self, reason: str) -> None:
+        """Stop the loading indicator after a failed load (the app has shown the error)."""
+        self.query_one("#main").loading = False
+
+    # State changes
+
+    def watch_scorecard(self, scorecard: Scorecard | None) -> None:
+        if scorecard is None:
+            return
+        self.query_one("#main").loading = False
+        units = scorecard.dataset.units
+        if self.unit_id is None or self.unit_id not in units["id"].to_list():
+            roots = units.filter(pl.col("parent_id").is_null())["id"].to_list()
+            self.set_reactive(DashboardScreen.unit_id, roots[0] if roots else None)
+        self.query_one(OrgTree).show(scorecard, self.unit_id or "")
+        self._show_unit()
+
+    def watch_unit_id(self) -> None:
+        if self.scorecard is not None and self.unit_id is not None:
+            self.query_one(OrgTree).select_unit(self.unit_id)
+        self._show_unit()
+
+    def watch_as_of(self, as_of: date) -> None:
+        self.query_one(DashboardHeader).as_of = as_of
+        self.post_message(self.Recompute(as_of))
+
+    def watch_filter_text(self) -> None:
+        self._show_kpis()
+
+    def _show_unit(self) -> None:
+        scorecard, unit_id = self.scorecard, self.unit_id
+        if scorecard is None or unit_id is None:
+            return
+        names = dict(
+            zip(scorecard.dataset.units["id"], scorecard.dataset.units["name"], strict=True)
+        )
+        self.query_one(DashboardHeader).breadcrumb = tuple(
+            names.get(u, u) for u in scorecard.path(unit_id)
+        )
+        self._show_kpis()
+        highlighted = self.query_one(OkrTree).show(scorecard, unit_id)
+        self.query_one("#okr-detail", Static).update(
+            describe_node(scorecard, highlighted, palette(self.app))
+        )
+        self.query_one(ChildrenTable).show(scorecard, unit_id)
+        self.query_one("#children-title").display = self.query_one(ChildrenTable).display
+        subtree = scorecard.subtree(unit_id)
+        goal_names = dict(zip(scorecard.catalog["goal_id"], scorecard.catalog["name"], strict=True))
+        objective_names = dict(
+            zip(
+                scorecard.dataset.objectives["id"],
+                scorecard.dataset.objectives["title"],
+                strict=True,
+            )
+        )
+        self.query_one(QualityTable).show(
+            scorecard.findings.filter(pl.col("unit_id").is_in(subtree.implode())),
+            {**names, **objective_names, **goal_names},
+        )
+
+    def _show_kpis(self, keep: str | None = None) -> None:
+        scorecard, unit_id = self.scorecard, self.unit_id
+        if scorecard is None or unit_id is None:
+            return
+        goals = scorecard.goals.filter((pl.col("kind") == "kpi") & (pl.col("unit_id") == unit_id))
+        if self.filter_text:
+            needle = self.filter_text.casefold()
+            goals = goals.filter(
+                pl.concat_str("name", "goal_id", "status", separator=" ", ignore_nulls=True)
+                .str.to_lowercase()
+                .str.contains(needle, literal=True)
+            )
+        self.query_one(KpiTable).show(goals, korean=scorecard.korean, keep=keep)
+
+    # Navigation
+
+    def on_org_tree_unit_chosen(self, message: OrgTree.UnitChosen) -> None:
+        self.unit_id = message.unit_id
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is None:
+            return
+        if isinstance(event.data_table, ChildrenTable):
+            self.unit_id = key
+            self.query_one(KpiTable).focus()
+        elif isinstance(event.data_table, KpiTable):
+            self.open_goal(key)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[tuple[str, str]]) -> None:
+        data = event.node.data
+        if isinstance(event.control, OkrTree) and data is not None and data[0] == "kr":
+            self.open_goal(data[1])
+
+    def on_quality_table_jump(self, message: QualityTable.Jump) -> None:
+        if message.subject_kind in ("kpi", "kr", "objective"):
+            self.focus_goal(message.subject_id, unit_id=message.unit_id, kind=message.subject_kind)
+        else:
+            self.unit_id = message.subject_id
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[tuple[str, str]]) -> None:
+        if isinstance(event.control, OkrTree) and self.scorecard is not None:
+            detail = describe_node(self.scorecard, event.node.data, palette(self.app))
+            self.query_one("#okr-detail", Static).update(detail)
+
+    def on_quality_table_explain(self, message: QualityTable.Explain) -> None:
+        self.query_one("#finding", Static).update(explain_finding(message.finding))
+
+    def focus_goal(self, goal_id: str, *, unit_id: str, kind: str) -> None:
+        """Make `unit_id` current and put the cursor on the goal in its pane."""
+        self.unit_id = unit_id
+        self.filter_text = ""
+        tabs = self.query_one(TabbedContent)
+        if kind == "kpi":
+            tabs.active = "kpis"
+            self._show_kpis(keep=goal_id)
+            self.query_one(KpiTable).focus()
+        else:
+            tabs.active = "okrs"
+            tree = self.query_one(OkrTree)
+            if self.scorecard is not None:
+                highlighted = tree.show(self.scorecard, unit_id, keep=goal_id)
+                self.query_one("#okr-detail", Static).update(
+                    describe_node(self.scorecard, highlighted, palette(self.app))
+                )
+            tree.focus()
+
+    def open_goal(self, goal_id: str) -> None:
+        """Open the goal detail screen."""
+        from goaltui.ui.screens.goal_detail import GoalDetailScreen
+
+        if self.scorecard is not None:
+            self.app.push_screen(GoalDetailScreen(goal_id, self.scorecard))
+
+    def action_up(self) -> None:
+        if self.scorecard is None or self.unit_id is None:
+            return
+        path = self.scorecard.path(self.unit_id)
+        if len(path) > 1:
+            self.unit_id = path[-2]
+
+    def action_period(self, steps: int) -> None:
+        limit = self._today
+        moved = shift_months(self.as_of, steps)
+        if moved > limit:
+            if self.as_of >= limit:
+                self.notify("This is already the latest date.", timeout=3)
+                return
+            moved = limit
+        self.as_of = moved
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_filter(self) -> None:
+        self.query_one(TabbedContent).active = "kpis"
+        box = self.query_one("#kpi-filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "kpi-filter":
+            self.filter_text = event.value.strip()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "kpi-filter":
+            self.query_one(KpiTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#kpi-filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.filter_text = ""
+            self.query_one(KpiTable).focus()
+
+    # Check-ins
+
+    def highlighted_goal(self) -> str | None:
+        """The goal under the cursor of the focused pane, if any."""
+        focused = self.focused
+        if isinstance(focused, KpiTable):
+            return focused.goal_id
+        if isinstance(focused, OkrTree):
+            return focused.goal_id
+        return None
+
+    def action_checkin(self) -> None:
+        self.post_message(self.CheckinRequested(self.highlighted_goal()))
+
+    def action_checkin_round(self) -> None:
+        if self.unit_id is not None:
+            self.post_message(self.RoundRequested(self.unit_id))
+
+    def after_checkin(self, checkin: Checkin) -> None:
+        """Keep the cursor on the goal that was just checked in."""
+        self._show_kpis(keep=checkin.goal_id)

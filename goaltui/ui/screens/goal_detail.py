@@ -1,0 +1,337 @@
+"""One goal: its history as a chart, the full check-in log, its status in words, its cascade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from goaltui.humanize import quantity
+from goaltui.metrics.scorecard import Scorecard, goal_history
+from goaltui.model.types import Checkin
+from goaltui.store.checkins import checkin_log
+from goaltui.ui.render import STATUS_WORDS, palette, status_text
+from goaltui.ui.widgets.header import DashboardHeader
+from goaltui.ui.widgets.history_chart import HistoryChart
+
+LOG_STATES = {
+    "active": "",
+    "corrected": "corrected",
+    "retracted": "retracted",
+    "correction": "correction",
+    "retraction": "retraction",
+}
+
+
+class CheckinLog(DataTable[Text | str]):
+    """Every check-in of the goal, newest first, corrections and retractions shown as such."""
+
+    HELP = "The goal's check-ins. e: correct the highlighted one, d: retract it, u: undo your last."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "screen.correct", "Correct", id="log-correct", tooltip="Correct this entry"),
+        Binding("d", "screen.retract", "Retract", id="log-retract", tooltip="Retract this entry"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def checkin_id(self) -> str | None:
+        """The highlighted check-in's id."""
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
+
+
+class GoalDetailScreen(Screen[None]):
+    """Detail of one KPI or key result."""
+
+    CSS_PATH = "goal_detail.tcss"
+    AUTO_FOCUS = "#log"
+    HELP = (
+        "One goal: its periods (bar = actual, | = target), its check-ins and its cascade. "
+        "Escape or Backspace goes back; c checks in; in the log e corrects, d retracts; "
+        "u undoes your last check-in; Enter in the cascade opens that goal."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back", id="detail-back", tooltip="Back"),
+        Binding("c", "checkin", "Check in", id="detail-checkin", tooltip="Check in this goal"),
+        Binding("u", "undo", "Undo", id="detail-undo", tooltip="Undo your last check-in"),
+    ]
+
+    scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
+    """The app's current scorecard; replaced after every write or reload."""
+
+    @dataclass
+    class CheckinRequested(Message):
+        """Open the check-in form for this goal (or correct one of its check-ins)."""
+
+        goal_id: str
+        corrects: Checkin | None = None
+
+    @dataclass
+    class RetractRequested(Message):
+        """Retract a check-in (after the user confirms)."""
+
+        checkin_id: str
+
+    @dataclass
+    class UndoRequested(Message):
+        """Retract the last check-in saved in this session."""
+
+    def __init__(self, goal_id: str, scorecard: Scorecard) -> None:
+        super().__init__()
+        self.goal_id = goal_id
+        """The goal shown."""
+        self.set_reactive(GoalDetailScreen.scorecard, scorecard)
+        self._log = pl.DataFrame()
+
+    def compose(self) -> ComposeResult:
+        yield DashboardHeader(id="header")
+        with VerticalScroll(id="detail-body"):
+            yield Static(id="summary")
+            yield Label("History", classes="section")
+            yield HistoryChart(id="chart")
+            with Horizontal(id="lower"):
+                with Vertical(id="log-box"):
+                    yield Label("Check-ins", classes="section")
+                    yield CheckinLog(id="log")
+                with Vertical(id="cascade-box"):
+                    yield Label("Cascade", classes="section")
+                    yield OptionList(id="cascade")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_all()
+
+    def watch_scorecard(self) -> None:
+        if self.is_mounted:
+            self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        scorecard = self.scorecard
+        if scorecard is None:
+            return
+        header = self.query_one(DashboardHeader)
+        header.as_of = scorecard.as_of
+        catalog = scorecard.catalog.filter(pl.col("goal_id") == self.goal_id)
+        if catalog.is_empty():
+            self.query_one("#summary", Static).update(f"No goal {self.goal_id!r}.")
+            return
+        goal = catalog.row(0, named=True)
+        names = dict(
+            zip(scorecard.dataset.units["id"], scorecard.dataset.units["name"], strict=True)
+        )
+        header.breadcrumb = (
+            *(names.get(u, u) for u in scorecard.path(goal["unit_id"])),
+            goal["name"],
+        )
+        self._show_summary(scorecard, goal)
+        self._show_log(scorecard)
+        self._show_cascade(scorecard, goal)
+        self._load_history(scorecard)
+
+    def _show_summary(self, scorecard: Scorecard, goal: dict[str, object]) -> None:
+        theme = palette(self.app)
+        current = scorecard.goals.filter(pl.col("goal_id") == self.goal_id)
+        text = Text()
+        text.append(str(goal["name"]), style="bold")
+        text.append(f"   {goal['kind']} {self.goal_id}", style="dim")
+        unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
+        direction = "at least" if goal["direction"] == "at_least" else "at most"
+        text.append(f"\n{direction}, {goal['aggregation']} of check-ins per {goal['period_unit']}")
+        if goal["target_mode"] == "change_pct":
+            text.append(", target as a % change on the previous period's actual")
+        if current.height:
+            row = current.row(0, named=True)
+            text.append("\nNow: ")
+            text.append_text(status_text(row["status"], theme))
+            text.append(f"  in {row['period']}")
+            if row["actual"] is not None:
+                text.append(f"  actual {quantity(row['actual'], unit, korean=scorecard.korean)}")
+            if row["target"] is not None:
+                text.append(f"  target {quantity(row['target'], unit, korean=scorecard.korean)}")
+            explanation = row.get("explanation")
+            text.append(f"\n{explanation or _status_words(row)}", style="italic")
+        else:
+            text.append("\nNot measured in the period containing the as-of date.", style="dim")
+        self.query_one("#summary", Static).update(text)
+
+    def _show_log(self, scorecard: Scorecard) -> None:
+        table = self.query_one(CheckinLog)
+        keep = table.checkin_id
+        self._log = checkin_log(scorecard.dataset, self.goal_id)
+        table.clear(columns=True)
+        for key, label in (
+            ("date", "Date"),
+            ("value", "Value"),
+            ("confidence", "Conf"),
+            ("note", "Note"),
+            ("author", "Author"),
+            ("state", "State"),
+            ("recorded_at", "Entered"),
+        ):
+            table.add_column(label, key=key)
+        names = dict(
+            zip(scorecard.dataset.units["id"], scorecard.dataset.units["name"], strict=True)
+        )
+        goal = scorecard.catalog.filter(pl.col("goal_id") == self.goal_id)
+        unit = goal["measure_unit"][0] if goal.height else None
+        for row in self._log.iter_rows(named=True):
+            state = row["state"]
+            style = "strike dim" if state in ("corrected", "retracted") else ""
+            value = (
+                ""
+                if row["value"] is None
+                else quantity(row["value"], unit, korean=scorecard.korean)
+            )
+            if row.get("denominator") is not None:
+                value = f"{row['value']:g} / {row['denominator']:g}"
+            table.add_row(
+                Text(str(row["date"]), style=style),
+                Text(value, style=style),
+                "" if row["confidence"] is None else f"{row['confidence']:g}",
+                row["note"] or "",
+                names.get(row["author"], row["author"] or ""),
+                Text(LOG_STATES.get(state, state), style="italic"),
+                str(row["recorded_at"])[:16],
+                key=row["id"],
+            )
+        if keep is not None and keep in self._log["id"].to_list():
+            table.move_cursor(row=table.get_row_index(keep))
+
+    def _show_cascade(self, scorecard: Scorecard, goal: dict[str, object]) -> None:
+        catalog = scorecard.catalog
+        options: list[Option] = []
+        parent = goal.get("parent_id")
+        if goal["kind"] == "kpi":
+            if isinstance(parent, str):
+                options += self._options(catalog.filter(pl.col("goal_id") == parent), "parent")
+            options += self._options(
+                catalog.filter((pl.col("parent_id") == self.goal_id) & (pl.col("kind") == "kpi")),
+                "child",
+            )
+            options += self._options(catalog.filter(pl.col("kpi_id") == self.goal_id), "used by")
+        else:
+            kpi = goal.get("kpi_id")
+            if isinstance(kpi, str):
+                options += self._options(catalog.filter(pl.col("goal_id") == kpi), "measured by")
+            objective = goal["objective_id"]
+            options += self._options(
+                catalog.filter(
+                    (pl.col("objective_id") == objective) & (pl.col("goal_id") != self.goal_id)
+                ),
+                "sibling",
+            )
+            if isinstance(parent, str):
+                options += self._options(
+                    catalog.filter(pl.col("objective_id") == parent), "parent objective"
+                )
+            children = scorecard.dataset.objectives.filter(pl.col("parent_id") == objective)["id"]
+            options += self._options(
+                catalog.filter(pl.col("objective_id").is_in(children.implode())), "aligned below"
+            )
+        cascade = self.query_one("#cascade", OptionList)
+        cascade.clear_options()
+        if options:
+            cascade.add_options(options)
+        else:
+            cascade.add_option(
+                Option(Text("Nothing linked to this goal.", style="dim"), disabled=True)
+            )
+
+    @staticmethod
+    def _options(rows: pl.DataFrame, relation: str) -> list[Option]:
+        return [
+            Option(Text.assemble((f"{relation}: ", "dim"), name), id=goal_id)
+            for goal_id, name in rows.select("goal_id", "name").iter_rows()
+        ]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="history")
+    def _load_history(self, scorecard: Scorecard) -> None:
+        history = goal_history(scorecard.dataset, self.goal_id, scorecard.as_of)
+        self.app.call_from_thread(
+            self.query_one(HistoryChart).show, history, korean=scorecard.korean
+        )
+
+    # Actions
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None and self.scorecard is not None:
+            self.app.switch_screen(GoalDetailScreen(event.option.id, self.scorecard))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_checkin(self) -> None:
+        self.post_message(self.CheckinRequested(self.goal_id))
+
+    def action_undo(self) -> None:
+        self.post_message(self.UndoRequested())
+
+    def _highlighted(self) -> dict[str, object] | None:
+        checkin_id = self.query_one(CheckinLog).checkin_id
+        if checkin_id is None:
+            return None
+        rows = self._log.filter(pl.col("id") == checkin_id)
+        return rows.row(0, named=True) if rows.height else None
+
+    def action_correct(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        if row["state"] != "active" and row["state"] != "correction":
+            self.notify("Only a check-in that still counts can be corrected.", severity="warning")
+            return
+        value = row["value"]
+        self.post_message(
+            self.CheckinRequested(
+                str(row["goal_id"]),
+                corrects=Checkin(
+                    goal_id=str(row["goal_id"]),
+                    date=row["date"],  # type: ignore[arg-type]
+                    value=value if isinstance(value, float) else None,
+                    denominator=row["denominator"],  # type: ignore[arg-type]
+                    confidence=row["confidence"],  # type: ignore[arg-type]
+                    note=row["note"],  # type: ignore[arg-type]
+                    author=row["author"],  # type: ignore[arg-type]
+                    id=str(row["id"]),
+                ),
+            )
+        )
+
+    def action_retract(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        if row["state"] != "active" and row["state"] != "correction":
+            self.notify("This entry no longer counts; nothing to retract.", severity="warning")
+            return
+        self.post_message(self.RetractRequested(str(row["id"])))
+
+
+def _status_words(row: dict[str, object]) -> str:
+    status = str(row["status"])
+    word = STATUS_WORDS.get(status, status)
+    if status == "no_data":
+        return "No check-in yet in this period."
+    if status == "no_target":
+        return (
+            "There is an actual but no usable target (a change target needs last period's actual)."
+        )
+    pace, elapsed = row.get("pace"), row.get("elapsed")
+    if isinstance(pace, float) and isinstance(elapsed, float):
+        return f"{word}: pace {pace:.2f} of target at {elapsed:.0%} of the period."
+    return word

@@ -1,0 +1,83 @@
+"""Help built from the live bindings of the focused pane: nothing kept by hand that can drift."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def _key_label(screen: Screen[object], key: str) -> str:
+    return screen.app.get_key_display(Binding(key, ""))
+
+
+def help_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """(key, what it does, tooltip) for every key active on `screen` with its focused widget:
+    the focused widget's first, then the screen's and the app's."""
+    rows = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        rows.append(
+            (_key_label(screen, key), binding.description or binding.action, binding.tooltip)
+        )
+    return rows
+
+
+def help_table(rows: list[tuple[str, str, str]]) -> Table:
+    """The rows of help_rows as a table."""
+    table = Table(show_header=True, box=None, padding=(0, 2, 0, 0), expand=True)
+    table.add_column("Key", style="bold", no_wrap=True)
+    table.add_column("Does")
+    table.add_column("", style="dim")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the pane that was focused when help was asked for, and what it is for."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 90%;
+        max-width: 100;
+        height: 80%;
+        border: round $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    """
+    AUTO_FOCUS = "VerticalScroll"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q,question_mark,f1", "dismiss", "Close", id="help-close", tooltip="Close help"
+        ),
+    ]
+
+    def __init__(self, below: Screen[object]) -> None:
+        super().__init__()
+        self._below = below
+        self.rows = help_rows(below)
+        """The keys shown: (key, what it does, tooltip)."""
+
+    def compose(self) -> ComposeResult:
+        focused = self._below.focused
+        texts = [getattr(node, "HELP", None) for node in (focused, self._below) if node is not None]
+        intro = Text()
+        for text in texts:
+            if isinstance(text, str) and text:
+                intro.append(text + "\n\n")
+        with VerticalScroll():
+            yield Static(Text("goaltui help", style="bold"))
+            yield Static(intro)
+            yield Static(help_table(self.rows))
+            yield Static(Text("\nEscape closes this help.", style="dim"))

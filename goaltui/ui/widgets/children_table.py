@@ -1,0 +1,73 @@
+"""Roll-ups of the current unit's children, below the goal panes; Enter drills into one."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+
+from goaltui.metrics import band_expr
+from goaltui.metrics.scorecard import Scorecard
+from goaltui.ui.render import BAND_VARIABLES, STATUS_VARIABLES, palette
+
+COUNTS = ["on_track", "at_risk", "off_track", "met", "missed", "no_data"]
+LABELS = {
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    "met": "met",
+    "missed": "missed",
+    "no_data": "no data",
+}
+
+
+class ChildrenTable(DataTable[Text | str]):
+    """One row per child unit: its subtree's goal counts by status and mean objective score."""
+
+    HELP = "Units below the current one. Enter: drill into the highlighted unit."
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Drill in", id="drill", tooltip="Make this unit current"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+
+    def show(self, scorecard: Scorecard, unit_id: str) -> None:
+        """List the children of `unit_id` with their roll-ups."""
+        children = (
+            scorecard.dataset.units.filter(pl.col("parent_id") == unit_id)
+            .join(scorecard.rollup, left_on="id", right_on="unit_id", how="left")
+            .with_columns(band=band_expr(pl.col("subtree_objective_score")))
+            .sort("name")
+        )
+        theme = palette(self.app)
+        self.clear(columns=True)
+        self.add_column("Unit", key="name")
+        for status in COUNTS:
+            self.add_column(LABELS[status], key=status)
+        self.add_column("OKR score", key="score")
+        for row in children.iter_rows(named=True):
+            cells: list[Text | str] = [Text(row["name"])]
+            for status in COUNTS:
+                count = row.get(f"subtree_{status}") or 0
+                style = theme.get(STATUS_VARIABLES[status], "") if count else "dim"
+                cells.append(Text(str(count), style=style, justify="right"))
+            score = row.get("subtree_objective_score")
+            if score is None:
+                cells.append(Text("-", style="dim"))
+            else:
+                style = theme.get(BAND_VARIABLES[row["band"]], "")
+                cells.append(Text(f"{score:.2f}", style=style))
+            self.add_row(*cells, key=row["id"])
+        self.display = children.height > 0
+
+    @property
+    def unit_id(self) -> str | None:
+        """The highlighted child unit."""
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value

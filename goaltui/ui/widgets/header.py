@@ -1,0 +1,49 @@
+"""The top line: organisation, breadcrumb of the current unit, period and as-of date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from goaltui.model.enums import PeriodUnit
+from goaltui.model.period import Period
+
+
+class DashboardHeader(Static):
+    """Organisation > Team > Person, the current month and quarter, and the as-of date."""
+
+    DEFAULT_CSS = """
+    DashboardHeader {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    breadcrumb: reactive[tuple[str, ...]] = reactive(())
+    """Unit names from the organisation down to the current unit."""
+    as_of: reactive[date | None] = reactive(None)
+    """The date everything is computed for."""
+    demo: reactive[bool] = reactive(False)
+    """Whether this is the demo organisation's own database."""
+
+    def render(self) -> Text:
+        # The as-of date comes first so a long breadcrumb can never push it off screen.
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("goaltui", style="bold")
+        if self.demo:
+            text.append(" demo", style="italic")
+        if self.as_of is not None:
+            month = Period.containing(PeriodUnit.MONTH, self.as_of)
+            quarter = Period.containing(PeriodUnit.QUARTER, self.as_of)
+            text.append(f"  as of {self.as_of.isoformat()}", style="bold")
+            text.append(f" ({month.label}, {quarter.label})  ", style="dim")
+        for index, name in enumerate(self.breadcrumb):
+            if index:
+                text.append(" > ", style="dim")
+            text.append(name, style="bold" if index == len(self.breadcrumb) - 1 else "")
+        return text

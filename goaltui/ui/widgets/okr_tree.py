@@ -1,0 +1,186 @@
+"""The OKR pane: the current unit's objectives with their key results as a tree."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+from rich.cells import cell_len
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+
+from goaltui.humanize import quantity
+from goaltui.metrics.scorecard import Scorecard
+from goaltui.ui.render import palette, score_text, status_text
+
+TITLE_WIDTH = 48
+"""Widest key-result title before it is cut (the goal detail shows it whole)."""
+
+GoalRef = tuple[str, str]
+"""(kind, id): kind is `objective` or `kr`."""
+
+
+class OkrTree(Tree[GoalRef]):
+    """Objectives with their score, the objective they align to, and their key results with
+    baseline -> actual -> target, last confidence and last check-in date."""
+
+    HELP = (
+        "Objectives and key results of the current unit. Enter on a key result opens it; "
+        "on an objective, folds it. Scores: green >= 0.7, yellow >= 0.4, red below."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", id="okr-open", tooltip="Open the key result"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("OKRs", **kwargs)  # type: ignore[arg-type]
+        self.show_root = False
+        self.guide_depth = 2
+
+    @property
+    def goal_id(self) -> str | None:
+        """The highlighted key result, if a key result is highlighted."""
+        node = self.cursor_node
+        if node is None or node.data is None or node.data[0] != "kr":
+            return None
+        return node.data[1]
+
+    def show(
+        self, scorecard: Scorecard, unit_id: str, *, keep: str | None = None
+    ) -> GoalRef | None:
+        """List the objectives of `unit_id` whose period contains the as-of date; the cursor
+        goes to `keep` (or the first objective). Returns what the cursor is on."""
+        keep = keep or (
+            self.cursor_node.data[1] if self.cursor_node and self.cursor_node.data else None
+        )
+        theme = palette(self.app)
+        objectives = scorecard.objectives.filter(pl.col("unit_id") == unit_id).sort("objective_id")
+        titles = dict(
+            zip(
+                scorecard.dataset.objectives["id"].to_list(),
+                scorecard.dataset.objectives["title"].to_list(),
+                strict=True,
+            )
+        )
+        krs = scorecard.goals.filter(
+            (pl.col("kind") == "kr")
+            & pl.col("objective_id").is_in(objectives["objective_id"].implode())
+        )
+        figures = {
+            row["goal_id"]: _figures(row, scorecard.korean) for row in krs.iter_rows(named=True)
+        }
+        figures_width = max([cell_len(f) for f in figures.values()] + [10]) + 2
+        # Titles take what the line has left after score, figures and status (wide terminals
+        # show more of them); the detail line under the tree always shows them whole.
+        room = self.size.width - 6 - 11 - figures_width - 10
+        longest = max([cell_len(t) for t in krs["name"]] + [10])
+        title_width = max(16, min(longest, room, TITLE_WIDTH))
+        self.clear()
+        target_node = None
+        for objective in objectives.iter_rows(named=True):
+            label = score_text(objective["score"], objective["band"], theme)
+            label.append(" ")
+            label.append(objective["title"], style="bold")
+            parent = objective.get("parent_id")
+            if parent:
+                label.append(f"  aligns to: {titles.get(parent, parent)}", style="italic dim")
+            node = self.root.add(label, data=("objective", objective["objective_id"]), expand=True)
+            if objective["objective_id"] == keep:
+                target_node = node
+            for kr in krs.filter(pl.col("objective_id") == objective["objective_id"]).iter_rows(
+                named=True
+            ):
+                label = _kr_label(kr, theme, title_width, figures[kr["goal_id"]], figures_width)
+                leaf = node.add_leaf(label, data=("kr", kr["goal_id"]))
+                if kr["goal_id"] == keep:
+                    target_node = leaf
+        if not objectives.height:
+            self.root.add_leaf(Text("No objectives in this period.", style="dim"))
+        if target_node is None and self.root.children:
+            target_node = self.root.children[0]
+        if target_node is not None:
+            self.move_cursor(target_node)
+            return target_node.data
+        return None
+
+
+def _cell(text: Text, width: int) -> Text:
+    # Pad or cut to a display width, so the key results' figures line up under each other
+    # whatever mix of Hangul and Latin their titles have.
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
+
+
+def _figures(kr: dict[str, object], korean: bool) -> str:
+    unit = kr["measure_unit"] if isinstance(kr["measure_unit"], str) else None
+    return " -> ".join(
+        quantity(value, unit, korean=korean) if isinstance(value, float) else "n/a"
+        for value in (kr.get("baseline"), kr.get("actual"), kr.get("target"))
+    )
+
+
+def _kr_label(
+    kr: dict[str, object], theme: dict[str, str], width: int, figures: str, figures_width: int
+) -> Text:
+    score = kr["score"] if isinstance(kr["score"], float) else None
+    band = kr["band"] if isinstance(kr["band"], str) else None
+    label = score_text(score, band, theme)
+    label.append(" ")
+    label.append_text(_cell(Text(str(kr["name"])), width))
+    label.append_text(_cell(Text(f"  {figures}", style="dim"), figures_width))
+    status = kr["status"] if isinstance(kr["status"], str) else None
+    label.append_text(_cell(status_text(status, theme), 10))
+    # Wide terminals show confidence and the last check-in on the line; the detail line under
+    # the tree always shows them for the highlighted key result.
+    confidence = kr.get("last_confidence")
+    label.append_text(
+        _cell(Text(f"conf {confidence:g}" if isinstance(confidence, float) else "", "dim"), 8)
+    )
+    last = kr.get("last_checkin_date")
+    if last is not None:
+        label.append(f" {last}", style="dim")
+    return label
+
+
+def describe_node(scorecard: Scorecard, ref: GoalRef | None, theme: dict[str, str]) -> Text:
+    """The highlighted objective or key result in full: what the tree line may have cut."""
+    if ref is None:
+        return Text("")
+    kind, goal_id = ref
+    text = Text()
+    if kind == "objective":
+        rows = scorecard.objectives.filter(pl.col("objective_id") == goal_id)
+        if rows.is_empty():
+            return text
+        objective = rows.row(0, named=True)
+        text.append(objective["title"], style="bold")
+        text.append(f"\n{objective['period']}, {objective['kr_count']} key results, score ")
+        text.append_text(score_text(objective["score"], objective["band"], theme))
+        return text
+    rows = scorecard.goals.filter(pl.col("goal_id") == goal_id)
+    if rows.is_empty():
+        return text
+    kr = rows.row(0, named=True)
+    unit = kr["measure_unit"]
+    korean = scorecard.korean
+    text.append(kr["name"], style="bold")
+    text.append("\nbaseline ")
+    text.append(quantity(kr["baseline"], unit, korean=korean) or "none")
+    text.append("  actual ")
+    text.append(quantity(kr["actual"], unit, korean=korean) or "none")
+    text.append("  target ")
+    text.append(quantity(kr["target"], unit, korean=korean) or "none")
+    text.append("  ")
+    text.append_text(status_text(kr["status"], theme))
+    confidence = kr["last_confidence"]
+    text.append(
+        f"\nlast confidence {confidence:g}/10"
+        if confidence is not None
+        else "\nno confidence given"
+    )
+    last = kr["last_checkin_date"]
+    text.append(f", last check-in {last}" if last is not None else ", no check-in yet")
+    if kr.get("explanation"):
+        text.append(f"\n{kr['explanation']}", style="italic dim")
+    return text

@@ -1,0 +1,138 @@
+"""The organisation tree on the left, with a roll-up badge per unit; children load lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from goaltui.metrics.scorecard import Scorecard
+from goaltui.ui.render import palette, rollup_badge
+
+CHUNK = 200
+"""Children added per batch, so a unit with thousands of people never blocks the keys."""
+
+
+class OrgTree(Tree[str]):
+    """Units as a tree. Enter makes the highlighted unit the current one."""
+
+    HELP = (
+        "The organisation. Enter: make this unit current. "
+        "Badges: ✓ on track, ~ at risk, ✗ off track."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open unit", id="org-open", tooltip="Make current"),
+    ]
+
+    @dataclass
+    class UnitChosen(Message):
+        """The user chose a unit in the tree."""
+
+        unit_id: str
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("organisation", **kwargs)  # type: ignore[arg-type]
+        self.show_root = True
+        self.guide_depth = 2
+        self._scorecard: Scorecard | None = None
+        self._children: dict[str, list[str]] = {}
+        self._names: dict[str, str] = {}
+        self._badges: dict[str, tuple[int, int, int]] = {}
+
+    def show(self, scorecard: Scorecard, current: str) -> None:
+        """Rebuild the tree for a new scorecard, keeping expanded units open and `current`
+        visible and highlighted."""
+        expanded = self._expanded_ids() if self._scorecard is not None else set()
+        self._scorecard = scorecard
+        units = scorecard.dataset.units.sort("name")
+        self._names = dict(zip(units["id"].to_list(), units["name"].to_list(), strict=True))
+        children: dict[str, list[str]] = {}
+        for parent, ids in (
+            units.filter(pl.col("parent_id").is_not_null())
+            .group_by("parent_id", maintain_order=True)
+            .agg("id")
+            .iter_rows()
+        ):
+            children[parent] = ids
+        self._children = children
+        counts = scorecard.rollup.select(
+            "unit_id", "subtree_on_track", "subtree_at_risk", "subtree_off_track"
+        )
+        self._badges = {row[0]: (row[1], row[2], row[3]) for row in counts.iter_rows()}
+        roots = units.filter(pl.col("parent_id").is_null())["id"].to_list()
+        self.clear()
+        if not roots:
+            return
+        root_id = roots[0]
+        self.root.data = root_id
+        self.root.set_label(self._label(root_id))
+        expanded |= set(scorecard.path(current)[:-1]) | {root_id}
+        self._fill(self.root, expanded)
+        self.select_unit(current)
+
+    def _expanded_ids(self) -> set[str]:
+        found: set[str] = set()
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.is_expanded and node.data is not None:
+                found.add(node.data)
+            stack.extend(node.children)
+        return found
+
+    def _label(self, unit_id: str) -> Text:
+        label = Text(self._names.get(unit_id, unit_id))
+        on, risk, off = self._badges.get(unit_id, (0, 0, 0))
+        if on or risk or off:
+            label.append("  ")
+            label.append_text(rollup_badge(on, risk, off, palette(self.app)))
+        return label
+
+    def _fill(self, node: TreeNode[str], expanded: set[str]) -> None:
+        unit_id = node.data
+        if unit_id is None or node.children:
+            return
+        kids = self._children.get(unit_id, [])
+        for kid in kids[:CHUNK]:
+            child = node.add(self._label(kid), data=kid, allow_expand=kid in self._children)
+            if kid in expanded:
+                self._fill(child, expanded)
+                child.expand()
+        if len(kids) > CHUNK:
+            self.call_later(self._add_rest, node, kids[CHUNK:])
+        if unit_id in expanded:
+            node.expand()
+
+    def _add_rest(self, node: TreeNode[str], rest: list[str]) -> None:
+        for kid in rest[:CHUNK]:
+            node.add(self._label(kid), data=kid, allow_expand=kid in self._children)
+        if len(rest) > CHUNK:
+            self.call_later(self._add_rest, node, rest[CHUNK:])
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[str]) -> None:
+        self._fill(event.node, set())
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.UnitChosen(event.node.data))
+
+    def select_unit(self, unit_id: str) -> None:
+        """Move the cursor to `unit_id`, opening its ancestors."""
+        if self._scorecard is None:
+            return
+        node = self.root
+        for step in self._scorecard.path(unit_id)[1:]:
+            self._fill(node, set())
+            node.expand()
+            match = next((c for c in node.children if c.data == step), None)
+            if match is None:
+                return
+            node = match
+        self.move_cursor(node)

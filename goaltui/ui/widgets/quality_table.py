@@ -1,0 +1,124 @@
+"""The Quality pane: goal-quality findings of the current subtree, grouped by rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import polars as pl
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+
+from goaltui.metrics.quality import RULES
+from goaltui.ui.render import palette
+
+SEVERITY_VARIABLES = {"error": "error", "warning": "warning", "info": "primary"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class QualityTable(DataTable[Text | str]):
+    """One row per finding; the rule is named once per group. Enter jumps to the subject."""
+
+    HELP = (
+        "Goal-quality findings (the guide's criteria for good KPIs and OKRs) in the current "
+        "unit and below. Enter: go to the goal, objective or unit concerned."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Go to", id="quality-open", tooltip="Go to the subject"),
+    ]
+
+    @dataclass
+    class Jump(Message):
+        """The user wants to see the subject of a finding."""
+
+        subject_id: str
+        subject_kind: str
+        unit_id: str
+
+    @dataclass
+    class Explain(Message):
+        """The highlighted finding changed (None: no finding highlighted)."""
+
+        finding: dict[str, str] | None
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self._subjects: dict[str, tuple[str, str, str]] = {}
+        self._rows: dict[str, dict[str, str]] = {}
+
+    def show(self, findings: pl.DataFrame, names: dict[str, str]) -> None:
+        """Show `findings` (find_issues rows); `names` maps goal/unit ids to display names."""
+        theme = palette(self.app)
+        self.clear(columns=True)
+        for key, label in (
+            ("rule", "Rule"),
+            ("severity", "Severity"),
+            ("subject", "Goal / unit"),
+            ("message", "What"),
+        ):
+            self.add_column(label, key=key)
+        # Groups of one rule each, the groups with errors first.
+        ordered = findings.sort(
+            pl.col("severity").replace_strict(SEVERITY_RANK, default=3).min().over("rule"),
+            "rule",
+            "subject_id",
+        )
+        self._subjects = {}
+        self._rows = {}
+        previous_rule = None
+        for index, row in enumerate(ordered.iter_rows(named=True)):
+            rule = row["rule"]
+            color = theme.get(SEVERITY_VARIABLES.get(row["severity"], "primary"), "")
+            key = f"{index}"
+            self._subjects[key] = (row["subject_id"], row["subject_kind"], row["unit_id"])
+            self._rows[key] = row
+            self.add_row(
+                Text(rule if rule != previous_rule else "", style="bold"),
+                Text(row["severity"], style=color),
+                names.get(row["subject_id"], row["subject_id"]),
+                row["message"],
+                key=key,
+            )
+            previous_rule = rule
+        if not ordered.height:
+            self.add_row("", "", "No findings: these goals meet the guide's criteria.", "")
+        self._explain()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._explain()
+
+    def _explain(self) -> None:
+        """Tell the screen about the highlighted finding, so it can explain it in words."""
+        key = None
+        if self.row_count:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        self.post_message(self.Explain(self._rows.get(str(key)) if key is not None else None))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        subject = self._subjects.get(str(event.row_key.value))
+        if subject is not None:
+            self.post_message(self.Jump(*subject))
+
+
+def explain_finding(finding: dict[str, str] | None) -> Text:
+    """A finding in plain words: what the rule checks and why (from the guide), what is wrong
+    here, and what to do about it."""
+    if finding is None:
+        return Text("")
+    rule = RULES.get(finding["rule"])
+    text = Text()
+    text.append(f"{finding['rule']}", style="bold")
+    if rule is not None:
+        text.append(f": {rule.explanation}\n")
+        text.append(f"{rule.reasoning}\n", style="dim italic")
+    else:
+        text.append("\n")
+    text.append(f"{finding['message']}\n")
+    if finding.get("suggestion"):
+        text.append("Suggestion: ", style="bold")
+        text.append(finding["suggestion"])
+    return text

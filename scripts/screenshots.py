@@ -1,0 +1,96 @@
+"""Regenerate screenshots/*.svg by driving the dashboard on the demo organisation with Pilot.
+
+python scripts/screenshots.py            # writes screenshots/*.svg
+python scripts/screenshots.py --png      # also PNGs beside them (needs rsvg-convert)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from goaltui.config import DEMO_AS_OF
+from goaltui.store.demo import demo_source
+from goaltui.store.importer import import_path
+from goaltui.ui.app import GoalApp
+from goaltui.ui.widgets.kpi_table import KpiTable
+
+SIZE = (120, 40)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def capture(out: Path) -> list[Path]:
+    """Drive the app through each pane and save one SVG per pane."""
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        import_path(db, demo_source())
+        app = GoalApp(db=db, as_of=DEMO_AS_OF, today=DEMO_AS_OF, demo=True, watch=False)
+        async with app.run_test(size=SIZE) as pilot:
+
+            async def settle() -> None:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+
+            def shot(name: str, title: str) -> None:
+                path = Path(app.save_screenshot(f"{name}.svg", path=str(out)))
+                saved.append(path)
+                print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  {title}")
+
+            await settle()
+            app.clear_notifications()
+            app.dashboard.unit_id = "sales"
+            await settle()
+            shot("kpi-pane", "KPI pane, sales team")
+            app.dashboard.unit_id = "product"
+            await settle()
+            await pilot.press("2")
+            await settle()
+            shot("okr-pane", "OKR pane, product team")
+            app.dashboard.unit_id = "hb"
+            await pilot.press("3")
+            await settle()
+            shot("quality-pane", "Quality pane, whole organisation")
+            await pilot.press("1")
+            app.dashboard.unit_id = "cs"
+            await settle()
+            table = app.dashboard.query_one(KpiTable)
+            table.focus()
+            await pilot.press("enter")
+            await settle()
+            shot("goal-detail", "Goal detail")
+            await pilot.press("escape")
+            await settle()
+            table.focus()
+            await pilot.press("c")
+            await settle()
+            shot("checkin-form", "Check-in form")
+            await pilot.press("escape")
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--png", action="store_true", help="also write PNGs (rsvg-convert)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    saved = asyncio.run(capture(args.out))
+    if args.png:
+        converter = shutil.which("rsvg-convert")
+        if converter is None:
+            raise SystemExit("rsvg-convert not found: apt-get install librsvg2-bin fonts-noto-cjk")
+        for svg in saved:
+            subprocess.run(
+                [converter, "-w", "1400", str(svg), "-o", str(svg.with_suffix(".png"))], check=True
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Pilot tests of the dashboard: drill, back, palette, sort, filter, time travel, detail, help."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from goaltui.config import DEMO_AS_OF
+from goaltui.ui.screens.goal_detail import CheckinLog, GoalDetailScreen
+from goaltui.ui.screens.help import HelpScreen
+from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.header import DashboardHeader
+from goaltui.ui.widgets.kpi_table import KpiTable
+from goaltui.ui.widgets.okr_tree import OkrTree
+from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_demo_db(tmp_path_factory.mktemp("demo-master"))
+
+
+@pytest.fixture
+def demo_db(demo_master: Path, tmp_path: Path) -> Path:
+    return copy_db(demo_master, tmp_path)
+
+
+def kpi_ids(table: KpiTable) -> list[str]:
+    return [str(key.value) for key in table.rows]
+
+
+async def test_opens_on_the_organisation(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        assert screen.unit_id == "hb"
+        header = screen.query_one(DashboardHeader)
+        assert header.breadcrumb == ("주식회사 허밍버즈",)
+        assert header.as_of == DEMO_AS_OF
+        table = screen.query_one(KpiTable)
+        assert screen.focused is table
+        scorecard = screen.scorecard
+        assert scorecard is not None
+        own = scorecard.goals.filter((pl.col("kind") == "kpi") & (pl.col("unit_id") == "hb"))
+        assert sorted(kpi_ids(table)) == sorted(own["goal_id"].to_list())
+        children = screen.query_one(ChildrenTable)
+        assert {str(k.value) for k in children.rows} == {
+            "sales",
+            "marketing",
+            "hr",
+            "cs",
+            "product",
+        }
+
+
+async def test_drill_into_a_team_and_back(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        children = screen.query_one(ChildrenTable)
+        children.focus()
+        sales_row = children.get_row_index("sales")
+        children.move_cursor(row=sales_row)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.unit_id == "sales"
+        assert screen.query_one(DashboardHeader).breadcrumb == ("주식회사 허밍버즈", "영업팀")
+        names = {
+            screen.query_one(KpiTable).get_row(key)[0] for key in screen.query_one(KpiTable).rows
+        }
+        assert "분기 매출 10억 원 이상 달성" in names
+        # Goals of units outside the current subtree are not listed.
+        assert "채용 소요 기간 평균 45일 이내" not in names
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen.unit_id == "hb"
+
+
+async def test_palette_jumps_to_a_unit_by_korean_name(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go: 인사팀")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.dashboard.unit_id == "hr"
+
+
+async def test_palette_goal_puts_the_cursor_on_the_goal(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"goal: 채용 소요 기간")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.dashboard
+        assert screen.unit_id == "hr"
+        table = screen.query_one(KpiTable)
+        assert table.get_row(table.goal_id or "")[0] == "채용 소요 기간 평균 45일 이내"
+
+
+async def test_sort_by_column_and_reverse(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.unit_id = "sales"
+        await settle(pilot)
+        table = app.dashboard.query_one(KpiTable)
+        table.focus()
+        by_name = [str(table.get_row(k)[0]) for k in table.rows]
+        assert by_name == sorted(by_name)
+        await pilot.press("S")
+        await pilot.pause()
+        assert [str(table.get_row(k)[0]) for k in table.rows] == sorted(by_name, reverse=True)
+        # The next column after the name is achievement.
+        await pilot.press("s")
+        await pilot.pause()
+        scorecard = app.dashboard.scorecard
+        assert scorecard is not None
+        expected = (
+            scorecard.goals.filter((pl.col("kind") == "kpi") & (pl.col("unit_id") == "sales"))
+            .sort("achievement", "name", descending=True, nulls_last=True)["goal_id"]
+            .to_list()
+        )
+        assert kpi_ids(table) == expected
+
+
+async def test_filter_by_text(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.unit_id = "sales"
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"매출")
+        await pilot.pause()
+        table = app.dashboard.query_one(KpiTable)
+        names = [table.get_row(k)[0] for k in table.rows]
+        assert names and all("매출" in name for name in names)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(list(table.rows)) > len(names)
+
+
+async def test_period_travel_recomputes(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        screen = app.dashboard
+        assert screen.as_of == date(2026, 10, 16)
+        assert screen.scorecard is not None and screen.scorecard.as_of == date(2026, 10, 16)
+        assert screen.query_one(DashboardHeader).as_of == date(2026, 10, 16)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.as_of == DEMO_AS_OF
+        # Not past today (the demo's date here).
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.as_of == DEMO_AS_OF
+
+
+async def test_enter_opens_goal_detail_with_its_log(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.unit_id = "sales"
+        await settle(pilot)
+        table = app.dashboard.query_one(KpiTable)
+        table.focus()
+        goal_id = table.goal_id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalDetailScreen)
+        assert app.screen.goal_id == goal_id
+        log = app.screen.query_one(CheckinLog)
+        scorecard = app.dashboard.scorecard
+        assert scorecard is not None
+        count = scorecard.dataset.checkins.filter(pl.col("goal_id") == goal_id).height
+        assert log.row_count == count
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen_stack[-1] is app.dashboard
+
+
+async def test_okr_tree_lists_objectives_and_key_results(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        tree = app.dashboard.query_one(OkrTree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert any("신규 사용자가 실제 사용자로 빠르게 전환되는 구조를 만든다" in t for t in labels)
+        assert all(len(node.children) >= 1 for node in tree.root.children)
+
+
+async def test_help_lists_the_live_bindings(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        does = {what for _, what, _ in app.screen.rows}
+        # The focused KPI table's own keys and the screen's, as bound right now.
+        assert {"Check in", "Sort", "Up", "Filter", "Quit"} <= does
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

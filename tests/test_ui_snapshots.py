@@ -1,0 +1,65 @@
+"""SVG snapshots of each pane at 120x40 on the demo organisation (Korean names included)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from goaltui.ui.widgets.kpi_table import KpiTable
+from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture(scope="session")
+def snapshot_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_demo_db(tmp_path_factory.mktemp("snap-master"))
+
+
+def _goto(unit: str, *keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        pilot.app.dashboard.unit_id = unit  # type: ignore[attr-defined]
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_kpi_pane(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("sales"))
+
+
+def test_okr_pane(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("product", "2"))
+
+
+def test_quality_pane(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("hb", "3"))
+
+
+def test_goal_detail(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("cs")(pilot)
+        pilot.app.dashboard.query_one(KpiTable).focus()  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_small_terminal(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_goto("marketing"))
