@@ -177,11 +177,12 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.report import render_report
+    from goaltui.report import render_report, report_window_start
     from goaltui.store.dataset import load_dataset
 
     _prepare_demo(ctx)
-    dataset = load_dataset(ctx.db)
+    since = None if args.history else report_window_start(ctx.as_of)
+    dataset = load_dataset(ctx.db, checkins_since=since)
     sys.stdout.write(
         render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
     )

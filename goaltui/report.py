@@ -114,6 +114,13 @@ def report_rows(goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(pl.col(numbers).round_sig_figs(SIGNIFICANT_DIGITS))
 
 
+def report_window_start(as_of: date) -> date:
+    """The earliest check-in date a report without history can need: the start of the year
+    before as-of's, which holds the previous period of every month, quarter and year goal (for
+    change_pct targets, baselines and the change against the previous period)."""
+    return date(as_of.year - 1, 1, 1)
+
+
 def render_report(
     dataset: Dataset, as_of: date, *, unit: str | None, history: bool, fmt: str
 ) -> str:
