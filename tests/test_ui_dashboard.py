@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
+from textual.command import CommandList
+from textual.pilot import Pilot
 
 from goaltui.config import DEMO_AS_OF
 from goaltui.ui.screens.goal_detail import CheckinLog, GoalDetailScreen
@@ -26,6 +29,23 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_db(demo_master: Path, tmp_path: Path) -> Path:
     return copy_db(demo_master, tmp_path)
+
+
+async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:
+    """Open the palette, type `query`, wait until the top hit is `expected`, take it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    deadline = time.monotonic() + 20
+    while True:
+        results = pilot.app.screen.query(CommandList)
+        if results and results.first().option_count:
+            top = results.first().get_option_at_index(0)
+            if expected in str(top.prompt):
+                break
+        assert time.monotonic() < deadline, f"{expected!r} never came up for {query!r}"
+        await pilot.pause(0.05)
+    await pilot.press("enter")
 
 
 def kpi_ids(table: KpiTable) -> list[str]:
@@ -85,11 +105,7 @@ async def test_palette_jumps_to_a_unit_by_korean_name(demo_db: Path) -> None:
     app = demo_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"go: 인사팀")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await pick_in_palette(pilot, "go: 인사팀", "인사팀")
         await settle(pilot)
         assert app.dashboard.unit_id == "hr"
 
@@ -98,11 +114,7 @@ async def test_palette_goal_puts_the_cursor_on_the_goal(demo_db: Path) -> None:
     app = demo_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"goal: 채용 소요 기간")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await pick_in_palette(pilot, "goal: 채용 소요 기간", "채용 소요 기간 평균 45일 이내")
         await settle(pilot)
         screen = app.dashboard
         assert screen.unit_id == "hr"

@@ -10,9 +10,7 @@ import polars as pl
 from goaltui.humanize import has_hangul
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.engine import evaluate_goals, evaluate_objectives, goal_trends, rollup
-from goaltui.metrics.quality import find_issues
 from goaltui.metrics.tree import closure
-from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
 
 
@@ -30,8 +28,6 @@ class Scorecard:
     """evaluate_objectives for the current periods."""
     rollup: pl.DataFrame
     """Status counts per unit, own and over the subtree."""
-    findings: pl.DataFrame
-    """Goal-quality findings."""
     closure: pl.DataFrame
     """(unit_id, ancestor_id, depth) of the organisation tree."""
     korean: bool
@@ -47,11 +43,10 @@ class Scorecard:
         return rows.get_column("ancestor_id").to_list()
 
 
-def build_scorecard(
-    dataset: Dataset, as_of: date, thresholds: QualityThresholds | None = None
-) -> Scorecard:
-    """Compute the current-period goals, objectives, trends, roll-ups and quality findings of
-    `dataset` as of `as_of`."""
+def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
+    """Compute the current-period goals, objectives, trends and roll-ups of `dataset` as of
+    `as_of`. (Quality findings look at the whole history and come separately, so the
+    dashboard can show the goals first.)"""
     current = evaluate_goals(dataset, as_of)
     objectives = evaluate_objectives(dataset, current, as_of)
     trends = goal_trends(dataset, as_of)
@@ -69,7 +64,6 @@ def build_scorecard(
         goals=goals,
         objectives=objectives,
         rollup=rollup(dataset, current, objectives),
-        findings=find_issues(dataset, as_of, thresholds or QualityThresholds()),
         closure=closure(dataset.units),
         korean=has_hangul(names),
     )

@@ -10,16 +10,17 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from goaltui.config import Config
+from goaltui.metrics.quality import find_issues
 from goaltui.metrics.scorecard import build_scorecard, round_goals
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import retract_checkin
 from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.db import fingerprint
 from goaltui.ui.commands import GoalCommands
-from goaltui.ui.messages import ScorecardReady
+from goaltui.ui.messages import FindingsReady, ScorecardReady
 from goaltui.ui.render import theme_variable_defaults
 from goaltui.ui.screens.checkin import CheckinForm, saved_message
 from goaltui.ui.screens.checkin_round import CheckinRound
@@ -112,19 +113,34 @@ class GoalApp(App[None]):
     def _load(self, as_of: date) -> None:
         stamp = fingerprint(self.db)
         dataset = load_dataset(self.db)
-        scorecard = build_scorecard(dataset, as_of, self.config.quality)
+        scorecard = build_scorecard(dataset, as_of)
         self.call_from_thread(self._loaded, dataset, stamp)
         self.post_message(ScorecardReady(scorecard, reloaded=True))
+        self._find_issues(dataset, as_of)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _compute(self, dataset: Dataset, as_of: date) -> None:
-        scorecard = build_scorecard(dataset, as_of, self.config.quality)
+        scorecard = build_scorecard(dataset, as_of)
         self.post_message(ScorecardReady(scorecard, reloaded=False))
+        self._find_issues(dataset, as_of)
+
+    def _find_issues(self, dataset: Dataset, as_of: date) -> None:
+        # Runs on in the data worker after the goals are on screen; a newer load or
+        # recomputation cancels this one, and then its findings would be stale.
+        if get_current_worker().is_cancelled:
+            return
+        findings = find_issues(dataset, as_of, self.config.quality)
+        if not get_current_worker().is_cancelled:
+            self.post_message(FindingsReady(as_of, findings))
 
     def _loaded(self, dataset: Dataset, stamp: tuple[int, int, int, int]) -> None:
         self.dataset = dataset
         self._fingerprint = stamp
         self._arm_watch()
+
+    def on_findings_ready(self, message: FindingsReady) -> None:
+        if message.as_of == self.dashboard.as_of:
+            self.dashboard.findings = message.findings
 
     def on_scorecard_ready(self, message: ScorecardReady) -> None:
         for screen in self.screen_stack:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+import polars as pl
 from textual.message import Message
 
 from goaltui.metrics.scorecard import Scorecard
@@ -16,3 +18,11 @@ class ScorecardReady(Message):
     scorecard: Scorecard
     reloaded: bool
     """True when the data was read from the database again (not only recomputed)."""
+
+
+@dataclass
+class FindingsReady(Message):
+    """The goal-quality findings for one as-of date were computed."""
+
+    as_of: date
+    findings: pl.DataFrame

@@ -102,6 +102,8 @@ class DashboardScreen(Screen[None]):
     """The date everything is computed for."""
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
     """The computed data, replaced whole by the app's workers."""
+    findings: reactive[pl.DataFrame | None] = reactive(None, init=False, always_update=True)
+    """Goal-quality findings for the as-of date; None while they are being computed."""
     filter_text: reactive[str] = reactive("", init=False)
     """Text the KPI rows must contain."""
 
@@ -171,6 +173,7 @@ class DashboardScreen(Screen[None]):
         self._show_unit()
 
     def watch_as_of(self, as_of: date) -> None:
+        self.findings = None
         self.query_one(DashboardHeader).as_of = as_of
         self.post_message(self.Recompute(as_of))
 
@@ -194,19 +197,27 @@ class DashboardScreen(Screen[None]):
         )
         self.query_one(ChildrenTable).show(scorecard, unit_id)
         self.query_one("#children-title").display = self.query_one(ChildrenTable).display
+        self._show_findings()
+
+    def watch_findings(self) -> None:
+        self._show_findings()
+
+    def _show_findings(self) -> None:
+        scorecard, unit_id, findings = self.scorecard, self.unit_id, self.findings
+        if scorecard is None or unit_id is None:
+            return
+        table = self.query_one(QualityTable)
+        if findings is None:
+            table.waiting()
+            return
         subtree = scorecard.subtree(unit_id)
-        goal_names = dict(zip(scorecard.catalog["goal_id"], scorecard.catalog["name"], strict=True))
-        objective_names = dict(
-            zip(
-                scorecard.dataset.objectives["id"],
-                scorecard.dataset.objectives["title"],
-                strict=True,
-            )
-        )
-        self.query_one(QualityTable).show(
-            scorecard.findings.filter(pl.col("unit_id").is_in(subtree.implode())),
-            {**names, **objective_names, **goal_names},
-        )
+        units, objectives = scorecard.dataset.units, scorecard.dataset.objectives
+        names = {
+            **dict(zip(units["id"], units["name"], strict=True)),
+            **dict(zip(objectives["id"], objectives["title"], strict=True)),
+            **dict(zip(scorecard.catalog["goal_id"], scorecard.catalog["name"], strict=True)),
+        }
+        table.show(findings.filter(pl.col("unit_id").is_in(subtree.implode())), names)
 
     def _show_kpis(self, keep: str | None = None) -> None:
         scorecard, unit_id = self.scorecard, self.unit_id

@@ -48,6 +48,14 @@ class QualityTable(DataTable[Text | str]):
         self._subjects: dict[str, tuple[str, str, str]] = {}
         self._rows: dict[str, dict[str, str]] = {}
 
+    def waiting(self) -> None:
+        """Say that the findings are still being computed."""
+        self.clear(columns=True)
+        self.add_column("Rule", key="rule")
+        self.add_row(Text("Checking goal quality...", style="dim"))
+        self._subjects, self._rows = {}, {}
+        self.post_message(self.Explain(None))
+
     def show(self, findings: pl.DataFrame, names: dict[str, str]) -> None:
         """Show `findings` (find_issues rows); `names` maps goal/unit ids to display names."""
         theme = palette(self.app)
