@@ -181,8 +181,11 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.store.dataset import load_dataset
 
     _prepare_demo(ctx)
+    # Check-ins after as-of never count; without --history, neither do those before the window.
     since = None if args.history else report_window_start(ctx.as_of)
-    dataset = load_dataset(ctx.db, checkins_since=since)
+    dataset = load_dataset(
+        ctx.db, checkins_since=since, checkins_until=ctx.as_of, arithmetic_only=True
+    )
     sys.stdout.write(
         render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
     )

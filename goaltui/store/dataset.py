@@ -131,29 +131,61 @@ class Dataset:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def read_dataset(con: duckdb.DuckDBPyConnection, *, checkins_since: date | None = None) -> Dataset:
+CHECKIN_TEXT_COLUMNS = ("note", "author", "recorded_at")
+"""Check-in columns the arithmetic never reads; the bulk of a large history's bytes."""
+
+
+def read_dataset(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    checkins_since: date | None = None,
+    checkins_until: date | None = None,
+    arithmetic_only: bool = False,
+) -> Dataset:
     """Read every table of an open goaltui database into a Dataset.
 
-    With `checkins_since`, only check-ins dated on or after it are read, plus every correcting
-    or retracting row whatever its date (so nothing superseded can come back to life): enough
-    for computations that look no further back, and much less to read in a large history."""
+    With `checkins_since` / `checkins_until`, only check-ins dated in that range are read, plus
+    every correcting or retracting row whatever its date (so nothing superseded can come back to
+    life): enough for computations that look no further back (or forward). With
+    `arithmetic_only`, the check-ins' notes, authors and entry times are not read (they come
+    back empty): the report needs neither."""
     frames = {}
     for name, schema in TABLE_SCHEMAS.items():
-        query = f"SELECT {', '.join(schema)} FROM {name}"
-        if name == "checkins" and checkins_since is not None:
-            query += f" WHERE date >= DATE '{checkins_since.isoformat()}' OR supersedes IS NOT NULL"
+        columns = [
+            f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
+            if arithmetic_only and name == "checkins" and c in CHECKIN_TEXT_COLUMNS
+            else c
+            for c in schema
+        ]
+        query = f"SELECT {', '.join(columns)} FROM {name}"
+        if name == "checkins" and (checkins_since or checkins_until):
+            low = f"DATE '{(checkins_since or date.min).isoformat()}'"
+            high = f"DATE '{(checkins_until or date.max).isoformat()}'"
+            query += f" WHERE date BETWEEN {low} AND {high} OR supersedes IS NOT NULL"
         frame = con.sql(query).pl()
-        # Sorting a million check-ins in DuckDB costs more than reading them; they are usually
-        # stored in seq order already, which polars checks in a millisecond.
+        # Rows come back in storage order, which parallel inserts interleave. Sorting in polars
+        # is cheaper than in DuckDB; the arithmetic does not care about row order (ties go by
+        # seq explicitly), so a read for the arithmetic alone skips it.
         keys = _ORDER[name].split(", ")
-        if len(keys) > 1 or not frame.get_column(keys[0]).is_sorted():
+        if not arithmetic_only and (len(keys) > 1 or not frame.get_column(keys[0]).is_sorted()):
             frame = frame.sort(keys)
         frames[name] = frame.cast(schema)
     return Dataset(**frames)
 
 
-def load_dataset(path: Path, *, checkins_since: date | None = None) -> Dataset:
-    """Open the database at `path`, read everything (check-ins from `checkins_since` on, see
-    read_dataset), close it. Raises DatabaseError."""
+def load_dataset(
+    path: Path,
+    *,
+    checkins_since: date | None = None,
+    checkins_until: date | None = None,
+    arithmetic_only: bool = False,
+) -> Dataset:
+    """Open the database at `path`, read everything (or less: see read_dataset), close it.
+    Raises DatabaseError."""
     with read_session(path) as con:
-        return read_dataset(con, checkins_since=checkins_since)
+        return read_dataset(
+            con,
+            checkins_since=checkins_since,
+            checkins_until=checkins_until,
+            arithmetic_only=arithmetic_only,
+        )
