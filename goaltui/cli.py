@@ -206,8 +206,6 @@ def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.store.demo import ensure_demo_db
-
     demo = ctx.demo
     db = ctx.db
     as_of = ctx.as_of
@@ -215,7 +213,9 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
         # No database yet: show the demo organisation in a database of its own, and say so.
         demo, db = True, demo_db_path()
         as_of = args.as_of or DEMO_AS_OF
-    if demo:
+    if demo and not db.exists():
+        from goaltui.store.demo import ensure_demo_db
+
         ensure_demo_db(db)
     from goaltui.ui.app import GoalApp
 

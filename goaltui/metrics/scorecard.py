@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
 from goaltui.humanize import has_hangul
 from goaltui.metrics.catalog import goal_catalog
-from goaltui.metrics.engine import evaluate_goals, evaluate_objectives, goal_trends, rollup
+from goaltui.metrics.engine import (
+    TRENDS_SCHEMA,
+    evaluate_goals,
+    evaluate_objectives,
+    goal_trends,
+    rollup,
+)
 from goaltui.metrics.tree import closure
 from goaltui.store.dataset import Dataset
 
@@ -44,29 +50,39 @@ class Scorecard:
 
 
 def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
-    """Compute the current-period goals, objectives, trends and roll-ups of `dataset` as of
-    `as_of`. (Quality findings look at the whole history and come separately, so the
-    dashboard can show the goals first.)"""
+    """Compute the current-period goals, objectives and roll-ups of `dataset` as of `as_of`.
+    `goals` has the trend columns empty until `with_trends` fills them: on a large history the
+    trends take several times longer, so the dashboard shows the figures first. (Quality
+    findings come separately for the same reason.)"""
     current = evaluate_goals(dataset, as_of)
     objectives = evaluate_objectives(dataset, current, as_of)
-    trends = goal_trends(dataset, as_of)
-    goals = current.join(
-        trends.drop("previous_actual", "change", strict=False),
-        on="goal_id",
-        how="left",
-        maintain_order="left",
-    )
+    trend_columns = {
+        name: pl.lit(None, dtype)
+        for name, dtype in TRENDS_SCHEMA.items()
+        if name not in current.columns
+    }
     names = " ".join(dataset.units.get_column("name").head(20).to_list())
     return Scorecard(
         as_of=as_of,
         dataset=dataset,
         catalog=goal_catalog(dataset),
-        goals=goals,
+        goals=current.with_columns(**trend_columns),
         objectives=objectives,
         rollup=rollup(dataset, current, objectives),
         closure=closure(dataset.units),
         korean=has_hangul(names),
     )
+
+
+def with_trends(scorecard: Scorecard) -> Scorecard:
+    """The same scorecard with each goal's series, change and forecast (goal_trends) filled in."""
+    # The evaluation's own previous_actual and change stay; the trend columns are replaced.
+    trends = goal_trends(scorecard.dataset, scorecard.as_of).drop("previous_actual", "change")
+    own = [c for c in scorecard.goals.columns if c not in trends.columns or c == "goal_id"]
+    goals = scorecard.goals.select(own).join(
+        trends, on="goal_id", how="left", maintain_order="left"
+    )
+    return replace(scorecard, goals=goals.select(scorecard.goals.columns))
 
 
 def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:

@@ -1,33 +1,36 @@
-"""The goaltui dashboard app: bindings, the screen, and the workers that talk to the store."""
+"""The goaltui dashboard app: bindings, the screen, and the workers that talk to the store.
+
+This module imports only Textual and light goaltui modules: polars, DuckDB and the screens
+built on them load in a worker after the first frame is on screen (`_boot`), so the dashboard
+appears about as fast as any Textual app. Methods import those names where they use them; by
+then the modules are loaded and the import is a dictionary lookup.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import work
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from goaltui.config import Config
-from goaltui.metrics.quality import find_issues
-from goaltui.metrics.scorecard import build_scorecard, round_goals
 from goaltui.model.types import Checkin
-from goaltui.store.checkins import retract_checkin
-from goaltui.store.dataset import Dataset, load_dataset
-from goaltui.store.db import fingerprint
 from goaltui.ui.commands import GoalCommands
 from goaltui.ui.messages import FindingsReady, ScorecardReady
 from goaltui.ui.render import theme_variable_defaults
-from goaltui.ui.screens.checkin import CheckinForm, saved_message
-from goaltui.ui.screens.checkin_round import CheckinRound
-from goaltui.ui.screens.confirm import ConfirmScreen
-from goaltui.ui.screens.dashboard import DashboardScreen
-from goaltui.ui.screens.goal_detail import GoalDetailScreen
-from goaltui.ui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from goaltui.metrics.scorecard import Scorecard
+    from goaltui.store.dataset import Dataset
+    from goaltui.ui.screens.dashboard import DashboardScreen
+    from goaltui.ui.screens.goal_detail import GoalDetailScreen
 
 WATCH_INTERVAL = 1.0
 """Seconds between checks for writes by other processes."""
@@ -78,11 +81,33 @@ class GoalApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme.to_color_system().generate())
 
+    def compose(self) -> ComposeResult:
+        # The first frame, shown while the data layers load.
+        yield Static(
+            Text.assemble(
+                ("goaltui", "bold"),
+                f"  as of {self.initial_as_of.isoformat()}  opening {self.db} ...",
+            ),
+            id="boot",
+        )
+
     def on_mount(self) -> None:
         if self.config.theme:
             self.theme = self.config.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        self._boot()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="boot")
+    def _boot(self) -> None:
+        # polars, DuckDB and the screens on them: half a second of imports, off the UI thread.
+        from goaltui.ui.screens import dashboard, goal_detail  # noqa: F401
+
+        self.call_from_thread(self._booted)
+
+    def _booted(self) -> None:
+        from goaltui.ui.screens.dashboard import DashboardScreen
+
         self.push_screen(
             DashboardScreen(as_of=self.initial_as_of, today=self.today, demo=self.demo, db=self.db)
         )
@@ -91,6 +116,8 @@ class GoalApp(App[None]):
     @property
     def dashboard(self) -> DashboardScreen:
         """The dashboard screen (the bottom of the screen stack)."""
+        from goaltui.ui.screens.dashboard import DashboardScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen):
                 return screen
@@ -111,27 +138,42 @@ class GoalApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _load(self, as_of: date) -> None:
+        from goaltui.metrics.scorecard import build_scorecard
+        from goaltui.store.dataset import load_dataset
+        from goaltui.store.db import fingerprint
+
         stamp = fingerprint(self.db)
         dataset = load_dataset(self.db)
         scorecard = build_scorecard(dataset, as_of)
         self.call_from_thread(self._loaded, dataset, stamp)
         self.post_message(ScorecardReady(scorecard, reloaded=True))
-        self._find_issues(dataset, as_of)
+        self._finish(scorecard)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _compute(self, dataset: Dataset, as_of: date) -> None:
+        from goaltui.metrics.scorecard import build_scorecard
+
         scorecard = build_scorecard(dataset, as_of)
         self.post_message(ScorecardReady(scorecard, reloaded=False))
-        self._find_issues(dataset, as_of)
+        self._finish(scorecard)
 
-    def _find_issues(self, dataset: Dataset, as_of: date) -> None:
-        # Runs on in the data worker after the goals are on screen; a newer load or
-        # recomputation cancels this one, and then its findings would be stale.
-        if get_current_worker().is_cancelled:
+    def _finish(self, scorecard: Scorecard) -> None:
+        # Runs on in the data worker once the figures are on screen: trends, then the quality
+        # findings, each posted when ready. A newer load or recomputation cancels this worker,
+        # and then what it would post is stale.
+        from goaltui.metrics.quality import find_issues
+        from goaltui.metrics.scorecard import with_trends
+
+        worker = get_current_worker()
+        if worker.is_cancelled:
             return
-        findings = find_issues(dataset, as_of, self.config.quality)
-        if not get_current_worker().is_cancelled:
-            self.post_message(FindingsReady(as_of, findings))
+        trended = with_trends(scorecard)
+        if worker.is_cancelled:
+            return
+        self.post_message(ScorecardReady(trended, reloaded=False))
+        findings = find_issues(scorecard.dataset, scorecard.as_of, self.config.quality)
+        if not worker.is_cancelled:
+            self.post_message(FindingsReady(scorecard.as_of, findings))
 
     def _loaded(self, dataset: Dataset, stamp: tuple[int, int, int, int]) -> None:
         self.dataset = dataset
@@ -143,6 +185,9 @@ class GoalApp(App[None]):
             self.dashboard.findings = message.findings
 
     def on_scorecard_ready(self, message: ScorecardReady) -> None:
+        from goaltui.ui.screens.dashboard import DashboardScreen
+        from goaltui.ui.screens.goal_detail import GoalDetailScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen | GoalDetailScreen):
                 screen.scorecard = message.scorecard
@@ -164,6 +209,8 @@ class GoalApp(App[None]):
             self._watch_timer = self.set_timer(WATCH_INTERVAL, self._check_for_changes)
 
     def _check_for_changes(self) -> None:
+        from goaltui.store.db import fingerprint
+
         self._watch_timer = None
         if fingerprint(self.db) != self._fingerprint:
             self.reload()
@@ -187,6 +234,8 @@ class GoalApp(App[None]):
 
     def open_checkin(self, goal_id: str | None, *, corrects: Checkin | None = None) -> None:
         """Open the check-in form for `goal_id` (or with the cursor in the goal field)."""
+        from goaltui.ui.screens.checkin import CheckinForm
+
         scorecard = self.dashboard.scorecard
         if scorecard is None:
             self.notify("The data is still loading.", timeout=3)
@@ -203,6 +252,9 @@ class GoalApp(App[None]):
         self.push_screen(form, self._saved)
 
     def on_dashboard_screen_round_requested(self, message: DashboardScreen.RoundRequested) -> None:
+        from goaltui.metrics.scorecard import round_goals
+        from goaltui.ui.screens.checkin_round import CheckinRound
+
         scorecard = self.dashboard.scorecard
         if scorecard is None:
             return
@@ -222,6 +274,8 @@ class GoalApp(App[None]):
         self.push_screen(round_screen, self._round_done)
 
     def _saved(self, checkin: Checkin | None) -> None:
+        from goaltui.ui.screens.checkin import saved_message
+
         if checkin is None:
             return
         scorecard = self.dashboard.scorecard
@@ -242,6 +296,8 @@ class GoalApp(App[None]):
     def on_goal_detail_screen_retract_requested(
         self, message: GoalDetailScreen.RetractRequested
     ) -> None:
+        from goaltui.ui.screens.confirm import ConfirmScreen
+
         checkin_id = message.checkin_id
 
         def confirmed(yes: bool | None) -> None:
@@ -265,6 +321,8 @@ class GoalApp(App[None]):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="write")
     def _retract(self, checkin_id: str, *, undo: bool) -> None:
+        from goaltui.store.checkins import retract_checkin
+
         retract_checkin(self.db, checkin_id, today=self.today, note="undone" if undo else None)
         self.call_from_thread(self._retracted, checkin_id, undo)
 
@@ -276,5 +334,7 @@ class GoalApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys of the focused pane."""
+        from goaltui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

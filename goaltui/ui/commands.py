@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import polars as pl
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from goaltui.metrics.scorecard import Scorecard
-from goaltui.store.dataset import Dataset
-from goaltui.ui.screens.dashboard import DashboardScreen
+if TYPE_CHECKING:  # the app imports this module before polars is loaded
+    import polars as pl
 
-MAX_HITS = 100
-"""Most entries offered for one query: enough to choose from, few enough to stay instant."""
-
-
-def palette_entries(scorecard: Scorecard) -> pl.DataFrame:
-    """Every unit and goal as a palette entry: title (`go: 영업팀`, `goal: ...`), help text, and
-    what to jump to (action `unit` or `goal`, target id, the goal's unit and kind)."""
-    units = scorecard.dataset.units.select(
-        title=pl.format("go: {}", "name"),
-        help=pl.format("{} {}", "kind", "id"),
-        action=pl.lit("unit"),
-        target=pl.col("id"),
-        unit_id=pl.col("id"),
-        kind=pl.col("kind"),
-    )
-    goals = scorecard.catalog.filter(pl.col("unit_id").is_not_null()).select(
-        title=pl.format("goal: {}", "name"),
-        help=pl.format("{} {}", "kind", "goal_id"),
-        action=pl.lit("goal"),
-        target=pl.col("goal_id"),
-        unit_id=pl.col("unit_id"),
-        kind=pl.col("kind"),
-    )
-    return (
-        pl.concat([units, goals])
-        .sort("title")
-        .with_columns(folded=pl.col("title").str.to_lowercase())
-    )
-
-
-def fuzzy_pattern(query: str) -> str:
-    """A regex that matches titles containing the query's characters in order (what the
-    palette's fuzzy matcher accepts), so polars can narrow thousands of entries at once."""
-    return ".*".join(re.escape(char) for char in query.lower() if not char.isspace())
+    from goaltui.store.dataset import Dataset
+    from goaltui.ui.screens.dashboard import DashboardScreen
 
 
 class GoalCommands(Provider):
@@ -57,9 +22,13 @@ class GoalCommands(Provider):
     _cache: ClassVar[tuple[Dataset, pl.DataFrame] | None] = None
 
     def _dashboard(self) -> DashboardScreen | None:
+        from goaltui.ui.screens.dashboard import DashboardScreen
+
         return next((s for s in self.app.screen_stack if isinstance(s, DashboardScreen)), None)
 
     def _entries(self, dashboard: DashboardScreen) -> pl.DataFrame:
+        from goaltui.ui.palette import palette_entries
+
         scorecard = dashboard.scorecard
         assert scorecard is not None
         cache = GoalCommands._cache
@@ -97,7 +66,9 @@ class GoalCommands(Provider):
             return
         for title, help_text, callback in self._fixed(dashboard):
             yield DiscoveryHit(title, callback, help=help_text)
-        units = self._entries(dashboard).filter(pl.col("action") == "unit").head(MAX_HITS)
+        from goaltui.ui.palette import MAX_HITS, unit_entries
+
+        units = unit_entries(self._entries(dashboard)).head(MAX_HITS)
         for row in units.iter_rows(named=True):
             yield DiscoveryHit(row["title"], self._jump(dashboard, row), help=row["help"])
 
@@ -110,11 +81,9 @@ class GoalCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
-        candidates = self._entries(dashboard).filter(
-            pl.col("folded").str.contains(fuzzy_pattern(query))
-        )
-        # Shortest titles first: the closest matches to what was typed.
-        candidates = candidates.sort(pl.col("title").str.len_chars()).head(MAX_HITS)
+        from goaltui.ui.palette import MAX_HITS, narrow
+
+        candidates = narrow(self._entries(dashboard), query).head(MAX_HITS)
         for row in candidates.iter_rows(named=True):
             score = matcher.match(row["title"])
             if score > 0:

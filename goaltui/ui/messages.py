@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import polars as pl
 from textual.message import Message
 
-from goaltui.metrics.scorecard import Scorecard
+if TYPE_CHECKING:  # the app imports this module before polars is loaded
+    import polars as pl
+
+    from goaltui.metrics.scorecard import Scorecard
 
 
 @dataclass
