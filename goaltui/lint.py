@@ -6,14 +6,12 @@ goaltui.metrics.quality; this module only formats their findings.
 
 from __future__ import annotations
 
-import io
 import json
-import shutil
-import sys
 from datetime import date
 
 import polars as pl
 
+from goaltui.console import render_rich
 from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
@@ -62,7 +60,6 @@ def summary(findings: pl.DataFrame) -> str:
 
 
 def _table(rows: pl.DataFrame, as_of: date, unit: str | None) -> str:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -77,18 +74,4 @@ def _table(rows: pl.DataFrame, as_of: date, unit: str | None) -> str:
     for severity, rule, subject, message, suggestion in rows.iter_rows():
         style = SEVERITY_STYLES.get(Severity(severity), "")
         table.add_row(Text(severity, style=style), rule, subject, message, suggestion)
-    interactive = sys.stdout.isatty()
-    width = shutil.get_terminal_size((160, 40)).columns if interactive else 160
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        force_terminal=interactive,
-        color_system="auto" if interactive else None,
-        highlight=False,
-    )
-    if not rows.is_empty():
-        console.print(table)
-    console.print(summary(rows))
-    # Rich pads the title to the table's width; trailing blanks only get in the way of diffs.
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    return render_rich(*([] if rows.is_empty() else [table]), summary(rows))

@@ -8,17 +8,16 @@ never on the order anything was imported in.
 
 from __future__ import annotations
 
-import io
-import shutil
-import sys
 from datetime import date
 from typing import Any
 
 import polars as pl
 
+from goaltui.console import render_rich
 from goaltui.humanize import has_hangul, percent, quantity
 from goaltui.metrics.engine import evaluate_goals, evaluate_objectives
 from goaltui.metrics.tree import closure
+from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset
 
@@ -40,16 +39,6 @@ FORMATS = ("table", "csv", "json", "md")
 SIGNIFICANT_DIGITS = 12
 """Numbers in csv and json keep this many significant digits."""
 
-STATUS_WORDS = {
-    "met": "met",
-    "missed": "missed",
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "no_data": "no data",
-    "no_target": "no target",
-}
-"""How a status reads for people."""
 
 STATUS_STYLES = {
     "met": "green",
@@ -249,7 +238,6 @@ def _markdown(
 
 
 def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -296,15 +284,4 @@ def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean
             Text(_score(row["score"]), style=BAND_STYLES.get(row["band"] or "", "")),
             "",
         )
-    interactive = sys.stdout.isatty()
-    width = shutil.get_terminal_size((160, 40)).columns if interactive else 160
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        force_terminal=interactive,
-        color_system="auto" if interactive else None,
-        highlight=False,
-    )
-    console.print(table)
-    return out.getvalue()
+    return render_rich(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from goaltui.metrics.periods import label_unit
 from goaltui.store.dataset import Dataset
 
 CATALOG_SCHEMA: dict[str, pl.DataType] = {
@@ -28,16 +29,6 @@ CATALOG_SCHEMA: dict[str, pl.DataType] = {
     "category": pl.String(),
 }
 """Columns of `goal_catalog`, in order."""
-
-
-def _period_unit_of_label(label: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(label.str.contains(r"^\d{4}-Q[1-4]$"))
-        .then(pl.lit("quarter"))
-        .when(label.str.contains(r"^\d{4}-\d{2}$"))
-        .then(pl.lit("month"))
-        .otherwise(pl.lit("year"))
-    )
 
 
 def goal_catalog(dataset: Dataset) -> pl.DataFrame:
@@ -102,7 +93,7 @@ def goal_catalog(dataset: Dataset) -> pl.DataFrame:
             target=pl.col("target"),
             baseline=pl.col("baseline"),
             weight=pl.col("weight"),
-            period_unit=_period_unit_of_label(pl.col("objective_period")),
+            period_unit=label_unit(pl.col("objective_period")),
             objective_period=pl.col("objective_period"),
             parent_id=pl.col("objective_parent"),
             kpi_id=pl.col("kpi_id"),

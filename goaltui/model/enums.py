@@ -70,3 +70,15 @@ class Band(StrEnum):
     GREEN = "green"
     YELLOW = "yellow"
     RED = "red"
+
+
+STATUS_WORDS: dict[str, str] = {
+    "met": "met",
+    "missed": "missed",
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    "no_data": "no data",
+    "no_target": "no target",
+}
+"""How each status reads for people (report, dashboard): a word, never a colour alone."""

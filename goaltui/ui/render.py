@@ -13,16 +13,7 @@ from rich.text import Text
 from textual.app import App
 from textual.color import Color, ColorParseError
 
-STATUS_WORDS: dict[str, str] = {
-    "met": "met",
-    "missed": "missed",
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "no_data": "no data",
-    "no_target": "no target",
-}
-"""The status as a word: colour is never the only signal."""
+from goaltui.model.enums import STATUS_WORDS
 
 STATUS_VARIABLES: dict[str, str] = {
     "met": "status-met",

@@ -19,11 +19,13 @@ from textual.widgets.option_list import Option
 
 from goaltui.humanize import quantity
 from goaltui.metrics.scorecard import Scorecard, goal_history
+from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
-from goaltui.ui.render import STATUS_WORDS, palette, status_text
+from goaltui.ui.render import palette, status_text
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
+from goaltui.ui.widgets.tables import highlighted_key
 
 LOG_STATES = {
     "active": "",
@@ -49,10 +51,7 @@ class CheckinLog(DataTable[Text | str]):
     @property
     def checkin_id(self) -> str | None:
         """The highlighted check-in's id."""
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return highlighted_key(self)
 
 
 class GoalDetailScreen(Screen[None]):

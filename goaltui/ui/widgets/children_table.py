@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.ui.render import BAND_VARIABLES, STATUS_VARIABLES, palette
+from goaltui.ui.widgets.tables import highlighted_key
 
 COUNTS = ["on_track", "at_risk", "off_track", "met", "missed", "no_data"]
 LABELS = {
@@ -67,7 +68,4 @@ class ChildrenTable(DataTable[Text | str]):
     @property
     def unit_id(self) -> str | None:
         """The highlighted child unit."""
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return highlighted_key(self)

@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from goaltui.humanize import percent, quantity
-from goaltui.ui.render import STATUS_VARIABLES, STATUS_WORDS, palette
+from goaltui.model.enums import STATUS_WORDS
+from goaltui.ui.render import STATUS_VARIABLES, palette
 
 BAR_WIDTH = 30
 

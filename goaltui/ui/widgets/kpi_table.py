@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from goaltui.humanize import percent, quantity, signed_change
 from goaltui.ui.render import achievement_text, palette, sparkline, status_text
+from goaltui.ui.widgets.tables import highlighted_key
 
 COLUMNS: list[tuple[str, str, str]] = [
     # (key, label, frame column the sort uses). Most telling first, so a narrow terminal still
@@ -69,10 +70,7 @@ class KpiTable(DataTable[Text | str]):
     @property
     def goal_id(self) -> str | None:
         """The id of the highlighted KPI, if any."""
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return highlighted_key(self)
 
     def show(self, goals: pl.DataFrame, *, korean: bool, keep: str | None = None) -> None:
         """Show `goals` (evaluate_goals rows joined with trends); keep the cursor on `keep`."""

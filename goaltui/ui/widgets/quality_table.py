@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from goaltui.metrics.quality import RULES
 from goaltui.ui.render import palette
+from goaltui.ui.widgets.tables import highlighted_key
 
 SEVERITY_VARIABLES = {"error": "error", "warning": "warning", "info": "primary"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -100,10 +101,8 @@ class QualityTable(DataTable[Text | str]):
 
     def _explain(self) -> None:
         """Tell the screen about the highlighted finding, so it can explain it in words."""
-        key = None
-        if self.row_count:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        self.post_message(self.Explain(self._rows.get(str(key)) if key is not None else None))
+        key = highlighted_key(self)
+        self.post_message(self.Explain(self._rows.get(key) if key is not None else None))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
