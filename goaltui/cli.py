@@ -209,8 +209,14 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
     demo = ctx.demo
     db = ctx.db
     as_of = ctx.as_of
+    notice = None
     if not demo and not db.exists():
         # No database yet: show the demo organisation in a database of its own, and say so.
+        notice = (
+            f"There is no goaltui database at {db} yet, so this is the demo organisation, in "
+            f"a database of its own ({demo_db_path()}). Start yours with `goaltui import` or "
+            "`goaltui init`."
+        )
         demo, db = True, demo_db_path()
         as_of = args.as_of or DEMO_AS_OF
     if demo and not db.exists():
@@ -219,7 +225,7 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
         ensure_demo_db(db)
     from goaltui.ui.app import GoalApp
 
-    GoalApp(db=db, as_of=as_of, demo=demo, config=ctx.config).run()
+    GoalApp(db=db, as_of=as_of, demo=demo, config=ctx.config, notice=notice).run()
     return 0
 
 

@@ -58,6 +58,7 @@ class GoalApp(App[None]):
         config: Config | None = None,
         today: date | None = None,
         watch: bool = True,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
         self.db = db
@@ -74,6 +75,8 @@ class GoalApp(App[None]):
         """The data last read from the database (replaced whole, never mutated)."""
         self.session_checkins: list[str] = []
         """Ids of check-ins saved in this session, newest last (for undo)."""
+        self.notice = notice
+        """Said once on opening, e.g. why the demo is showing."""
         self._watch_enabled = watch
         self._fingerprint: tuple[int, int, int, int] | None = None
         self._watch_timer: Timer | None = None
@@ -109,7 +112,13 @@ class GoalApp(App[None]):
         from goaltui.ui.screens.dashboard import DashboardScreen
 
         self.push_screen(
-            DashboardScreen(as_of=self.initial_as_of, today=self.today, demo=self.demo, db=self.db)
+            DashboardScreen(
+                as_of=self.initial_as_of,
+                today=self.today,
+                demo=self.demo,
+                db=self.db,
+                notice=self.notice,
+            )
         )
         self.reload()
 

@@ -107,8 +107,11 @@ class DashboardScreen(Screen[None]):
     filter_text: reactive[str] = reactive("", init=False)
     """Text the KPI rows must contain."""
 
-    def __init__(self, *, as_of: date, today: date, demo: bool, db: Path) -> None:
+    def __init__(
+        self, *, as_of: date, today: date, demo: bool, db: Path, notice: str | None = None
+    ) -> None:
         super().__init__()
+        self._notice = notice
         self.set_reactive(DashboardScreen.as_of, as_of)
         self._today = today
         self._demo = demo
@@ -139,7 +142,9 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#kpi-filter").display = False
         self.query_one("#main").loading = True
-        if self._demo:
+        if self._notice:
+            self.notify(self._notice, title="Demo" if self._demo else "goaltui", timeout=10)
+        elif self._demo:
             self.notify(
                 f"This is the demo organisation, in its own database ({self._db}). "
                 "Check-ins you make here are kept.",
