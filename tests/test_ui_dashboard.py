@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from goaltui.config import DEMO_AS_OF
 from goaltui.ui.screens.goal_detail import CheckinLog, GoalDetailScreen
@@ -18,6 +19,7 @@ from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree
+from goaltui.ui.widgets.quality_table import QualityTable
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
 
@@ -234,3 +236,26 @@ async def test_help_lists_the_live_bindings(demo_db: Path) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_quality_pane_explains_and_enter_jumps_to_the_goal(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.dashboard
+        table = screen.query_one(QualityTable)
+        rules = [str(table.get_row(key)[0]) for key in table.rows]
+        assert "unlinked" in rules
+        table.focus()
+        table.move_cursor(row=rules.index("unlinked"))
+        await pilot.pause()
+        explanation = str(screen.query_one("#finding", Static).content)
+        assert "unlinked" in explanation and "Suggestion:" in explanation
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.unit_id == "sales-park"
+        kpis = screen.query_one(KpiTable)
+        assert screen.focused is kpis
+        assert kpis.goal_id == "sales-park-meetings"
