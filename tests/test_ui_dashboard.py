@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from goaltui.config import DEMO_AS_OF
+from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.goal_detail import CheckinLog, GoalDetailScreen
 from goaltui.ui.screens.help import HelpScreen
 from goaltui.ui.widgets.children_table import ChildrenTable
@@ -259,3 +261,30 @@ async def test_quality_pane_explains_and_enter_jumps_to_the_goal(demo_db: Path) 
         kpis = screen.query_one(KpiTable)
         assert screen.focused is kpis
         assert kpis.goal_id == "sales-park-meetings"
+
+
+class RecordingApp(GoalApp):
+    """Keeps what the app told the user."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.told: list[tuple[str, str]] = []
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        self.told.append((title, message))
+        super().notify(message, title=title, **kwargs)
+
+
+async def test_a_file_that_is_not_a_database_is_one_clear_message(tmp_path: Path) -> None:
+    db = tmp_path / "notes.duckdb"
+    db.write_bytes(b"these are my notes, not a database" * 100)
+    app = RecordingApp(db=db, as_of=DEMO_AS_OF, today=DEMO_AS_OF, watch=False)
+    expected = ("Could not load the data", f"{db}: this file is not a goaltui database")
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.monotonic() + 20
+        while expected not in app.told:  # the load fails in a worker; wait for its message
+            assert time.monotonic() < deadline, app.told
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert not app.dashboard.query_one("#main").loading
+        assert db.read_bytes().startswith(b"these are my notes")

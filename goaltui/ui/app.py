@@ -8,6 +8,7 @@ then the modules are loaded and the import is a dictionary lookup.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
     from goaltui.store.dataset import Dataset
     from goaltui.ui.screens.dashboard import DashboardScreen
     from goaltui.ui.screens.goal_detail import GoalDetailScreen
+
+WORKER_FAILURES = {
+    "boot": "Could not start",
+    "data": "Could not load the data",
+    "write": "Could not save",
+    "history": "Could not compute the history",
+}
+"""What a failed worker of each group means to the user (the title of its error message)."""
 
 WATCH_INTERVAL = 1.0
 """Seconds between checks for writes by other processes."""
@@ -204,10 +213,14 @@ class GoalApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker becomes a visible error."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(str(error), title="Could not load the data", severity="error", timeout=10)
-            if event.worker.group == "data":
-                self.dashboard.loading_failed(str(error))
+            error, group = event.worker.error, event.worker.group
+            title = WORKER_FAILURES.get(group, "Something went wrong")
+            self.notify(str(error), title=title, severity="error", timeout=10)
+            if group == "boot":
+                self.query_one("#boot", Static).update(f"{title}: {error}")
+            elif group == "data":
+                with suppress(LookupError):  # the app may be closing
+                    self.dashboard.loading_failed(str(error))
                 self._arm_watch()
 
     # Noticing writes by other processes: a one-shot timer re-armed after each check, so checks
