@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.ui.render import BAND_VARIABLES, STATUS_VARIABLES, palette
-from goaltui.ui.widgets.tables import highlighted_key
+from goaltui.ui.widgets.tables import by_name, highlighted_key
 
 COUNTS = ["on_track", "at_risk", "off_track", "met", "missed", "no_data"]
 LABELS = {
@@ -38,11 +38,10 @@ class ChildrenTable(DataTable[Text | str]):
 
     def show(self, scorecard: Scorecard, unit_id: str) -> None:
         """List the children of `unit_id` with their roll-ups."""
-        children = (
+        children = by_name(
             scorecard.dataset.units.filter(pl.col("parent_id") == unit_id)
             .join(scorecard.rollup, left_on="id", right_on="unit_id", how="left")
             .with_columns(band=band_expr(pl.col("subtree_objective_score")))
-            .sort("name")
         )
         theme = palette(self.app)
         self.clear(columns=True)

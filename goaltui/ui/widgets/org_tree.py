@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.ui.render import palette, rollup_badge
+from goaltui.ui.widgets.tables import by_name
 
 CHUNK = 200
 """Children added per batch, so a unit with thousands of people never blocks the keys."""
@@ -50,7 +51,7 @@ class OrgTree(Tree[str]):
         visible and highlighted."""
         expanded = self._expanded_ids() if self._scorecard is not None else set()
         self._scorecard = scorecard
-        units = scorecard.dataset.units.sort("name")
+        units = by_name(scorecard.dataset.units)
         self._names = dict(zip(units["id"].to_list(), units["name"].to_list(), strict=True))
         children: dict[str, list[str]] = {}
         for parent, ids in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from textual.widgets import DataTable
 
 
@@ -13,3 +14,14 @@ def highlighted_key(table: DataTable[Any]) -> str | None:
     if table.row_count == 0:
         return None
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+def by_name(frame: pl.DataFrame, column: str = "name") -> pl.DataFrame:
+    """`frame` sorted by name as people count: `Team 2` before `Team 10`."""
+    name = pl.col(column)
+    return frame.sort(
+        name.str.replace(r"\d+$", ""),
+        name.str.extract(r"(\d+)$").cast(pl.Int64, strict=False),
+        name,
+        nulls_last=False,
+    )
