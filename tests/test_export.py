@@ -9,11 +9,12 @@ import polars as pl
 import pytest
 
 from goaltui.model.types import Checkin
+from goaltui.store.cells import SPECS
 from goaltui.store.checkins import append_checkin, correct_checkin, retract_checkin
 from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.demo import demo_source
 from goaltui.store.exporter import ExportSummary, export_db, plain_number
-from goaltui.store.importer import SPECS, import_path
+from goaltui.store.importer import import_path
 from tests.store_helpers import write_source
 
 TODAY = date(2026, 11, 16)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from goaltui.store.cells import SPECS
 from goaltui.store.dataset import load_dataset
-from goaltui.store.importer import SPECS
 
 EXPORT_FILES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
 """The tables export writes, each to `<name>.csv`."""

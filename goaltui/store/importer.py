@@ -9,131 +9,29 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from goaltui.model.enums import Aggregation, Direction, PeriodUnit, TargetMode, UnitKind
 from goaltui.model.errors import ValidationError
+from goaltui.store.cells import (
+    CHECKIN_KEY,
+    LABEL_EXAMPLES,
+    LABEL_PATTERNS,
+    SPECS,
+    TEXT_SUFFIX,
+    Problems,
+    Rule,
+    apply_rules,
+    convert_cells,
+    header_problems,
+    quoted,
+)
 from goaltui.store.db import write_session
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
-
-# --------------------------------------------------------------------------------------------
-# Column specifications
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an interchange file: how its cells are read and whether they are needed."""
-
-    name: str
-    kind: str = "text"
-    """text, number, date, timestamp or choice."""
-    required: bool = False
-    """Every row must give the cell (and so the header must have the column)."""
-    in_header: bool = False
-    """The header must have the column even though a cell may be empty."""
-    choices: tuple[str, ...] = ()
-
-
-def _choices(
-    values: type[UnitKind | Direction | Aggregation | PeriodUnit | TargetMode],
-) -> tuple[str, ...]:
-    return tuple(str(v.value) for v in values)
-
-
-SPECS: dict[str, tuple[Column, ...]] = {
-    "units": (
-        Column("id", required=True),
-        Column("name", required=True),
-        Column("parent_id"),
-        Column("kind", "choice", required=True, choices=_choices(UnitKind)),
-    ),
-    "kpis": (
-        Column("id", required=True),
-        Column("unit_id", required=True),
-        Column("name", required=True),
-        Column("unit", required=True),
-        Column("direction", "choice", required=True, choices=_choices(Direction)),
-        Column("aggregation", "choice", required=True, choices=_choices(Aggregation)),
-        Column("period", "choice", required=True, choices=_choices(PeriodUnit)),
-        Column("target_mode", "choice", choices=_choices(TargetMode)),
-        Column("target", "number"),
-        Column("parent_id"),
-        Column("category"),
-        Column("description"),
-    ),
-    "objectives": (
-        Column("id", required=True),
-        Column("unit_id", required=True),
-        Column("title", required=True),
-        Column("period", required=True),
-        Column("parent_id"),
-        Column("description"),
-    ),
-    "key_results": (
-        Column("id", required=True),
-        Column("objective_id", required=True),
-        Column("title", required=True),
-        Column("unit"),
-        Column("direction", "choice", choices=_choices(Direction)),
-        Column("aggregation", "choice", choices=_choices(Aggregation)),
-        Column("target_mode", "choice", choices=_choices(TargetMode)),
-        Column("target", "number"),
-        Column("baseline", "number"),
-        Column("weight", "number"),
-        Column("kpi_id"),
-    ),
-    "checkins": (
-        Column("goal_id", required=True),
-        Column("date", "date", required=True),
-        Column("value", "number", in_header=True),
-        Column("denominator", "number"),
-        Column("confidence", "number"),
-        Column("note"),
-        Column("author"),
-        Column("id"),
-        Column("supersedes"),
-        Column("recorded_at", "timestamp"),
-    ),
-    "targets": (
-        Column("goal_id", required=True),
-        Column("period", required=True),
-        Column("target", "number", required=True),
-    ),
-}
-"""The columns of each file of the interchange format, in the order export writes them."""
-
-_TEXT_SUFFIX = "__text"
-_LINE = "@line@"
-"""Stands in a message for the line of the row in `__ref`, known only when reporting."""
-_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
-_TIMESTAMP = (
-    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
-_EXCEL_EPOCH = datetime(1899, 12, 30)
-_LABEL_PATTERNS = {
-    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
-    "quarter": r"^\d{4}-Q[1-4]$",
-    "year": r"^\d{4}$",
-}
-_LABEL_EXAMPLES = {"month": "2026-11", "quarter": "2026-Q4", "year": "2026"}
-_CHECKIN_KEY = (
-    "goal_id",
-    "date",
-    "value",
-    "denominator",
-    "confidence",
-    "note",
-    "author",
-    "supersedes",
-    "recorded_at",
-)
-
 
 # --------------------------------------------------------------------------------------------
 # Summary
@@ -169,295 +67,6 @@ class ImportSummary:
                 _count(self.targets, "target"),
             ]
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Problems
-
-
-@dataclass
-class _Problems:
-    """Problems found so far: whole-file texts, and per table a frame of (row, order, text)."""
-
-    files: list[str] = field(default_factory=list)
-    rows: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
-
-    def add(self, table: str, found: pl.DataFrame) -> None:
-        if found.height:
-            self.rows.setdefault(table, []).append(found)
-
-    def __bool__(self) -> bool:
-        return bool(self.files) or any(f.height for fs in self.rows.values() for f in fs)
-
-    def render(self, sources: dict[str, SourceTable]) -> list[str]:
-        """Every problem as `file:line: column: what is wrong`, by file, then line."""
-        out = list(self.files)
-        for name in TABLE_FILES:
-            parts = self.rows.get(name)
-            if not parts:
-                continue
-            source = sources[name]
-            # Within a row, problems follow the columns' order in the format.
-            position = {c.name: i for i, c in enumerate(SPECS[name])}
-            found = (
-                pl.concat(parts, how="diagonal_relaxed")
-                .with_columns(
-                    position=pl.col("text")
-                    .str.extract(r"^([a-z_]+):", 1)
-                    .replace_strict(position, default=len(position), return_dtype=pl.Int64)
-                )
-                .sort("row", "position", "order", maintain_order=True)
-            )
-            lines = source.lines(found["row"])
-            found = found.with_columns(line=lines)
-            if "ref" in found.columns:
-                found = found.with_columns(
-                    ref_line=source.lines(found["ref"].fill_null(0)).cast(pl.String)
-                ).with_columns(
-                    text=pl.when(pl.col("ref").is_not_null())
-                    .then(pl.col("text").str.replace(_LINE, pl.col("ref_line"), literal=True))
-                    .otherwise(pl.col("text"))
-                )
-            out += (
-                found.select(
-                    pl.format("{}:{}: {}", pl.lit(source.label), pl.col("line"), pl.col("text"))
-                )
-                .to_series()
-                .to_list()
-            )
-        return out
-
-
-Rule = tuple[str, pl.Expr, pl.Expr]
-"""(column, mask of bad rows, message): one validation rule over a frame."""
-
-
-def _apply(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.DataFrame:
-    """Rows of `frame` that break a rule, as (row, order, text, ref); `ref` is another row whose
-    line replaces `@line@` in the text."""
-    empty = pl.DataFrame(
-        schema={"row": pl.Int64, "order": pl.Int64, "text": pl.String, "ref": pl.Int64}
-    )
-    if not rules or frame.height == 0:
-        return empty
-    masks = frame.select(
-        mask.fill_null(False).alias(f"m{i}") for i, (_, mask, _) in enumerate(rules)
-    )
-    hits = masks.select(pl.all().sum()).row(0)
-    found = [empty]
-    for i, (column, _, message) in enumerate(rules):
-        if not hits[i]:
-            continue
-        bad = frame.filter(masks[f"m{i}"])
-        text = pl.lit(f"{column}: ") + message
-        ref = pl.col("__ref") if "__ref" in bad.columns else pl.lit(None)
-        found.append(
-            bad.select(
-                row=pl.col(ROW).cast(pl.Int64),
-                order=pl.lit(start + i, pl.Int64),
-                text=text.cast(pl.String).fill_null(f"{column}: not valid"),
-                ref=ref.cast(pl.Int64),
-            )
-        )
-    return pl.concat(found)
-
-
-def _quoted(expr: pl.Expr) -> pl.Expr:
-    return pl.format("'{}'", expr)
-
-
-# --------------------------------------------------------------------------------------------
-# Cells: text to typed columns
-
-
-def _header_problems(table: SourceTable, spec: tuple[Column, ...]) -> list[str]:
-    known = {c.name for c in spec}
-    present = [c for c in table.frame.columns if c != ROW]
-    problems = [
-        f"{table.label}:1: {c}: unknown column; the columns of {table.name} are "
-        f"{', '.join(col.name for col in spec)}"
-        for c in present
-        if c not in known
-    ]
-    problems += [
-        f"{table.label}:1: {c.name}: required column is missing"
-        for c in spec
-        if (c.required or c.in_header) and c.name not in present
-    ]
-    return problems
-
-
-def _convert(table: SourceTable, spec: tuple[Column, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Trim every cell (empty = not given), convert to typed columns and check each cell.
-
-    Returns the typed frame (the spec's columns, their text as `<name>__text` where converted,
-    and ROW) and the problems found.
-    """
-    frame = table.frame
-    present = set(frame.columns)
-    stripped = frame.select(
-        pl.col(ROW),
-        *(
-            pl.col(c.name).str.strip_chars()
-            if c.name in present
-            else pl.lit(None, pl.String).alias(c.name)
-            for c in spec
-        ),
-    )
-    # An empty cell is not given. Most columns have none left after trimming (the reader
-    # already reads unquoted empty cells as not given), so only those that do are rewritten.
-    blanks = stripped.select((pl.col(c.name) == "").any() for c in spec).row(0)
-    text = stripped.lazy().with_columns(
-        pl.when(pl.col(c.name) != "").then(pl.col(c.name)).alias(c.name)
-        for c, blank in zip(spec, blanks, strict=True)
-        if blank
-    )
-
-    typed: list[pl.Expr] = []
-    rules: list[Rule] = []
-    slow: list[str] = []
-    for column in spec:
-        raw = pl.col(column.name)
-        if column.kind == "text":
-            if column.required and column.name in present:
-                rules.append((column.name, raw.is_null(), pl.lit("required but empty")))
-            continue
-        # After conversion `<name>` holds the typed value and `<name>__text` the cell as written.
-        cell = pl.col(column.name + _TEXT_SUFFIX)
-        value = pl.col(column.name)
-        typed.append(raw.alias(column.name + _TEXT_SUFFIX))
-        if column.required and column.name in present:
-            rules.append((column.name, cell.is_null(), pl.lit("required but empty")))
-        if column.kind == "choice":
-            typed.append(raw.str.to_lowercase().alias(column.name))
-            rules.append(
-                (
-                    column.name,
-                    cell.is_not_null() & ~value.is_in(list(column.choices)),
-                    pl.format(
-                        "{} is not one of {}", _quoted(cell), pl.lit(", ".join(column.choices))
-                    ),
-                )
-            )
-        elif column.kind == "number":
-            typed.append(_number(raw).alias(column.name))
-            rules.append(
-                (
-                    column.name,
-                    cell.is_not_null() & value.is_null(),
-                    pl.format(
-                        "{} is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)",
-                        _quoted(cell),
-                    ),
-                )
-            )
-        elif column.kind == "date":
-            typed.append(_date(raw, table.raw_text is None).alias(column.name))
-            rules.append(
-                (
-                    column.name,
-                    cell.is_not_null() & value.is_null(),
-                    pl.when(cell.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
-                    .then(pl.format("{} is not a date that exists", _quoted(cell)))
-                    .otherwise(
-                        pl.format(
-                            "{} is not a date (use YYYY-MM-DD, e.g. 2026-11-16)", _quoted(cell)
-                        )
-                    ),
-                )
-            )
-        elif column.kind == "timestamp":
-            typed.append(_fast_timestamp(frame, column.name, raw).alias(column.name))
-            slow.append(column.name)
-            rules.append(
-                (
-                    column.name,
-                    cell.is_not_null() & value.is_null(),
-                    pl.format(
-                        "{} is not a timestamp (use e.g. 2026-11-16T09:30:00 or "
-                        "2026-11-16 09:30:00+09:00)",
-                        _quoted(cell),
-                    ),
-                )
-            )
-    # One pass converts every column; the checks then compare the text with the typed value.
-    both = text.with_columns(typed).collect(engine="in-memory")
-    for name in slow:
-        # Timestamps in the column's most common form were read in the pass above; the others
-        # (offsets, no seconds, workbook numbers) take the slower general reading.
-        cell, moment = pl.col(name + _TEXT_SUFFIX), pl.col(name)
-        where = both.select(pl.arg_where(cell.is_not_null() & moment.is_null())).to_series()
-        if where.len():
-            general = both.select(cell.gather(where)).select(
-                _timestamp(cell, table.raw_text is None)
-            )
-            both = both.with_columns(both[name].scatter(where, general.to_series()))
-    return both, _apply(both, rules)
-
-
-def _fast_timestamp(frame: pl.DataFrame, name: str, raw: pl.Expr) -> pl.Expr:
-    """A one-format reading of a timestamp column, the format taken from its first cell;
-    cells it cannot read are left empty for `_timestamp`."""
-    first = frame[name].drop_nulls().str.strip_chars().head(1).to_list() if name in frame else []
-    sample = first[0] if first else ""
-    for pattern, form in _TIMESTAMP_FORMS:
-        if re.fullmatch(pattern, sample):
-            return raw.str.to_datetime(form, time_unit="us", strict=False, exact=True)
-    return pl.lit(None, pl.Datetime("us"))
-
-
-_TIMESTAMP_FORMS = (
-    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "%Y-%m-%dT%H:%M:%S%.fZ"),
-    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?", "%Y-%m-%dT%H:%M:%S%.f"),
-    (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?", "%Y-%m-%d %H:%M:%S%.f"),
-)
-
-
-def _number(raw: pl.Expr) -> pl.Expr:
-    plain = (
-        pl.when(raw.str.contains(",", literal=True) & raw.str.contains(_THOUSANDS))
-        .then(raw.str.replace_all(",", "", literal=True))
-        .otherwise(raw)
-    )
-    number = plain.cast(pl.Float64, strict=False)
-    return pl.when(number.is_finite()).then(number)
-
-
-def _date(raw: pl.Expr, workbook: bool) -> pl.Expr:
-    day = raw.str.to_date("%Y-%m-%d", strict=False)
-    if not workbook:
-        return day
-    # A date cell of a workbook may arrive as a midnight timestamp, or as Excel's day number
-    # (46327 = 2026-11-01).
-    midnight = raw.str.extract(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?$", 1)
-    day = pl.coalesce(day, midnight.str.to_date("%Y-%m-%d", strict=False))
-    serial = raw.str.extract(r"^(\d{4,6})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
-    from_serial = (pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)).dt.date()
-    return pl.coalesce(day, from_serial)
-
-
-def _timestamp(raw: pl.Expr, workbook: bool) -> pl.Expr:
-    parts = raw.str.extract_groups(_TIMESTAMP)
-    day = parts.struct.field("1")
-    clock = pl.coalesce(parts.struct.field("2"), pl.lit("00:00"))
-    seconds = pl.coalesce(parts.struct.field("3"), pl.lit(":00"))
-    local = pl.concat_str(day, pl.lit(" "), clock, seconds).str.to_datetime(
-        "%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False
-    )
-    offset = parts.struct.field("4").str.replace("Z", "+00:00").str.replace(":", "")
-    minutes = (
-        offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
-        + offset.str.slice(3, 2).cast(pl.Int64, strict=False)
-    ) * pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-    # Stored in UTC: an offset given in the cell is taken away.
-    moment = local - pl.duration(minutes=minutes.fill_null(0))
-    if workbook:
-        serial = raw.str.extract(r"^(\d{4,6}(?:\.\d+)?)$", 1).cast(pl.Float64, strict=False)
-        from_serial = pl.lit(_EXCEL_EPOCH).dt.cast_time_unit("us") + pl.duration(
-            microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64)
-        )
-        moment = pl.coalesce(moment, from_serial)
-    return moment.dt.cast_time_unit("us")
 
 
 # --------------------------------------------------------------------------------------------
@@ -525,7 +134,7 @@ def _duplicates(
     )
     message = pl.format(
         " for ".join("{}" for _ in keys) + " appears more than once (first on line @line@)",
-        *(_quoted(pl.col(k)) for k in keys),
+        *(quoted(pl.col(k)) for k in keys),
     )
     return frame, [(column, mask, message)]
 
@@ -634,11 +243,11 @@ def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSumma
     database cannot be used.
     """
     read = read_source(source)
-    problems = _Problems(files=list(read.problems))
+    problems = Problems(files=list(read.problems))
     typed: dict[str, pl.DataFrame] = {}
     for name, table in read.tables.items():
-        problems.files += [*table.header_problems, *_header_problems(table, SPECS[name])]
-        typed[name], found = _convert(table, SPECS[name])
+        problems.files += [*table.header_problems, *header_problems(table, SPECS[name])]
+        typed[name], found = convert_cells(table, SPECS[name])
         problems.add(name, found)
     if problems.files:
         # A file is missing or unreadable, or its header is wrong: checks across files would
@@ -672,7 +281,7 @@ def _empty_typed(name: str) -> pl.DataFrame:
         }.get(column.kind, pl.String())
         columns[column.name] = dtype
         if column.kind != "text":
-            columns[column.name + _TEXT_SUFFIX] = pl.String()
+            columns[column.name + TEXT_SUFFIX] = pl.String()
     return pl.DataFrame(schema=columns)
 
 
@@ -680,7 +289,7 @@ def _ref_rule(column: str, ids: pl.Series, noun: str, field: str | None = None) 
     return (
         column,
         _not_in(field or column, ids),
-        pl.format(f"no {noun} has the id {{}}", _quoted(pl.col(field or column))),
+        pl.format(f"no {noun} has the id {{}}", quoted(pl.col(field or column))),
     )
 
 
@@ -688,7 +297,7 @@ def _validate(
     typed: dict[str, pl.DataFrame],
     existing: _Existing,
     con: duckdb.DuckDBPyConnection | None,
-    problems: _Problems,
+    problems: Problems,
     sources: dict[str, SourceTable],
     *,
     replace: bool,
@@ -731,7 +340,7 @@ def _validate(
             )
         )
     rules += _cycle_rules(all_units, "units")
-    problems.add("units", _apply(units, rules))
+    problems.add("units", apply_rules(units, rules))
 
     # KPIs: ids (shared with key results), owners, parents.
     kpis, rules = _duplicates(kpis, ["id"], "id")
@@ -740,17 +349,17 @@ def _validate(
         (
             "id",
             pl.col("id").is_in(stored_kr_ids.implode()),
-            pl.format("{} is already the id of a key result", _quoted(pl.col("id"))),
+            pl.format("{} is already the id of a key result", quoted(pl.col("id"))),
         ),
         _ref_rule("unit_id", all_units["id"], "unit"),
         _ref_rule("parent_id", all_kpis["id"], "KPI"),
     ]
     rules += _cycle_rules(all_kpis, "KPIs")
-    problems.add("kpis", _apply(kpis, rules))
+    problems.add("kpis", apply_rules(kpis, rules))
 
     # Objectives.
     objectives, rules = _duplicates(objectives, ["id"], "id")
-    period_ok = f"{_LABEL_PATTERNS['quarter']}|{_LABEL_PATTERNS['year']}"
+    period_ok = f"{LABEL_PATTERNS['quarter']}|{LABEL_PATTERNS['year']}"
     rules += [
         _ref_rule("unit_id", all_units["id"], "unit"),
         _ref_rule("parent_id", all_objectives["id"], "objective"),
@@ -759,12 +368,12 @@ def _validate(
             pl.col("period").is_not_null() & ~pl.col("period").str.contains(period_ok),
             pl.format(
                 "{} is not a quarter or a year (use e.g. 2026-Q4 or 2026)",
-                _quoted(pl.col("period")),
+                quoted(pl.col("period")),
             ),
         ),
     ]
     rules += _cycle_rules(all_objectives, "objectives")
-    problems.add("objectives", _apply(objectives, rules))
+    problems.add("objectives", apply_rules(objectives, rules))
 
     # Key results.
     key_results, rules = _duplicates(key_results, ["id"], "id")
@@ -774,7 +383,7 @@ def _validate(
             pl.col("id").is_in(all_kpis["id"].implode()),
             pl.format(
                 "{} is already the id of a KPI (KPIs and key results share ids)",
-                _quoted(pl.col("id")),
+                quoted(pl.col("id")),
             ),
         ),
         _ref_rule("objective_id", all_objectives["id"], "objective"),
@@ -782,7 +391,7 @@ def _validate(
         (
             "weight",
             pl.col("weight") < 0,
-            pl.format("{} is negative; a weight is 0 or more", _quoted(pl.col("weight__text"))),
+            pl.format("{} is negative; a weight is 0 or more", quoted(pl.col("weight__text"))),
         ),
     ]
     for column, cell in (
@@ -797,7 +406,7 @@ def _validate(
                 pl.lit("required unless kpi_id is given"),
             )
         )
-    problems.add("key_results", _apply(key_results, rules))
+    problems.add("key_results", apply_rules(key_results, rules))
 
     # Targets: the period label must be one of the goal's periods.
     targets, rules = _duplicates(targets, ["goal_id", "period"], "period")
@@ -809,8 +418,8 @@ def _validate(
         how="left",
         maintain_order="left",
     )
-    pattern = pl.col("period_kind").replace_strict(_LABEL_PATTERNS, default="^$")
-    example = pl.col("period_kind").replace_strict(_LABEL_EXAMPLES, default="")
+    pattern = pl.col("period_kind").replace_strict(LABEL_PATTERNS, default="^$")
+    example = pl.col("period_kind").replace_strict(LABEL_EXAMPLES, default="")
     rules += [
         _ref_rule("goal_id", goals["goal_id"], "KPI or key result"),
         (
@@ -821,9 +430,9 @@ def _validate(
             & ~pl.col("period").str.contains(pattern),
             pl.format(
                 "{} is not a {} label; KPI {} is measured by {} (e.g. {})",
-                _quoted(pl.col("period")),
+                quoted(pl.col("period")),
                 pl.col("period_kind"),
-                _quoted(pl.col("goal_id")),
+                quoted(pl.col("goal_id")),
                 pl.col("period_kind"),
                 example,
             ),
@@ -835,13 +444,13 @@ def _validate(
             & (pl.col("period") != pl.col("period_label")),
             pl.format(
                 "{} is not the period of key result {} ({}, its objective's)",
-                _quoted(pl.col("period")),
-                _quoted(pl.col("goal_id")),
+                quoted(pl.col("period")),
+                quoted(pl.col("goal_id")),
                 pl.col("period_label"),
             ),
         ),
     ]
-    problems.add("targets", _apply(target_goals, rules))
+    problems.add("targets", apply_rules(target_goals, rules))
 
     checkins, skipped = _validate_checkins(
         checkins,
@@ -874,12 +483,12 @@ def _with_occurrence(frame: pl.DataFrame) -> pl.DataFrame:
     anonymous = frame.filter(pl.col("id").is_null()) if frame["id"].null_count() else frame[:0]
     if anonymous.height < 2:
         return zero
-    hashes = anonymous.select(_CHECKIN_KEY).hash_rows()
+    hashes = anonymous.select(CHECKIN_KEY).hash_rows()
     if hashes.n_unique() == hashes.len():
         return zero
     # Only rows whose hash repeats can be identical; hash collisions just cost a little work.
     repeated = anonymous.filter(hashes.is_duplicated()).select(
-        ROW, __occurrence=pl.int_range(pl.len(), dtype=pl.Int64).over(list(_CHECKIN_KEY))
+        ROW, __occurrence=pl.int_range(pl.len(), dtype=pl.Int64).over(list(CHECKIN_KEY))
     )
     return frame.join(repeated, on=ROW, how="left", maintain_order="left").with_columns(
         pl.col("__occurrence").fill_null(0)
@@ -891,7 +500,7 @@ def _validate_checkins(
     goals: pl.DataFrame,
     all_units: pl.DataFrame,
     con: duckdb.DuckDBPyConnection | None,
-    problems: _Problems,
+    problems: Problems,
 ) -> tuple[pl.DataFrame, int]:
     """Check the check-in rules against the goals and, when `con` is given, the check-ins the
     database holds. Returns the rows (with `__id`, `__occurrence`, `__repeat`) and how many of
@@ -928,7 +537,7 @@ def _validate_checkins(
         (
             "goal_id",
             pl.col("goal_id").is_not_null() & ~known,
-            pl.format("no KPI or key result has the id {}", _quoted(pl.col("goal_id"))),
+            pl.format("no KPI or key result has the id {}", quoted(pl.col("goal_id"))),
         ),
         (
             "goal_id",
@@ -936,9 +545,9 @@ def _validate_checkins(
             pl.format(
                 "key result {} is measured by KPI {} and takes no check-ins of its own; check "
                 "in to {} instead",
-                _quoted(pl.col("goal_id")),
-                _quoted(kpi_of),
-                _quoted(kpi_of),
+                quoted(pl.col("goal_id")),
+                quoted(kpi_of),
+                quoted(kpi_of),
             ),
         ),
         (
@@ -949,14 +558,14 @@ def _validate_checkins(
         (
             "denominator",
             ratio & pl.col("denominator__text").is_null() & pl.col("value").is_not_null(),
-            pl.format("required: {} is a ratio goal", _quoted(pl.col("goal_id"))),
+            pl.format("required: {} is a ratio goal", quoted(pl.col("goal_id"))),
         ),
         (
             "denominator",
             plain & pl.col("denominator__text").is_not_null(),
             pl.format(
                 "only ratio goals take a denominator; {} aggregates by {}",
-                _quoted(pl.col("goal_id")),
+                quoted(pl.col("goal_id")),
                 aggregation_of,
             ),
         ),
@@ -968,7 +577,7 @@ def _validate_checkins(
         (
             "denominator",
             pl.col("denominator") < 0,
-            pl.format("{} is negative", _quoted(pl.col("denominator__text"))),
+            pl.format("{} is negative", quoted(pl.col("denominator__text"))),
         ),
         (
             "denominator",
@@ -980,11 +589,11 @@ def _validate_checkins(
         (
             "confidence",
             (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
-            pl.format("{} is outside 0-10", _quoted(pl.col("confidence__text"))),
+            pl.format("{} is outside 0-10", quoted(pl.col("confidence__text"))),
         ),
         _ref_rule("author", all_units["id"], "unit"),
     ]
-    problems.add("checkins", _apply(frame, rules))
+    problems.add("checkins", apply_rules(frame, rules))
 
     if con is None:
         # Nothing stored to compare with: rows without an id get theirs while being written.
@@ -1007,8 +616,8 @@ def _validate_checkins(
 def _id_key(frame: pl.DataFrame) -> pl.Expr:
     """The text a row without an id is known by: its cells as written, and its occurrence."""
     cells = [
-        pl.col(c + _TEXT_SUFFIX if c + _TEXT_SUFFIX in frame.columns else c).fill_null("")
-        for c in _CHECKIN_KEY
+        pl.col(c + TEXT_SUFFIX if c + TEXT_SUFFIX in frame.columns else c).fill_null("")
+        for c in CHECKIN_KEY
     ]
     return pl.when(pl.col("id").is_null()).then(
         pl.concat_str([*cells, pl.col("__occurrence").cast(pl.String)], separator="\x1f")
@@ -1030,7 +639,7 @@ _ID_SQL = "coalesce(id, 'c' || left(md5(__key), 16))"
 
 
 def _repeats(
-    frame: pl.DataFrame, stored: pl.DataFrame, problems: _Problems
+    frame: pl.DataFrame, stored: pl.DataFrame, problems: Problems
 ) -> tuple[pl.DataFrame, int]:
     """Drop incoming rows the database holds already; a different row under a known id is a
     problem."""
@@ -1066,19 +675,19 @@ def _repeats(
             pl.format(
                 "{} is already in the database as a different check-in ({} on {}); give this "
                 "one another id",
-                _quoted(pl.col("__id")),
+                quoted(pl.col("__id")),
                 pl.col("goal_id__stored"),
                 pl.col("date__stored").cast(pl.String),
             ),
         )
     ]
-    problems.add("checkins", _apply(joined, rules, start=100))
+    problems.add("checkins", apply_rules(joined, rules, start=100))
     repeat = joined.select(known & same).to_series()
     return frame.with_columns(__repeat=repeat), int(repeat.sum())
 
 
 def _check_supersedes(
-    frame: pl.DataFrame, con: duckdb.DuckDBPyConnection | None, problems: _Problems
+    frame: pl.DataFrame, con: duckdb.DuckDBPyConnection | None, problems: Problems
 ) -> None:
     """A correction names an earlier check-in of the same goal that nothing else superseded
     and that is not itself a retraction."""
@@ -1160,22 +769,22 @@ def _check_supersedes(
             & ~in_file_earlier,
             pl.format(
                 "{} comes later in the file; a correction must follow the check-in it corrects",
-                _quoted(pl.col("supersedes")),
+                quoted(pl.col("supersedes")),
             ),
         ),
         (
             "supersedes",
             ~in_db & pl.col("target_row").is_null(),
-            pl.format("no check-in has the id {}", _quoted(pl.col("supersedes"))),
+            pl.format("no check-in has the id {}", quoted(pl.col("supersedes"))),
         ),
         (
             "supersedes",
             target_goal.is_not_null() & (target_goal != pl.col("goal_id")),
             pl.format(
                 "{} is a check-in of {}, not of {}",
-                _quoted(pl.col("supersedes")),
-                _quoted(target_goal),
-                _quoted(pl.col("goal_id")),
+                quoted(pl.col("supersedes")),
+                quoted(target_goal),
+                quoted(pl.col("goal_id")),
             ),
         ),
         (
@@ -1183,7 +792,7 @@ def _check_supersedes(
             target_retraction.fill_null(False),
             pl.format(
                 "{} is a retraction; check in anew instead of correcting it",
-                _quoted(pl.col("supersedes")),
+                quoted(pl.col("supersedes")),
             ),
         ),
         (
@@ -1191,11 +800,11 @@ def _check_supersedes(
             pl.col("by").is_not_null(),
             pl.format(
                 "check-in {} was already {} by {}",
-                _quoted(pl.col("supersedes")),
+                quoted(pl.col("supersedes")),
                 pl.when(pl.col("by_value"))
                 .then(pl.lit("corrected"))
                 .otherwise(pl.lit("retracted")),
-                _quoted(pl.col("by")),
+                quoted(pl.col("by")),
             ),
         ),
         (
@@ -1203,11 +812,11 @@ def _check_supersedes(
             pl.col("by").is_null() & (pl.col(ROW) != first_in_file),
             pl.format(
                 "check-in {} is already superseded by the row on line @line@",
-                _quoted(pl.col("supersedes")),
+                quoted(pl.col("supersedes")),
             ),
         ),
     ]
-    problems.add("checkins", _apply(rows, rules, start=200))
+    problems.add("checkins", apply_rules(rows, rules, start=200))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1256,7 +865,7 @@ def _write(
         now = datetime.now(UTC).replace(tzinfo=None)
         start = 0 if replace else existing.next_seq
         rows = new.select(
-            *_CHECKIN_KEY,
+            *CHECKIN_KEY,
             "id",
             "__id",
             __key=pl.when(pl.col("__id").is_null()).then(_id_key(new)),

@@ -1,0 +1,422 @@
+"""Cells of the interchange format: which columns each file has, and turning their text into
+typed columns with one problem per bad cell (`file:line: column: what is wrong`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+from goaltui.model.enums import Aggregation, Direction, PeriodUnit, TargetMode, UnitKind
+from goaltui.store.reading import ROW, TABLE_FILES, SourceTable
+
+# --------------------------------------------------------------------------------------------
+# Column specifications
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an interchange file: how its cells are read and whether they are needed."""
+
+    name: str
+    kind: str = "text"
+    """text, number, date, timestamp or choice."""
+    required: bool = False
+    """Every row must give the cell (and so the header must have the column)."""
+    in_header: bool = False
+    """The header must have the column even though a cell may be empty."""
+    choices: tuple[str, ...] = ()
+
+
+def choices_of(
+    values: type[UnitKind | Direction | Aggregation | PeriodUnit | TargetMode],
+) -> tuple[str, ...]:
+    """The allowed values of an enum column, as the interchange format writes them."""
+    return tuple(str(v.value) for v in values)
+
+
+SPECS: dict[str, tuple[Column, ...]] = {
+    "units": (
+        Column("id", required=True),
+        Column("name", required=True),
+        Column("parent_id"),
+        Column("kind", "choice", required=True, choices=choices_of(UnitKind)),
+    ),
+    "kpis": (
+        Column("id", required=True),
+        Column("unit_id", required=True),
+        Column("name", required=True),
+        Column("unit", required=True),
+        Column("direction", "choice", required=True, choices=choices_of(Direction)),
+        Column("aggregation", "choice", required=True, choices=choices_of(Aggregation)),
+        Column("period", "choice", required=True, choices=choices_of(PeriodUnit)),
+        Column("target_mode", "choice", choices=choices_of(TargetMode)),
+        Column("target", "number"),
+        Column("parent_id"),
+        Column("category"),
+        Column("description"),
+    ),
+    "objectives": (
+        Column("id", required=True),
+        Column("unit_id", required=True),
+        Column("title", required=True),
+        Column("period", required=True),
+        Column("parent_id"),
+        Column("description"),
+    ),
+    "key_results": (
+        Column("id", required=True),
+        Column("objective_id", required=True),
+        Column("title", required=True),
+        Column("unit"),
+        Column("direction", "choice", choices=choices_of(Direction)),
+        Column("aggregation", "choice", choices=choices_of(Aggregation)),
+        Column("target_mode", "choice", choices=choices_of(TargetMode)),
+        Column("target", "number"),
+        Column("baseline", "number"),
+        Column("weight", "number"),
+        Column("kpi_id"),
+    ),
+    "checkins": (
+        Column("goal_id", required=True),
+        Column("date", "date", required=True),
+        Column("value", "number", in_header=True),
+        Column("denominator", "number"),
+        Column("confidence", "number"),
+        Column("note"),
+        Column("author"),
+        Column("id"),
+        Column("supersedes"),
+        Column("recorded_at", "timestamp"),
+    ),
+    "targets": (
+        Column("goal_id", required=True),
+        Column("period", required=True),
+        Column("target", "number", required=True),
+    ),
+}
+"""The columns of each file of the interchange format, in the order export writes them."""
+
+TEXT_SUFFIX = "__text"
+LINE_MARK = "@line@"
+"""Stands in a message for the line of the row in `__ref`, known only when reporting."""
+THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+TIMESTAMP_PATTERN = (
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+EXCEL_EPOCH = datetime(1899, 12, 30)
+LABEL_PATTERNS = {
+    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
+    "quarter": r"^\d{4}-Q[1-4]$",
+    "year": r"^\d{4}$",
+}
+LABEL_EXAMPLES = {"month": "2026-11", "quarter": "2026-Q4", "year": "2026"}
+CHECKIN_KEY = (
+    "goal_id",
+    "date",
+    "value",
+    "denominator",
+    "confidence",
+    "note",
+    "author",
+    "supersedes",
+    "recorded_at",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass
+class Problems:
+    """Problems found so far: whole-file texts, and per table a frame of (row, order, text)."""
+
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
+
+    def add(self, table: str, found: pl.DataFrame) -> None:
+        if found.height:
+            self.rows.setdefault(table, []).append(found)
+
+    def __bool__(self) -> bool:
+        return bool(self.files) or any(f.height for fs in self.rows.values() for f in fs)
+
+    def render(self, sources: dict[str, SourceTable]) -> list[str]:
+        """Every problem as `file:line: column: what is wrong`, by file, then line."""
+        out = list(self.files)
+        for name in TABLE_FILES:
+            parts = self.rows.get(name)
+            if not parts:
+                continue
+            source = sources[name]
+            # Within a row, problems follow the columns' order in the format.
+            position = {c.name: i for i, c in enumerate(SPECS[name])}
+            found = (
+                pl.concat(parts, how="diagonal_relaxed")
+                .with_columns(
+                    position=pl.col("text")
+                    .str.extract(r"^([a-z_]+):", 1)
+                    .replace_strict(position, default=len(position), return_dtype=pl.Int64)
+                )
+                .sort("row", "position", "order", maintain_order=True)
+            )
+            lines = source.lines(found["row"])
+            found = found.with_columns(line=lines)
+            if "ref" in found.columns:
+                found = found.with_columns(
+                    ref_line=source.lines(found["ref"].fill_null(0)).cast(pl.String)
+                ).with_columns(
+                    text=pl.when(pl.col("ref").is_not_null())
+                    .then(pl.col("text").str.replace(LINE_MARK, pl.col("ref_line"), literal=True))
+                    .otherwise(pl.col("text"))
+                )
+            out += (
+                found.select(
+                    pl.format("{}:{}: {}", pl.lit(source.label), pl.col("line"), pl.col("text"))
+                )
+                .to_series()
+                .to_list()
+            )
+        return out
+
+
+Rule = tuple[str, pl.Expr, pl.Expr]
+"""(column, mask of bad rows, message): one validation rule over a frame."""
+
+
+def apply_rules(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.DataFrame:
+    """Rows of `frame` that break a rule, as (row, order, text, ref); `ref` is another row whose
+    line replaces `@line@` in the text."""
+    empty = pl.DataFrame(
+        schema={"row": pl.Int64, "order": pl.Int64, "text": pl.String, "ref": pl.Int64}
+    )
+    if not rules or frame.height == 0:
+        return empty
+    masks = frame.select(
+        mask.fill_null(False).alias(f"m{i}") for i, (_, mask, _) in enumerate(rules)
+    )
+    hits = masks.select(pl.all().sum()).row(0)
+    found = [empty]
+    for i, (column, _, message) in enumerate(rules):
+        if not hits[i]:
+            continue
+        bad = frame.filter(masks[f"m{i}"])
+        text = pl.lit(f"{column}: ") + message
+        ref = pl.col("__ref") if "__ref" in bad.columns else pl.lit(None)
+        found.append(
+            bad.select(
+                row=pl.col(ROW).cast(pl.Int64),
+                order=pl.lit(start + i, pl.Int64),
+                text=text.cast(pl.String).fill_null(f"{column}: not valid"),
+                ref=ref.cast(pl.Int64),
+            )
+        )
+    return pl.concat(found)
+
+
+def quoted(expr: pl.Expr) -> pl.Expr:
+    """A cell's text in quotes, for messages."""
+    return pl.format("'{}'", expr)
+
+
+# --------------------------------------------------------------------------------------------
+# Cells: text to typed columns
+
+
+def header_problems(table: SourceTable, spec: tuple[Column, ...]) -> list[str]:
+    """Unknown and missing columns of `table`'s header, as `file:1: column: ...` lines."""
+    known = {c.name for c in spec}
+    present = [c for c in table.frame.columns if c != ROW]
+    problems = [
+        f"{table.label}:1: {c}: unknown column; the columns of {table.name} are "
+        f"{', '.join(col.name for col in spec)}"
+        for c in present
+        if c not in known
+    ]
+    problems += [
+        f"{table.label}:1: {c.name}: required column is missing"
+        for c in spec
+        if (c.required or c.in_header) and c.name not in present
+    ]
+    return problems
+
+
+def convert_cells(
+    table: SourceTable, spec: tuple[Column, ...]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Trim every cell (empty = not given), convert to typed columns and check each cell.
+
+    Returns the typed frame (the spec's columns, their text as `<name>__text` where converted,
+    and ROW) and the problems found.
+    """
+    frame = table.frame
+    present = set(frame.columns)
+    stripped = frame.select(
+        pl.col(ROW),
+        *(
+            pl.col(c.name).str.strip_chars()
+            if c.name in present
+            else pl.lit(None, pl.String).alias(c.name)
+            for c in spec
+        ),
+    )
+    # An empty cell is not given. Most columns have none left after trimming (the reader
+    # already reads unquoted empty cells as not given), so only those that do are rewritten.
+    blanks = stripped.select((pl.col(c.name) == "").any() for c in spec).row(0)
+    text = stripped.lazy().with_columns(
+        pl.when(pl.col(c.name) != "").then(pl.col(c.name)).alias(c.name)
+        for c, blank in zip(spec, blanks, strict=True)
+        if blank
+    )
+
+    typed: list[pl.Expr] = []
+    rules: list[Rule] = []
+    slow: list[str] = []
+    for column in spec:
+        raw = pl.col(column.name)
+        if column.kind == "text":
+            if column.required and column.name in present:
+                rules.append((column.name, raw.is_null(), pl.lit("required but empty")))
+            continue
+        # After conversion `<name>` holds the typed value and `<name>__text` the cell as written.
+        cell = pl.col(column.name + TEXT_SUFFIX)
+        value = pl.col(column.name)
+        typed.append(raw.alias(column.name + TEXT_SUFFIX))
+        if column.required and column.name in present:
+            rules.append((column.name, cell.is_null(), pl.lit("required but empty")))
+        if column.kind == "choice":
+            typed.append(raw.str.to_lowercase().alias(column.name))
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & ~value.is_in(list(column.choices)),
+                    pl.format(
+                        "{} is not one of {}", quoted(cell), pl.lit(", ".join(column.choices))
+                    ),
+                )
+            )
+        elif column.kind == "number":
+            typed.append(number_cells(raw).alias(column.name))
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & value.is_null(),
+                    pl.format(
+                        "{} is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)",
+                        quoted(cell),
+                    ),
+                )
+            )
+        elif column.kind == "date":
+            typed.append(date_cells(raw, table.raw_text is None).alias(column.name))
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & value.is_null(),
+                    pl.when(cell.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+                    .then(pl.format("{} is not a date that exists", quoted(cell)))
+                    .otherwise(
+                        pl.format(
+                            "{} is not a date (use YYYY-MM-DD, e.g. 2026-11-16)", quoted(cell)
+                        )
+                    ),
+                )
+            )
+        elif column.kind == "timestamp":
+            typed.append(fast_timestamp(frame, column.name, raw).alias(column.name))
+            slow.append(column.name)
+            rules.append(
+                (
+                    column.name,
+                    cell.is_not_null() & value.is_null(),
+                    pl.format(
+                        "{} is not a timestamp (use e.g. 2026-11-16T09:30:00 or "
+                        "2026-11-16 09:30:00+09:00)",
+                        quoted(cell),
+                    ),
+                )
+            )
+    # One pass converts every column; the checks then compare the text with the typed value.
+    both = text.with_columns(typed).collect(engine="in-memory")
+    for name in slow:
+        # Timestamps in the column's most common form were read in the pass above; the others
+        # (offsets, no seconds, workbook numbers) take the slower general reading.
+        cell, moment = pl.col(name + TEXT_SUFFIX), pl.col(name)
+        where = both.select(pl.arg_where(cell.is_not_null() & moment.is_null())).to_series()
+        if where.len():
+            general = both.select(cell.gather(where)).select(
+                timestamp_cells(cell, table.raw_text is None)
+            )
+            both = both.with_columns(both[name].scatter(where, general.to_series()))
+    return both, apply_rules(both, rules)
+
+
+def fast_timestamp(frame: pl.DataFrame, name: str, raw: pl.Expr) -> pl.Expr:
+    """A one-format reading of a timestamp column, the format taken from its first cell;
+    cells it cannot read are left empty for `timestamp_cells`."""
+    first = frame[name].drop_nulls().str.strip_chars().head(1).to_list() if name in frame else []
+    sample = first[0] if first else ""
+    for pattern, form in TIMESTAMP_FORMS:
+        if re.fullmatch(pattern, sample):
+            return raw.str.to_datetime(form, time_unit="us", strict=False, exact=True)
+    return pl.lit(None, pl.Datetime("us"))
+
+
+TIMESTAMP_FORMS = (
+    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "%Y-%m-%dT%H:%M:%S%.fZ"),
+    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?", "%Y-%m-%dT%H:%M:%S%.f"),
+    (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?", "%Y-%m-%d %H:%M:%S%.f"),
+)
+
+
+def number_cells(raw: pl.Expr) -> pl.Expr:
+    """Cell text to a number: `.` decimals; `1,250` thousands separators; else null."""
+    plain = (
+        pl.when(raw.str.contains(",", literal=True) & raw.str.contains(THOUSANDS))
+        .then(raw.str.replace_all(",", "", literal=True))
+        .otherwise(raw)
+    )
+    number = plain.cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)
+
+
+def date_cells(raw: pl.Expr, workbook: bool) -> pl.Expr:
+    """Cell text to a date (ISO `YYYY-MM-DD`; a workbook may give a date cell); else null."""
+    day = raw.str.to_date("%Y-%m-%d", strict=False)
+    if not workbook:
+        return day
+    # A date cell of a workbook may arrive as a midnight timestamp, or as Excel's day number
+    # (46327 = 2026-11-01).
+    midnight = raw.str.extract(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?$", 1)
+    day = pl.coalesce(day, midnight.str.to_date("%Y-%m-%d", strict=False))
+    serial = raw.str.extract(r"^(\d{4,6})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = (pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)).dt.date()
+    return pl.coalesce(day, from_serial)
+
+
+def timestamp_cells(raw: pl.Expr, workbook: bool) -> pl.Expr:
+    """Cell text to a timestamp (ISO, UTC when no offset is given); else null."""
+    parts = raw.str.extract_groups(TIMESTAMP_PATTERN)
+    day = parts.struct.field("1")
+    clock = pl.coalesce(parts.struct.field("2"), pl.lit("00:00"))
+    seconds = pl.coalesce(parts.struct.field("3"), pl.lit(":00"))
+    local = pl.concat_str(day, pl.lit(" "), clock, seconds).str.to_datetime(
+        "%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False
+    )
+    offset = parts.struct.field("4").str.replace("Z", "+00:00").str.replace(":", "")
+    minutes = (
+        offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+        + offset.str.slice(3, 2).cast(pl.Int64, strict=False)
+    ) * pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    # Stored in UTC: an offset given in the cell is taken away.
+    moment = local - pl.duration(minutes=minutes.fill_null(0))
+    if workbook:
+        serial = raw.str.extract(r"^(\d{4,6}(?:\.\d+)?)$", 1).cast(pl.Float64, strict=False)
+        from_serial = pl.lit(EXCEL_EPOCH).dt.cast_time_unit("us") + pl.duration(
+            microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64)
+        )
+        moment = pl.coalesce(moment, from_serial)
+    return moment.dt.cast_time_unit("us")
