@@ -19,7 +19,8 @@ from goaltui.store.importer import import_path
 from goaltui.ui.app import GoalApp
 from goaltui.ui.widgets.kpi_table import KpiTable
 
-SIZE = (120, 40)
+SIZE = (172, 45)
+"""Wide enough for every KPI column (the snapshot tests cover 120x40 and 80x24)."""
 ROOT = Path(__file__).resolve().parents[1]
 
 
