@@ -37,6 +37,14 @@ class OkrTree(Tree[GoalRef]):
         super().__init__("OKRs", **kwargs)  # type: ignore[arg-type]
         self.show_root = False
         self.guide_depth = 2
+        self._shown: tuple[Scorecard, str] | None = None
+        self._shown_width = 0
+
+    def on_resize(self) -> None:
+        # Title widths depend on the pane's width, which is 0 while the tab is hidden: lay the
+        # lines out again once the pane has its real width.
+        if self._shown is not None and self.size.width != self._shown_width:
+            self.show(*self._shown)
 
     @property
     def goal_id(self) -> str | None:
@@ -51,6 +59,7 @@ class OkrTree(Tree[GoalRef]):
     ) -> GoalRef | None:
         """List the objectives of `unit_id` whose period contains the as-of date; the cursor
         goes to `keep` (or the first objective). Returns what the cursor is on."""
+        self._shown, self._shown_width = (scorecard, unit_id), self.size.width
         keep = keep or (
             self.cursor_node.data[1] if self.cursor_node and self.cursor_node.data else None
         )
