@@ -645,16 +645,8 @@ def _repeats(
     problem."""
     if stored.height == 0:
         return frame.with_columns(__repeat=pl.lit(False)), 0
-    compare = [
-        "goal_id",
-        "date",
-        "value",
-        "denominator",
-        "confidence",
-        "note",
-        "author",
-        "supersedes",
-    ]
+    # The same check-in is the same cells; when it was entered does not make it another one.
+    compare = [c for c in CHECKIN_KEY if c != "recorded_at"]
     joined = frame.join(
         stored.rename({c: f"{c}__stored" for c in stored.columns if c != "id"}).rename(
             {"id": "__id"}
