@@ -88,3 +88,8 @@ def signed_change(change: float | None, unit: str | None, *, korean: bool = True
     if unit == "%":
         body += "p"
     return f"{sign}{body}"
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """`1 unit`, `1,969 check-ins`: a count with its noun, plural by default with an `s`."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

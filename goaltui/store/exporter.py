@@ -7,15 +7,12 @@ from pathlib import Path
 
 import polars as pl
 
+from goaltui.humanize import counted
 from goaltui.store.cells import SPECS
 from goaltui.store.dataset import load_dataset
 
 EXPORT_FILES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
 """The tables export writes, each to `<name>.csv`."""
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 @dataclass(frozen=True)
@@ -32,12 +29,12 @@ class ExportSummary:
     def __str__(self) -> str:
         return ", ".join(
             [
-                _count(self.units, "unit"),
-                _count(self.kpis, "KPI"),
-                _count(self.objectives, "objective"),
-                _count(self.key_results, "key result"),
-                _count(self.checkins, "check-in"),
-                _count(self.targets, "target"),
+                counted(self.units, "unit"),
+                counted(self.kpis, "KPI"),
+                counted(self.objectives, "objective"),
+                counted(self.key_results, "key result"),
+                counted(self.checkins, "check-in"),
+                counted(self.targets, "target"),
             ]
         )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from goaltui.humanize import counted
 from goaltui.model.errors import ValidationError
 from goaltui.store.cells import (
     CHECKIN_KEY,
@@ -37,10 +38,6 @@ from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
 # Summary
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import wrote: rows upserted per table, check-ins added and repeats skipped."""
@@ -54,17 +51,17 @@ class ImportSummary:
     targets: int = 0
 
     def __str__(self) -> str:
-        added = _count(self.checkins_added, "check-in") + " added"
+        added = counted(self.checkins_added, "check-in") + " added"
         if self.checkins_skipped:
-            added += f" ({_count(self.checkins_skipped, 'repeat')} skipped)"
+            added += f" ({counted(self.checkins_skipped, 'repeat')} skipped)"
         return ", ".join(
             [
-                _count(self.units, "unit"),
-                _count(self.kpis, "KPI"),
-                _count(self.objectives, "objective"),
-                _count(self.key_results, "key result"),
+                counted(self.units, "unit"),
+                counted(self.kpis, "KPI"),
+                counted(self.objectives, "objective"),
+                counted(self.key_results, "key result"),
                 added,
-                _count(self.targets, "target"),
+                counted(self.targets, "target"),
             ]
         )
 
