@@ -177,15 +177,10 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.report import render_report, report_window_start
-    from goaltui.store.dataset import load_dataset
+    from goaltui.report import load_report, render_report
 
     _prepare_demo(ctx)
-    # Check-ins after as-of never count; without --history, neither do those before the window.
-    since = None if args.history else report_window_start(ctx.as_of)
-    dataset = load_dataset(
-        ctx.db, checkins_since=since, checkins_until=ctx.as_of, arithmetic_only=True
-    )
+    dataset = load_report(ctx.db, ctx.as_of, history=args.history)
     sys.stdout.write(
         render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
     )

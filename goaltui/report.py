@@ -9,17 +9,19 @@ never on the order anything was imported in.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from goaltui.console import render_rich
 from goaltui.humanize import has_hangul, percent, quantity
-from goaltui.metrics.engine import evaluate_goals, evaluate_objectives
+from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_objectives
 from goaltui.metrics.tree import closure
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset
+from goaltui.store.dataset import Dataset, load_dataset
 
 REPORT_COLUMNS: dict[str, pl.DataType] = {
     "kind": pl.String(),
@@ -103,11 +105,13 @@ def report_rows(goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(pl.col(numbers).round_sig_figs(SIGNIFICANT_DIGITS))
 
 
-def report_window_start(as_of: date) -> date:
-    """The earliest check-in date a report without history can need: the start of the year
-    before as-of's, which holds the previous period of every month, quarter and year goal (for
-    change_pct targets, baselines and the change against the previous period)."""
-    return date(as_of.year - 1, 1, 1)
+def load_report(path: Path, as_of: date, *, history: bool) -> Dataset:
+    """Read from the database at `path` what a report as of `as_of` needs: check-ins up to
+    as-of (later ones never count), without their notes; without `history`, only those of the
+    current and previous periods of the goals it shows (`checkin_windows`), which in a long
+    history is a fraction of them. Raises DatabaseError."""
+    windows = None if history else partial(checkin_windows, as_of=as_of)
+    return load_dataset(path, checkins_until=as_of, checkin_windows=windows, arithmetic_only=True)
 
 
 def render_report(

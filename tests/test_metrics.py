@@ -19,7 +19,7 @@ from goaltui.metrics import (
     rollup,
 )
 from goaltui.metrics.catalog import goal_catalog
-from goaltui.metrics.engine import checkin_rows, goal_actuals, period_actuals
+from goaltui.metrics.engine import checkin_rows, checkin_windows, goal_actuals, period_actuals
 from goaltui.store.dataset import Dataset
 from tests.builders import (
     Row,
@@ -792,4 +792,28 @@ def test_fast_actuals_match_the_building_blocks() -> None:
         date(2026, 7, 1),
         date(2026, 10, 1),
         date(2026, 11, 1),
+    }
+
+
+def test_checkin_windows_cover_the_current_and_previous_periods_of_shown_goals() -> None:
+    ds = dataset(
+        kpis=[
+            kpi("monthly", period="month"),
+            kpi("quarterly", period="quarter"),
+            kpi("yearly", period="year"),
+        ],
+        objectives=[objective("now", period="2026-Q4"), objective("past", period="2026-Q2")],
+        key_results=[
+            # Measured by a monthly KPI over a quarter: the KPI's window widens to the quarter's.
+            key_result("by-kpi", "now", kpi_id="monthly"),
+            key_result("own", "now"),
+            key_result("old", "past"),
+        ],
+    )
+    windows = checkin_windows(ds, AS_OF)
+    assert dict(windows.iter_rows()) == {
+        "monthly": date(2026, 7, 1),
+        "quarterly": date(2026, 7, 1),
+        "yearly": date(2025, 1, 1),
+        "own": date(2026, 7, 1),
     }

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from goaltui.metrics import evaluate_goals, evaluate_objectives
 from goaltui.metrics.catalog import goal_catalog
-from goaltui.metrics.engine import checkin_rows, goal_actuals, period_actuals
+from goaltui.metrics.engine import checkin_rows, checkin_windows, goal_actuals, period_actuals
 from goaltui.report import render_report
 from goaltui.store.dataset import Dataset
 from tests.builders import Row, checkin, dataset, key_result, kpi, objective
@@ -187,3 +187,31 @@ def test_fast_actuals_equal_the_building_blocks(organisation: tuple[Dataset, lis
     assert goal_actuals(ds, catalog, AS_OF).sort(order).equals(slow)
     recent = goal_actuals(ds, catalog, AS_OF, recent=True)
     assert recent.join(slow, on=list(recent.columns), how="anti", nulls_equal=True).is_empty()
+
+
+@PROPERTY_SETTINGS
+@given(
+    organisations(),
+    st.sampled_from([AS_OF, date(2026, 3, 31), date(2026, 7, 1), date(2027, 2, 15)]),
+)
+def test_checkins_outside_the_windows_change_no_report(
+    organisation: tuple[Dataset, list[Row]], as_of: date
+) -> None:
+    ds, _ = organisation
+    # What the store reads for checkin_windows (tests/test_report_window.py checks the SQL).
+    windows = checkin_windows(ds, as_of)
+    read = (
+        ds.checkins.join(windows, on="goal_id", how="left")
+        .filter(
+            (pl.col("date").is_between(pl.col("since"), as_of)) | pl.col("supersedes").is_not_null()
+        )
+        .drop("since")
+    )
+    windowed = Dataset(**{**ds.tables(), "checkins": read})
+    # Against the history's current rows, which read every check-in by another path.
+    history = evaluate_goals(ds, as_of, history=True).filter(pl.col("is_current"))
+    assert evaluate_goals(windowed, as_of).equals(history)
+    for fmt in ("csv", "md"):
+        assert render_report(windowed, as_of, unit=None, history=False, fmt=fmt) == render_report(
+            ds, as_of, unit=None, history=False, fmt=fmt
+        )

@@ -1,5 +1,6 @@
-"""A report without --history reads only the check-ins it can need; it must print exactly what
-a report over the whole history prints."""
+"""A report without --history reads only the check-ins it can need (the current and previous
+periods of the goals it shows); it must print exactly what a report over the whole history
+prints."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import polars as pl
 import pytest
 
 from goaltui.model.types import Checkin
-from goaltui.report import render_report, report_window_start
+from goaltui.report import load_report, render_report
 from goaltui.store.checkins import correct_checkin
-from goaltui.store.dataset import load_dataset
+from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.demo import demo_source
 from goaltui.store.importer import import_path
 
@@ -52,16 +53,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("fmt", ["csv", "md"])
 def test_windowed_report_equals_full_report(demo_db: Path, as_of: date, fmt: str) -> None:
     full = load_dataset(demo_db)
-    windowed = load_dataset(
-        demo_db,
-        checkins_since=report_window_start(as_of),
-        checkins_until=as_of,
-        arithmetic_only=True,
-    )
-    latest = full.checkins["date"].max()
-    assert isinstance(latest, date)
-    if as_of.year == 2027 or as_of < latest:  # otherwise the demo has nothing to leave out
-        assert windowed.checkins.height < full.checkins.height
+    windowed = load_report(demo_db, as_of, history=False)
+    assert windowed.checkins.height < full.checkins.height
     expected = render_report(full, as_of, unit=None, history=False, fmt=fmt)
     assert render_report(windowed, as_of, unit=None, history=False, fmt=fmt) == expected
 
@@ -77,8 +70,26 @@ def test_arithmetic_only_leaves_out_the_text(demo_db: Path) -> None:
     )
 
 
-def test_window_keeps_every_correction(demo_db: Path) -> None:
-    windowed = load_dataset(demo_db, checkins_since=date(2026, 1, 1))
-    old = windowed.checkins.filter(pl.col("date") < date(2026, 1, 1))
-    assert old.height > 0
-    assert old["supersedes"].is_not_null().all()
+def test_windows_read_only_the_goals_and_dates_they_name(demo_db: Path) -> None:
+    since = date(2026, 10, 1)
+
+    def windows(definitions: Dataset) -> pl.DataFrame:
+        assert definitions.kpis.height > 0
+        assert definitions.checkins.is_empty()
+        return pl.DataFrame({"goal_id": ["sales-contracts"], "since": [since]})
+
+    full = load_dataset(demo_db).checkins
+    windowed = load_dataset(demo_db, checkin_windows=windows).checkins
+    inside = (pl.col("goal_id") == "sales-contracts") & (pl.col("date") >= since)
+    corrections = pl.col("supersedes").is_not_null()
+    assert windowed.equals(full.filter(inside | corrections))
+    # The correction dated 2024 of a check-in inside the window is read although it is not.
+    assert windowed.filter(pl.col("date") < since)["supersedes"].is_not_null().all()
+    assert windowed.filter(pl.col("date") < since).height > 0
+
+
+def test_until_leaves_out_later_checkins_but_not_corrections(demo_db: Path) -> None:
+    until = date(2026, 3, 31)
+    full = load_dataset(demo_db).checkins
+    read = load_dataset(demo_db, checkins_until=until).checkins
+    assert read.equals(full.filter((pl.col("date") <= until) | pl.col("supersedes").is_not_null()))

@@ -351,24 +351,15 @@ def goal_actuals(
     """`period_actuals(checkin_rows(dataset, catalog, as_of))`, computed the fast way: grouped
     by goal number, the goal's strings joined back on the small result.
 
-    With `recent`, only the periods a current evaluation reads: a KPI's period containing `as_of`
-    and the one before it, a KR's objective period and the one before it."""
+    With `recent`, only what a current evaluation reads (`current_reads`): each KPI's period
+    containing `as_of` and the one before it; for each KR whose objective period contains
+    `as_of`, that period and the one before it."""
     keys = goal_keys(catalog)
     if recent:
-        current = month_index(pl.lit(as_of, pl.Date))
-        focus = (
-            pl.when(pl.col("kind") == "kr")
-            .then(month_index(pl.col("objective_start")))
-            .otherwise(current - current % pl.col("months"))
+        reads = current_reads(catalog, as_of).select(
+            "goal_id", first_index=month_index(pl.col("since"))
         )
-        goals = with_label_start(
-            catalog.select("goal_id", "kind", "objective_period"),
-            "objective_period",
-            "objective_start",
-        )
-        keys = keys.join(goals, on="goal_id", how="left").with_columns(
-            first_index=focus - pl.col("months")
-        )
+        keys = keys.join(reads, on="goal_id", how="inner", maintain_order="left")
     # One integer key (goal number, period) groups measurably faster than two columns.
     plan = checkin_plan(dataset, keys, as_of).with_columns(
         goal_period=pl.col("goal_n").cast(pl.Int64) * _PERIOD_SPAN + pl.col("period_index")
@@ -393,15 +384,17 @@ def _current_start(period_unit: pl.Expr, as_of: date) -> pl.Expr:
 
 
 def kpi_periods(
-    catalog: pl.DataFrame, actuals: pl.DataFrame, as_of: date, *, history: bool
+    catalog: pl.DataFrame, actuals: pl.DataFrame | None, as_of: date, *, history: bool
 ) -> pl.DataFrame:
     """(goal_id, period_start) of each KPI: the period containing `as_of`, or with `history`
-    every period from its first check-in's period up to that one."""
+    every period from its first check-in's period (in `actuals`) up to that one."""
     kpis = catalog.filter(
         pl.col("kind") == "kpi", pl.col("period_unit").is_in(PERIOD_UNITS)
     ).select("goal_id", "period_unit", current=_current_start(pl.col("period_unit"), as_of))
     if not history:
         return kpis.select("goal_id", period_start=pl.col("current"))
+    if actuals is None:
+        raise ValueError("kpi_periods with history needs the actuals")
     first = actuals.group_by("goal_id").agg(first=pl.col("period_start").min())
     months = (
         pl.when(pl.col("period_unit") == "month")
@@ -440,6 +433,27 @@ def kr_periods(catalog: pl.DataFrame, as_of: date, *, history: bool) -> pl.DataF
         else started & (period_end(pl.col("period_start"), pl.col("period_unit")) >= as_of)
     )
     return krs.filter(pl.col("period_start").is_not_null(), keep).select("goal_id", "period_start")
+
+
+def current_reads(catalog: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """What an evaluation without history reads, per goal it shows (each KPI, each KR whose
+    objective period contains `as_of`): goal_id, measured_by, and `since`, the first day of the
+    period before the current one. Check-ins of `measured_by` dated before `since` or after
+    `as_of` change nothing in that goal's row; the previous period gives change_pct targets,
+    change_pct baselines and the change."""
+    shown = pl.concat(
+        [
+            kpi_periods(catalog, None, as_of, history=False),
+            kr_periods(catalog, as_of, history=False),
+        ]
+    )
+    return shown.join(
+        catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner"
+    ).select(
+        "goal_id",
+        "measured_by",
+        since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 Pure polars, frames in, frames out:
 
 - `evaluate_goals`: one row per goal and period (GOALS_SCHEMA).
+- `checkin_windows`: which check-ins an evaluation without history reads, so a caller can
+  leave the rest on disk.
 - `evaluate_objectives`: one row per objective and period (OBJECTIVES_SCHEMA).
 - `rollup`: status counts and mean objective score per unit, own and over the subtree.
 - `goal_trends`: each goal's series, change against the previous period and forecast.
@@ -22,6 +24,7 @@ from goaltui.metrics.arithmetic import (
     achievement_expr,
     band_expr,
     checkin_rows,
+    current_reads,
     effective_checkins,
     evaluate_rows,
     goal_actuals,
@@ -44,6 +47,7 @@ __all__ = [
     "achievement_expr",
     "band_expr",
     "checkin_rows",
+    "checkin_windows",
     "effective_checkins",
     "evaluate_goals",
     "evaluate_objectives",
@@ -71,6 +75,22 @@ def evaluate_goals(dataset: Dataset, as_of: date, *, history: bool = False) -> p
         ]
     )
     return evaluate_rows(skeleton, catalog, actuals, dataset.targets, as_of)
+
+
+def checkin_windows(definitions: Dataset, as_of: date) -> pl.DataFrame:
+    """The check-ins `evaluate_goals(dataset, as_of)` (without history) reads: one row per goal
+    that takes check-ins for a goal it shows, with `since`, the earliest date it reads (columns
+    goal_id, since). Its rows are the same when the dataset holds only that goal's check-ins
+    dated from `since` to `as_of`, plus every correcting or retracting row (so nothing
+    superseded counts again). Only the definitions are read: `definitions.checkins` may be
+    empty."""
+    return (
+        current_reads(goal_catalog(definitions), as_of)
+        .group_by("measured_by")
+        .agg(since=pl.col("since").min())
+        .select(goal_id=pl.col("measured_by"), since=pl.col("since"))
+        .sort("goal_id")
+    )
 
 
 def evaluate_objectives(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -134,50 +135,88 @@ class Dataset:
 CHECKIN_TEXT_COLUMNS = ("note", "author", "recorded_at")
 """Check-in columns the arithmetic never reads; the bulk of a large history's bytes."""
 
+CheckinWindows = Callable[["Dataset"], pl.DataFrame]
+"""Given the definitions (a Dataset without check-ins), the check-ins worth reading: a frame of
+goal_id and since (a date), one row per goal."""
+
+_WINDOWS_VIEW = "goaltui_checkin_windows"
+
+
+def _checkins_query(columns: list[str], until: date | None, windows: pl.DataFrame | None) -> str:
+    select = f"SELECT {', '.join(columns)} FROM checkins c"
+    dated = []
+    if windows is not None:
+        select += f" LEFT JOIN {_WINDOWS_VIEW} w ON w.goal_id = c.goal_id"
+        dated.append("c.date >= w.since")
+    if until is not None:
+        dated.append(f"c.date <= DATE '{until.isoformat()}'")
+    if not dated:
+        return select
+    # Correcting and retracting rows whatever their date: nothing superseded comes back.
+    return f"{select} WHERE ({' AND '.join(dated)}) OR c.supersedes IS NOT NULL"
+
 
 def read_dataset(
     con: duckdb.DuckDBPyConnection,
     *,
-    checkins_since: date | None = None,
     checkins_until: date | None = None,
+    checkin_windows: CheckinWindows | None = None,
     arithmetic_only: bool = False,
 ) -> Dataset:
     """Read every table of an open goaltui database into a Dataset.
 
-    With `checkins_since` / `checkins_until`, only check-ins dated in that range are read, plus
-    every correcting or retracting row whatever its date (so nothing superseded can come back to
-    life): enough for computations that look no further back (or forward). With
-    `arithmetic_only`, the check-ins' notes, authors and entry times are not read (they come
-    back empty): the report needs neither."""
-    frames = {}
+    Less of the check-ins, for computations that need less:
+    - `checkins_until`: only check-ins dated on or before it;
+    - `checkin_windows`: called with the definitions, it names the goals whose check-ins are
+      worth reading and the earliest date of each; the others are left on disk;
+    - either way, every correcting or retracting row is read whatever its goal and date, so
+      nothing superseded can come back to life;
+    - `arithmetic_only`: the check-ins' notes, authors and entry times are not read (they come
+      back empty), and rows are not sorted.
+    """
+    frames: dict[str, pl.DataFrame] = {}
     for name, schema in TABLE_SCHEMAS.items():
-        columns = [
-            f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
-            if arithmetic_only and name == "checkins" and c in CHECKIN_TEXT_COLUMNS
-            else c
-            for c in schema
-        ]
-        query = f"SELECT {', '.join(columns)} FROM {name}"
-        if name == "checkins" and (checkins_since or checkins_until):
-            low = f"DATE '{(checkins_since or date.min).isoformat()}'"
-            high = f"DATE '{(checkins_until or date.max).isoformat()}'"
-            query += f" WHERE date BETWEEN {low} AND {high} OR supersedes IS NOT NULL"
-        frame = con.sql(query).pl()
-        # Rows come back in storage order, which parallel inserts interleave. Sorting in polars
-        # is cheaper than in DuckDB; the arithmetic does not care about row order (ties go by
-        # seq explicitly), so a read for the arithmetic alone skips it.
-        keys = _ORDER[name].split(", ")
-        if not arithmetic_only and (len(keys) > 1 or not frame.get_column(keys[0]).is_sorted()):
-            frame = frame.sort(keys)
-        frames[name] = frame.cast(schema)
+        if name == "checkins":
+            continue
+        frames[name] = _read_table(con, f"SELECT {', '.join(schema)} FROM {name}", name)
+    windows = None
+    if checkin_windows is not None:
+        windows = checkin_windows(Dataset(**frames, checkins=pl.DataFrame(schema=CHECKINS_SCHEMA)))
+    columns = [
+        f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
+        if arithmetic_only and c in CHECKIN_TEXT_COLUMNS
+        else f"c.{c}"
+        for c in CHECKINS_SCHEMA
+    ]
+    query = _checkins_query(columns, checkins_until, windows)
+    if windows is not None:
+        con.register(_WINDOWS_VIEW, windows.select("goal_id", pl.col("since").cast(pl.Date)))
+    try:
+        frames["checkins"] = _read_table(con, query, "checkins", sort=not arithmetic_only)
+    finally:
+        if windows is not None:
+            con.unregister(_WINDOWS_VIEW)
     return Dataset(**frames)
+
+
+def _read_table(
+    con: duckdb.DuckDBPyConnection, query: str, name: str, *, sort: bool = True
+) -> pl.DataFrame:
+    frame: pl.DataFrame = con.sql(query).pl()
+    # Rows come back in storage order, which parallel inserts interleave. Sorting in polars
+    # is cheaper than in DuckDB; the arithmetic does not care about row order (ties go by
+    # seq explicitly), so a read for the arithmetic alone skips it.
+    keys = _ORDER[name].split(", ")
+    if sort and (len(keys) > 1 or not frame.get_column(keys[0]).is_sorted()):
+        frame = frame.sort(keys)
+    return frame.cast(TABLE_SCHEMAS[name])  # type: ignore[arg-type]
 
 
 def load_dataset(
     path: Path,
     *,
-    checkins_since: date | None = None,
     checkins_until: date | None = None,
+    checkin_windows: CheckinWindows | None = None,
     arithmetic_only: bool = False,
 ) -> Dataset:
     """Open the database at `path`, read everything (or less: see read_dataset), close it.
@@ -185,7 +224,7 @@ def load_dataset(
     with read_session(path) as con:
         return read_dataset(
             con,
-            checkins_since=checkins_since,
             checkins_until=checkins_until,
+            checkin_windows=checkin_windows,
             arithmetic_only=arithmetic_only,
         )
