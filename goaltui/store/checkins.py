@@ -21,6 +21,7 @@ from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset
 from goaltui.store.db import write_session
+from goaltui.store.frames import query
 
 CHECKIN_FIELDS = ("goal_id", "date", "value", "denominator", "confidence", "author", "supersedes")
 """The fields `checkin_problems` may name, in the order a form shows them."""
@@ -168,12 +169,13 @@ def _context(con: duckdb.DuckDBPyConnection, goal_id: str, supersedes: str | Non
     frames: dict[str, pl.DataFrame] = {}
     for name in ("units", "kpis", "objectives", "key_results"):
         columns = ", ".join(TABLE_SCHEMAS[name])
-        frames[name] = con.sql(f"SELECT {columns} FROM {name}").pl()
+        frames[name] = query(con, f"SELECT {columns} FROM {name}")
     columns = ", ".join(TABLE_SCHEMAS["checkins"])
-    frames["checkins"] = con.sql(
+    frames["checkins"] = query(
+        con,
         f"SELECT {columns} FROM checkins WHERE id = $s OR supersedes = $s ORDER BY seq",
-        params={"s": supersedes or ""},
-    ).pl()
+        {"s": supersedes or ""},
+    )
     return Dataset.from_frames(**frames)
 
 

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from goaltui.store.db import read_session
+from goaltui.store.frames import query, registered
 
 UNITS_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -188,21 +189,20 @@ def read_dataset(
         else f"c.{c}"
         for c in CHECKINS_SCHEMA
     ]
-    query = _checkins_query(columns, checkins_until, windows)
-    if windows is not None:
-        con.register(_WINDOWS_VIEW, windows.select("goal_id", pl.col("since").cast(pl.Date)))
-    try:
-        frames["checkins"] = _read_table(con, query, "checkins", sort=not arithmetic_only)
-    finally:
-        if windows is not None:
-            con.unregister(_WINDOWS_VIEW)
+    sql = _checkins_query(columns, checkins_until, windows)
+    if windows is None:
+        frames["checkins"] = _read_table(con, sql, "checkins", sort=not arithmetic_only)
+    else:
+        since = windows.select("goal_id", pl.col("since").cast(pl.Date))
+        with registered(con, _WINDOWS_VIEW, since):
+            frames["checkins"] = _read_table(con, sql, "checkins", sort=not arithmetic_only)
     return Dataset(**frames)
 
 
 def _read_table(
-    con: duckdb.DuckDBPyConnection, query: str, name: str, *, sort: bool = True
+    con: duckdb.DuckDBPyConnection, sql: str, name: str, *, sort: bool = True
 ) -> pl.DataFrame:
-    frame: pl.DataFrame = con.sql(query).pl()
+    frame = query(con, sql)
     # Rows come back in storage order, which parallel inserts interleave. Sorting in polars
     # is cheaper than in DuckDB; the arithmetic does not care about row order (ties go by
     # seq explicitly), so a read for the arithmetic alone skips it.

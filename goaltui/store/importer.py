@@ -32,6 +32,7 @@ from goaltui.store.cells import (
     quoted,
 )
 from goaltui.store.db import write_session
+from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
 
 # --------------------------------------------------------------------------------------------
@@ -95,7 +96,9 @@ def _existing(con: duckdb.DuckDBPyConnection | None) -> _Existing:
         empty = {t: pl.DataFrame(schema=TABLE_SCHEMAS[t]) for t in names}
         return _Existing(**empty, checkin_count=0, next_seq=0)
     frames = {
-        t: con.sql(f"SELECT {', '.join(TABLE_SCHEMAS[t])} FROM {t}").pl().cast(TABLE_SCHEMAS[t])
+        t: query(con, f"SELECT {', '.join(TABLE_SCHEMAS[t])} FROM {t}").cast(
+            TABLE_SCHEMAS[t]  # type: ignore[arg-type]
+        )
         for t in names
     }
     count, next_seq = con.sql(
@@ -598,13 +601,13 @@ def _validate_checkins(
         _check_supersedes(frame, None, problems)
         return frame, 0
     frame = frame.with_columns(__id=_checkin_ids(frame, con))
-    con.register("goaltui_incoming_ids", frame.select(id="__id"))
-    stored = con.sql(
-        "SELECT c.id, c.goal_id, c.date, c.value, c.denominator, c.confidence, c.note, "
-        "c.author, c.supersedes, c.recorded_at FROM checkins c "
-        "SEMI JOIN goaltui_incoming_ids i ON c.id = i.id"
-    ).pl()
-    con.unregister("goaltui_incoming_ids")
+    with registered(con, "goaltui_incoming_ids", frame.select(id="__id")):
+        stored = query(
+            con,
+            "SELECT c.id, c.goal_id, c.date, c.value, c.denominator, c.confidence, c.note, "
+            "c.author, c.supersedes, c.recorded_at FROM checkins c "
+            "SEMI JOIN goaltui_incoming_ids i ON c.id = i.id",
+        )
     frame, skipped = _repeats(frame, stored, problems)
     _check_supersedes(frame, con, problems)
     return frame, skipped
@@ -622,12 +625,8 @@ def _id_key(frame: pl.DataFrame) -> pl.Expr:
 
 
 def _checkin_ids(frame: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.Series:
-    con.register("goaltui_incoming", frame.select("id", __key=_id_key(frame)))
-    try:
-        ids: pl.Series = con.sql(f"SELECT {_ID_SQL} AS id FROM goaltui_incoming").pl().to_series()
-        return ids
-    finally:
-        con.unregister("goaltui_incoming")
+    with registered(con, "goaltui_incoming", frame.select("id", __key=_id_key(frame))):
+        return query(con, f"SELECT {_ID_SQL} AS id FROM goaltui_incoming").to_series()
 
 
 _ID_SQL = "coalesce(id, 'c' || left(md5(__key), 16))"
@@ -701,17 +700,18 @@ def _check_supersedes(
         schema={"by": pl.String, "supersedes": pl.String, "by_value": pl.Boolean}
     )
     if con is not None:
-        con.register("goaltui_targets", corrections.select(target="supersedes"))
-        stored_targets = con.sql(
-            "SELECT id AS target, goal_id AS target_goal, "
-            "(value IS NULL AND supersedes IS NOT NULL) AS target_retraction FROM checkins "
-            "WHERE id IN (SELECT target FROM goaltui_targets)"
-        ).pl()
-        stored_by = con.sql(
-            "SELECT id AS by, supersedes, value IS NOT NULL AS by_value FROM checkins "
-            "WHERE supersedes IN (SELECT target FROM goaltui_targets)"
-        ).pl()
-        con.unregister("goaltui_targets")
+        with registered(con, "goaltui_targets", corrections.select(target="supersedes")):
+            stored_targets = query(
+                con,
+                "SELECT id AS target, goal_id AS target_goal, "
+                "(value IS NULL AND supersedes IS NOT NULL) AS target_retraction FROM checkins "
+                "WHERE id IN (SELECT target FROM goaltui_targets)",
+            )
+            stored_by = query(
+                con,
+                "SELECT id AS by, supersedes, value IS NOT NULL AS by_value FROM checkins "
+                "WHERE supersedes IN (SELECT target FROM goaltui_targets)",
+            )
     rows = corrections.select(ROW, "__id", "goal_id", "supersedes", "value", "__repeat")
     rows = rows.join(
         in_file.rename({"target": "supersedes"}), on="supersedes", how="left", maintain_order="left"
@@ -840,12 +840,11 @@ def _write(
         counts[table] = frame.height
         if frame.height == 0:
             continue
-        con.register("goaltui_rows", frame.select(columns))
-        con.execute(
-            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns)} FROM goaltui_rows"
-        )
-        con.unregister("goaltui_rows")
+        with registered(con, "goaltui_rows", frame.select(columns)):
+            con.execute(
+                f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(columns)} FROM goaltui_rows"
+            )
     checkins = plan.checkins
     added = 0
     if checkins.height:
@@ -861,14 +860,13 @@ def _write(
             seq=pl.int_range(pl.len(), dtype=pl.Int64) + start,
             recorded=pl.col("recorded_at").fill_null(pl.lit(now).dt.cast_time_unit("us")),
         )
-        con.register("goaltui_incoming", _batches(rows))
-        con.execute(
-            "INSERT INTO checkins (seq, id, goal_id, date, value, denominator, confidence, note, "
-            "author, supersedes, recorded_at) "
-            f"SELECT seq, coalesce(__id, {_ID_SQL}), goal_id, date, value, denominator, "
-            "confidence, note, author, supersedes, recorded FROM goaltui_incoming"
-        )
-        con.unregister("goaltui_incoming")
+        with registered(con, "goaltui_incoming", _batches(rows)):
+            con.execute(
+                "INSERT INTO checkins (seq, id, goal_id, date, value, denominator, confidence, "
+                "note, author, supersedes, recorded_at) "
+                f"SELECT seq, coalesce(__id, {_ID_SQL}), goal_id, date, value, denominator, "
+                "confidence, note, author, supersedes, recorded FROM goaltui_incoming"
+            )
     return ImportSummary(
         units=counts["units"],
         kpis=counts["kpis"],
