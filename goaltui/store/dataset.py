@@ -173,7 +173,7 @@ def read_dataset(
     - either way, every correcting or retracting row is read whatever its goal and date, so
       nothing superseded can come back to life;
     - `arithmetic_only`: the check-ins' notes, authors and entry times are not read (they come
-      back empty), and rows are not sorted.
+      back empty), and check-ins are not sorted.
     """
     frames: dict[str, pl.DataFrame] = {}
     for name, schema in TABLE_SCHEMAS.items():
