@@ -187,3 +187,26 @@ def test_help(capsys: pytest.CaptureFixture[str], command: str) -> None:
     out = capsys.readouterr().out
     assert out.startswith(f"usage: goaltui {command}")
     assert "--db FILE" in out
+
+
+def test_commands_move_frames_without_pyarrow(tmp_path: Path) -> None:
+    # DuckDB's .pl() and its scan of a polars DataFrame need pyarrow, which goaltui does not
+    # install; a fresh process where importing it fails must still import, check in, report and
+    # export (the same merge import twice exercises the comparison with stored rows).
+    db, out = tmp_path / "x.duckdb", tmp_path / "out"
+    code = (
+        "import sys\n"
+        "sys.modules['pyarrow'] = None\n"
+        "from goaltui.cli import main\n"
+        "from goaltui.store.demo import demo_source\n"
+        f"db = {str(db)!r}\n"
+        "for argv in (['import', str(demo_source()), '--db', db],\n"
+        "             ['import', str(demo_source()), '--db', db],\n"
+        "             ['checkin', 'sales-contracts', '3', '--db', db, '--as-of', '2026-11-16'],\n"
+        "             ['report', '--format', 'csv', '--db', db, '--as-of', '2026-11-16'],\n"
+        "             ['report', '--history', '--format', 'md', '--db', db],\n"
+        f"             ['export', {str(out)!r}, '--db', db]):\n"
+        "    assert main(argv) == 0, argv\n"
+    )
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (out / "checkins.csv").exists()
