@@ -384,25 +384,17 @@ def _current_start(period_unit: pl.Expr, as_of: date) -> pl.Expr:
 
 
 def kpi_periods(
-    catalog: pl.DataFrame, actuals: pl.DataFrame | None, as_of: date, *, history: bool
+    catalog: pl.DataFrame, as_of: date, history: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """(goal_id, period_start) of each KPI: the period containing `as_of`, or with `history`
-    every period from its first check-in's period (in `actuals`) up to that one."""
+    """(goal_id, period_start) of each KPI: the period containing `as_of`; given the actuals of a
+    `history`, every period from the KPI's first actual's up to that one."""
     kpis = catalog.filter(
         pl.col("kind") == "kpi", pl.col("period_unit").is_in(PERIOD_UNITS)
     ).select("goal_id", "period_unit", current=_current_start(pl.col("period_unit"), as_of))
-    if not history:
+    if history is None:
         return kpis.select("goal_id", period_start=pl.col("current"))
-    if actuals is None:
-        raise ValueError("kpi_periods with history needs the actuals")
-    first = actuals.group_by("goal_id").agg(first=pl.col("period_start").min())
-    months = (
-        pl.when(pl.col("period_unit") == "month")
-        .then(1)
-        .when(pl.col("period_unit") == "quarter")
-        .then(3)
-        .otherwise(12)
-    )
+    first = history.group_by("goal_id").agg(first=pl.col("period_start").min())
+    months = months_of(pl.col("period_unit"))
     span = (month_index(pl.col("current")) - month_index(pl.col("first"))) // months
     return (
         kpis.join(first, on="goal_id", how="left")
@@ -435,24 +427,35 @@ def kr_periods(catalog: pl.DataFrame, as_of: date, *, history: bool) -> pl.DataF
     return krs.filter(pl.col("period_start").is_not_null(), keep).select("goal_id", "period_start")
 
 
+def evaluation_periods(
+    catalog: pl.DataFrame, as_of: date, history: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The (goal_id, period_start) rows an evaluation computes: each KPI's period containing
+    `as_of` and each KR whose objective period contains it; given the actuals of a `history`,
+    each KPI's periods from its first actual's on and each KR whose objective started by
+    `as_of`."""
+    return pl.concat(
+        [
+            kpi_periods(catalog, as_of, history),
+            kr_periods(catalog, as_of, history=history is not None),
+        ]
+    )
+
+
 def current_reads(catalog: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """What an evaluation without history reads, per goal it shows (each KPI, each KR whose
     objective period contains `as_of`): goal_id, measured_by, and `since`, the first day of the
     period before the current one. Check-ins of `measured_by` dated before `since` or after
     `as_of` change nothing in that goal's row; the previous period gives change_pct targets,
     change_pct baselines and the change."""
-    shown = pl.concat(
-        [
-            kpi_periods(catalog, None, as_of, history=False),
-            kr_periods(catalog, as_of, history=False),
-        ]
-    )
-    return shown.join(
-        catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner"
-    ).select(
-        "goal_id",
-        "measured_by",
-        since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
+    return (
+        evaluation_periods(catalog, as_of)
+        .join(catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner")
+        .select(
+            "goal_id",
+            "measured_by",
+            since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
+        )
     )
 
 

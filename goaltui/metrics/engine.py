@@ -27,9 +27,8 @@ from goaltui.metrics.arithmetic import (
     current_reads,
     effective_checkins,
     evaluate_rows,
+    evaluation_periods,
     goal_actuals,
-    kpi_periods,
-    kr_periods,
     objective_periods,
     period_actuals,
     status_expr,
@@ -68,12 +67,7 @@ def evaluate_goals(dataset: Dataset, as_of: date, *, history: bool = False) -> p
     the current one, and each KR of an objective that started on or before `as_of`."""
     catalog = goal_catalog(dataset)
     actuals = goal_actuals(dataset, catalog, as_of, recent=not history)
-    skeleton = pl.concat(
-        [
-            kpi_periods(catalog, actuals, as_of, history=history),
-            kr_periods(catalog, as_of, history=history),
-        ]
-    )
+    skeleton = evaluation_periods(catalog, as_of, actuals if history else None)
     return evaluate_rows(skeleton, catalog, actuals, dataset.targets, as_of)
 
 
