@@ -14,7 +14,7 @@ from goaltui.metrics.arithmetic import (
     evaluate_rows,
     goal_actuals,
     goal_keys,
-    pace_status_expr,
+    status_expr,
 )
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.periods import (
@@ -288,16 +288,12 @@ def goal_trends(dataset: Dataset, as_of: date, *, periods: int = 8) -> pl.DataFr
     forecast_achievement = achievement_expr(
         pl.col("forecast"), pl.col("target"), pl.col("direction")
     )
-    forecast_status = (
-        pl.when(pl.col("forecast").is_null())
-        .then(pl.lit("no_data"))
-        .when(pl.col("forecast_achievement").is_null())
-        .then(pl.lit("no_target"))
-        .when(pl.col("is_current"))
-        .then(pace_status_expr(pl.col("forecast_achievement")))
-        .when(pl.col("forecast_achievement") >= 1.0 - EPSILON)
-        .then(pl.lit("met"))
-        .otherwise(pl.lit("missed"))
+    # The status the forecast would have at the period's end: pace is the forecast's achievement.
+    forecast_status = status_expr(
+        pl.col("forecast"),
+        pl.col("forecast_achievement"),
+        pl.col("forecast_achievement"),
+        pl.col("is_current"),
     )
     previous = pl.col("previous_actual")
     summary = (
