@@ -18,7 +18,7 @@ import polars as pl
 from goaltui.console import render_rich
 from goaltui.humanize import has_hangul, percent, quantity
 from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_objectives
-from goaltui.metrics.tree import closure
+from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset, load_dataset
@@ -71,8 +71,7 @@ def report_frames(
     if unit is not None:
         if unit not in set(dataset.units.get_column("id").to_list()):
             raise GoaltuiError(f"unknown unit {unit!r}")
-        tree = closure(dataset.units)
-        inside = tree.filter(pl.col("ancestor_id") == unit).get_column("unit_id").implode()
+        inside = subtree_ids(dataset.units, unit).implode()
         goals = goals.filter(pl.col("unit_id").is_in(inside))
         objectives = objectives.filter(pl.col("unit_id").is_in(inside))
     return goals, objectives
