@@ -463,6 +463,14 @@ def current_reads(catalog: pl.DataFrame, as_of: date) -> pl.DataFrame:
 # The arithmetic over (goal, period) rows
 
 
+def target_overrides(targets: pl.DataFrame) -> pl.DataFrame:
+    """The targets.csv overrides as goal_id, period, override: the last row wins when a goal and
+    period appear twice."""
+    return targets.select("goal_id", "period", override=pl.col("target")).unique(
+        ["goal_id", "period"], keep="last", maintain_order=True
+    )
+
+
 def evaluate_rows(
     skeleton: pl.DataFrame,
     catalog: pl.DataFrame,
@@ -475,11 +483,7 @@ def evaluate_rows(
     previous = actuals.lazy().select(
         "goal_id", previous_start=pl.col("period_start"), previous_actual=pl.col("actual")
     )
-    overrides = (
-        targets.lazy()
-        .select("goal_id", "period", override=pl.col("target"))
-        .unique(["goal_id", "period"], keep="last")
-    )
+    overrides = target_overrides(targets).lazy()
     unit = pl.col("period_unit")
     # One lazy plan: polars materialises the frame once instead of after every step.
     rows = (

@@ -32,6 +32,7 @@ from goaltui.metrics.arithmetic import (
     objective_periods,
     period_actuals,
     status_expr,
+    target_overrides,
 )
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.tree import closure
@@ -55,6 +56,7 @@ __all__ = [
     "period_actuals",
     "rollup",
     "status_expr",
+    "target_overrides",
 ]
 
 

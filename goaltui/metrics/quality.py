@@ -17,7 +17,7 @@ from functools import cached_property
 import polars as pl
 
 from goaltui.metrics.catalog import goal_catalog
-from goaltui.metrics.engine import checkin_rows, evaluate_goals, period_actuals
+from goaltui.metrics.engine import evaluate_goals, goal_actuals, target_overrides
 from goaltui.metrics.periods import label_start, period_label, shift_start
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.errors import GoaltuiError
@@ -787,7 +787,7 @@ def _not_achievable(facts: _Facts) -> pl.DataFrame:
             facts.history.filter(pl.col("kind") == "kpi").select(
                 "goal_id", "period_start", "actual"
             ),
-            period_actuals(checkin_rows(facts.dataset, current_krs, facts.as_of)).select(
+            goal_actuals(facts.dataset, current_krs, facts.as_of).select(
                 "goal_id", "period_start", "actual"
             ),
         ]
@@ -845,9 +845,7 @@ def _no_stretch(facts: _Facts) -> pl.DataFrame:
         objective_period=pl.col("period"),
         engine_target=pl.col("target"),
     )
-    overrides = facts.dataset.targets.unique(["goal_id", "period"], keep="last").select(
-        "goal_id", objective_period=pl.col("period"), override=pl.col("target")
-    )
+    overrides = target_overrides(facts.dataset.targets).rename({"period": "objective_period"})
     krs = (
         facts.catalog.filter(pl.col("kind") == "kr")
         .join(rows, on=["goal_id", "objective_period"], how="left", maintain_order="left")
