@@ -19,7 +19,7 @@ import polars as pl
 
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
-from goaltui.store.dataset import TABLE_SCHEMAS, Dataset
+from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query
 
@@ -163,13 +163,10 @@ def _clean_text(text: str | None) -> str | None:
     return stripped or None
 
 
-def _context(con: duckdb.DuckDBPyConnection, goal_id: str, supersedes: str | None) -> Dataset:
+def _context(con: duckdb.DuckDBPyConnection, supersedes: str | None) -> Dataset:
     """The goal tables and the check-ins `checkin_problems` needs: the entry a correction names
     and whatever superseded it already."""
-    frames: dict[str, pl.DataFrame] = {}
-    for name in ("units", "kpis", "objectives", "key_results"):
-        columns = ", ".join(TABLE_SCHEMAS[name])
-        frames[name] = query(con, f"SELECT {columns} FROM {name}")
+    frames = {t: read_table(con, t) for t in ("units", "kpis", "objectives", "key_results")}
     columns = ", ".join(TABLE_SCHEMAS["checkins"])
     frames["checkins"] = query(
         con,
@@ -191,7 +188,7 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
         supersedes=_clean_text(checkin.supersedes),
     )
     with write_session(db) as con:
-        dataset = _context(con, checkin.goal_id, checkin.supersedes)
+        dataset = _context(con, checkin.supersedes)
         problems = checkin_problems(dataset, checkin, today=today)
         if checkin.id is not None:
             taken = con.sql(

@@ -175,11 +175,7 @@ def read_dataset(
     - `arithmetic_only`: the check-ins' notes, authors and entry times are not read (they come
       back empty), and check-ins are not sorted.
     """
-    frames: dict[str, pl.DataFrame] = {}
-    for name, schema in TABLE_SCHEMAS.items():
-        if name == "checkins":
-            continue
-        frames[name] = _read_table(con, f"SELECT {', '.join(schema)} FROM {name}", name)
+    frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
     windows = None
     if checkin_windows is not None:
         windows = checkin_windows(Dataset(**frames, checkins=pl.DataFrame(schema=CHECKINS_SCHEMA)))
@@ -197,6 +193,11 @@ def read_dataset(
         with registered(con, _WINDOWS_VIEW, since):
             frames["checkins"] = _read_table(con, sql, "checkins", sort=not arithmetic_only)
     return Dataset(**frames)
+
+
+def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """All of table `name` as a frame with its TABLE_SCHEMAS columns, sorted by its key."""
+    return _read_table(con, f"SELECT {', '.join(TABLE_SCHEMAS[name])} FROM {name}", name)
 
 
 def _read_table(

@@ -31,6 +31,7 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
+from goaltui.store.dataset import TABLE_SCHEMAS, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
@@ -89,18 +90,11 @@ class _Existing:
 
 
 def _existing(con: duckdb.DuckDBPyConnection | None) -> _Existing:
-    from goaltui.store.dataset import TABLE_SCHEMAS
-
     names = ("units", "kpis", "objectives", "key_results")
     if con is None:
         empty = {t: pl.DataFrame(schema=TABLE_SCHEMAS[t]) for t in names}
         return _Existing(**empty, checkin_count=0, next_seq=0)
-    frames = {
-        t: query(con, f"SELECT {', '.join(TABLE_SCHEMAS[t])} FROM {t}").cast(
-            TABLE_SCHEMAS[t]  # type: ignore[arg-type]
-        )
-        for t in names
-    }
+    frames = {t: read_table(con, t) for t in names}
     count, next_seq = con.sql(
         "SELECT count(*), coalesce(max(seq) + 1, 0) FROM checkins"
     ).fetchall()[0]
