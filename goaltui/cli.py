@@ -170,7 +170,7 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
             note=args.note,
             author=args.author,
         ),
-        today=ctx.as_of if args.as_of or ctx.demo else date.today(),
+        today=ctx.as_of,
     )
     print(f"Saved check-in {saved.id}: {saved.goal_id} = {saved.value:g} on {saved.date}")
     return 0

@@ -19,6 +19,7 @@ import polars as pl
 
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
+from goaltui.store.cells import THOUSANDS
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query
@@ -35,7 +36,7 @@ def new_checkin_id() -> str:
     return "c" + secrets.token_hex(8)
 
 
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_THOUSANDS = re.compile(THOUSANDS)
 
 
 def parse_number(text: str) -> float:

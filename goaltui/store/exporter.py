@@ -10,9 +10,7 @@ import polars as pl
 from goaltui.humanize import counted
 from goaltui.store.cells import SPECS
 from goaltui.store.dataset import load_dataset
-
-EXPORT_FILES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
-"""The tables export writes, each to `<name>.csv`."""
+from goaltui.store.reading import TABLE_FILES
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ def export_db(db: Path, out_dir: Path) -> ExportSummary:
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = dataset.tables()
     counts: dict[str, int] = {}
-    for name in EXPORT_FILES:
+    for name in TABLE_FILES:
         frame = tables[name]
         columns = [c.name for c in SPECS[name]]
         _text_frame(frame, columns).write_csv(out_dir / f"{name}.csv")

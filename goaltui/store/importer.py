@@ -279,11 +279,11 @@ def _empty_typed(name: str) -> pl.DataFrame:
     return pl.DataFrame(schema=columns)
 
 
-def _ref_rule(column: str, ids: pl.Series, noun: str, field: str | None = None) -> Rule:
+def _ref_rule(column: str, ids: pl.Series, noun: str) -> Rule:
     return (
         column,
-        _not_in(field or column, ids),
-        pl.format(f"no {noun} has the id {{}}", quoted(pl.col(field or column))),
+        _not_in(column, ids),
+        pl.format(f"no {noun} has the id {{}}", quoted(pl.col(column))),
     )
 
 
