@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -49,20 +50,28 @@ class SourceTable:
 
     def lines(self, rows: pl.Series) -> pl.Series:
         """The line in the file (header = line 1) of each row position in `rows`."""
-        if self.raw_text is None or b'"' not in self.raw_text:
+        starts = self._line_starts
+        if starts is None:
             return (rows + 2).cast(pl.Int64)
-        # A quoted cell may span lines: the line of a row is 2 + its position + the line breaks
-        # inside the cells of every row before it. Only worked out when a problem is reported.
+        return starts.gather(rows.cast(pl.Int64))
+
+    @cached_property
+    def _line_starts(self) -> pl.Series | None:
+        """The first line of each row, when quoted cells may span lines (else None: row i is
+        on line i + 2). Worked out once, and only when a problem is reported."""
+        if self.raw_text is None or b'"' not in self.raw_text:
+            return None
+        # The line of a row is 2 + its position + the line breaks inside the cells of every
+        # row before it.
         full = pl.read_csv(self.raw_text, infer_schema=False, has_header=True)
         breaks = (
             full.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0)).alias("n"))
             .to_series()
             .cast(pl.Int64)
         )
-        starts = (breaks.cum_sum() - breaks + pl.int_range(len(breaks), eager=True) + 2).cast(
+        return (breaks.cum_sum() - breaks + pl.int_range(len(breaks), eager=True) + 2).cast(
             pl.Int64
         )
-        return starts.gather(rows.cast(pl.Int64))
 
 
 @dataclass(frozen=True)
