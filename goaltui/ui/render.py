@@ -63,12 +63,17 @@ def palette(app: App[object]) -> dict[str, str]:
     return cached
 
 
+def status_color(status: str | None, theme: Mapping[str, str]) -> str:
+    """The Rich colour of a status in `theme` (a `palette`); no-data's for None or unknown."""
+    return theme.get(STATUS_VARIABLES.get(status or "no_data", "status-no-data"), "")
+
+
 def status_text(status: str | None, theme: Mapping[str, str]) -> Text:
     """`on track` in the on-track colour."""
     if status is None:
         return Text("")
-    color = theme.get(STATUS_VARIABLES.get(status, "status-no-data"), "")
-    return Text(STATUS_WORDS.get(status, status), style=f"bold {color}".strip())
+    style = f"bold {status_color(status, theme)}".strip()
+    return Text(STATUS_WORDS.get(status, status), style=style)
 
 
 def bar(fraction: float | None, width: int, color: str, *, label: str = "") -> Text:
@@ -91,7 +96,7 @@ def achievement_text(
     achievement: float | None, status: str | None, theme: Mapping[str, str]
 ) -> Text:
     """Achievement as a percentage and a bar, both in the status colour."""
-    color = theme.get(STATUS_VARIABLES.get(status or "no_data", "status-no-data"), "")
+    color = status_color(status, theme)
     text = Text("" if achievement is None else f"{achievement * 100:,.0f}%", style=color)
     text.pad_left(max(0, 5 - text.cell_len))
     text.append(" ")

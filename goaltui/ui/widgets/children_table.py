@@ -11,18 +11,11 @@ from textual.widgets import DataTable
 
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
-from goaltui.ui.render import BAND_VARIABLES, STATUS_VARIABLES, palette
+from goaltui.model.enums import STATUS_WORDS
+from goaltui.ui.render import BAND_VARIABLES, palette, status_color
 from goaltui.ui.widgets.tables import by_name, highlighted_key
 
 COUNTS = ["on_track", "at_risk", "off_track", "met", "missed", "no_data"]
-LABELS = {
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "met": "met",
-    "missed": "missed",
-    "no_data": "no data",
-}
 
 
 class ChildrenTable(DataTable[Text | str]):
@@ -47,13 +40,13 @@ class ChildrenTable(DataTable[Text | str]):
         self.clear(columns=True)
         self.add_column("Unit", key="name")
         for status in COUNTS:
-            self.add_column(LABELS[status], key=status)
+            self.add_column(STATUS_WORDS[status], key=status)
         self.add_column("OKR score", key="score")
         for row in children.iter_rows(named=True):
             cells: list[Text | str] = [Text(row["name"])]
             for status in COUNTS:
                 count = row.get(f"subtree_{status}") or 0
-                style = theme.get(STATUS_VARIABLES[status], "") if count else "dim"
+                style = status_color(status, theme) if count else "dim"
                 cells.append(Text(str(count), style=style, justify="right"))
             score = row.get("subtree_objective_score")
             if score is None:

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from goaltui.humanize import percent, quantity
 from goaltui.model.enums import STATUS_WORDS
-from goaltui.ui.render import STATUS_VARIABLES, palette
+from goaltui.ui.render import palette, status_color
 
 BAR_WIDTH = 30
 
@@ -39,7 +39,7 @@ class HistoryChart(Static):
         )
         text = Text()
         for row in rows.iter_rows(named=True):
-            color = theme.get(STATUS_VARIABLES.get(row["status"], "status-no-data"), "")
+            color = status_color(row["status"], theme)
             actual, target = row["actual"], row["target"]
             filled = 0 if actual is None else round(max(0.0, actual) / scale * BAR_WIDTH)
             mark = None if target is None else min(BAR_WIDTH - 1, round(target / scale * BAR_WIDTH))
