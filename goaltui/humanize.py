@@ -43,7 +43,8 @@ def _english_large(value: float) -> str:
     return plain(value)
 
 
-_KOREAN_SUFFIX = {"KRW": "원", "count": "건", "days": "일", "hours": "시간", "score": "점"}
+KOREAN_SUFFIX = {"KRW": "원", "count": "건", "days": "일", "hours": "시간", "score": "점"}
+"""The Korean word written after a value of each measure unit."""
 _ENGLISH_SUFFIX = {"KRW": " KRW", "count": "", "days": " days", "hours": " h", "score": " pts"}
 
 
@@ -61,9 +62,9 @@ def quantity(value: float | None, unit: str | None, *, korean: bool = True) -> s
         return f"{plain(value, 1)}%"
     if korean:
         if unit in ("KRW", "count"):
-            return _korean_large(value, _KOREAN_SUFFIX[unit])
-        if unit in _KOREAN_SUFFIX:
-            return f"{plain(value, _decimals(unit))}{_KOREAN_SUFFIX[unit]}"
+            return _korean_large(value, KOREAN_SUFFIX[unit])
+        if unit in KOREAN_SUFFIX:
+            return f"{plain(value, _decimals(unit))}{KOREAN_SUFFIX[unit]}"
     else:
         if unit in ("KRW", "count"):
             return f"{_english_large(value)}{_ENGLISH_SUFFIX[unit]}"

@@ -22,13 +22,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from goaltui.humanize import has_hangul
+from goaltui.humanize import KOREAN_SUFFIX, has_hangul
 from goaltui.model import Checkin, GoaltuiError, Period, PeriodUnit, ValidationError
 from goaltui.store.checkins import append_checkin, checkin_problems, correct_checkin
 from goaltui.store.checkins import parse_number as store_parse_number
 from goaltui.store.dataset import Dataset
 from goaltui.ui.screens.confirm import ConfirmScreen
-from goaltui.ui.widgets.goal_field import GoalField
+from goaltui.ui.widgets.goal_field import GoalField, find_goal
 
 FIELDS = ("goal", "value", "date", "denominator", "confidence", "note")
 """The form's fields in order; each is an Input with this id."""
@@ -75,23 +75,16 @@ def format_number(value: float) -> str:
 
 
 # Exact values (never rounded like the dashboard's 12.5억 원): the person checks what they typed.
-_KOREAN_UNITS = {"KRW": "원", "count": "건", "days": "일", "hours": "시간", "score": "점"}
 _ENGLISH_UNITS = {"count": "", "%": "%"}
 
 
 def with_unit(value: float, unit: str | None, *, korean: bool) -> str:
     """`1,250원`, `12건`, `80%`, `45 days`: the exact value and its unit, Korean units for
     Korean data."""
-    suffix = (_KOREAN_UNITS if korean else {}).get(unit or "")
+    suffix = (KOREAN_SUFFIX if korean else {}).get(unit or "")
     if suffix is None:
         suffix = _ENGLISH_UNITS.get(unit or "", f" {unit}" if unit else "")
     return f"{format_number(value)}{suffix}"
-
-
-def find_goal(goals: pl.DataFrame, goal_id: str) -> dict[str, Any] | None:
-    """The catalog row of `goal_id`, or None."""
-    rows = goals.filter(pl.col("goal_id") == goal_id)
-    return rows.row(0, named=True) if rows.height else None
 
 
 def period_of(goal: Mapping[str, Any], day: date) -> Period | None:

@@ -18,16 +18,16 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from goaltui.ui.palette import fuzzy_pattern
+
 SUGGESTION_LIMIT = 6
 """How many suggestions the field lists at most."""
 
-# Characters that mean something in a (Rust) regular expression; everything else is literal.
-_REGEX_META = set("\\.+*?()|[]{}^$")
 
-
-def _subsequence_pattern(query: str) -> str:
-    """`ab c` -> `a.*b.*c`: the query's characters in order, anything between them."""
-    return ".*".join(f"\\{ch}" if ch in _REGEX_META else ch for ch in query if not ch.isspace())
+def find_goal(goals: pl.DataFrame, goal_id: str) -> dict[str, Any] | None:
+    """The catalog row of `goal_id`, or None."""
+    rows = goals.filter(pl.col("goal_id") == goal_id)
+    return rows.row(0, named=True) if rows.height else None
 
 
 def suggest_goals(goals: pl.DataFrame, query: str, limit: int = SUGGESTION_LIMIT) -> pl.DataFrame:
@@ -41,7 +41,7 @@ def suggest_goals(goals: pl.DataFrame, query: str, limit: int = SUGGESTION_LIMIT
         return goals.head(0)
     goal_id = pl.col("goal_id").str.to_lowercase()
     name = pl.col("name").fill_null("").str.to_lowercase()
-    fuzzy = _subsequence_pattern(needle)
+    fuzzy = fuzzy_pattern(needle)
     rank = (
         pl.when(goal_id == needle)
         .then(0)
@@ -194,9 +194,7 @@ class GoalField(Vertical):
 
     def goal(self, goal_id: str | None = None) -> dict[str, Any] | None:
         """The catalog row of `goal_id` (default: the text typed), or None when there is none."""
-        wanted = self.text if goal_id is None else goal_id
-        rows = self._goals.filter(pl.col("goal_id") == wanted)
-        return rows.row(0, named=True) if rows.height else None
+        return find_goal(self._goals, self.text if goal_id is None else goal_id)
 
     def accept(self) -> str | None:
         """Put the exact goal, else the highlighted suggestion, in the field; a key result
