@@ -46,7 +46,6 @@ class QualityTable(DataTable[Text | str]):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
-        self._subjects: dict[str, tuple[str, str, str]] = {}
         self._rows: dict[str, dict[str, str]] = {}
 
     def waiting(self) -> None:
@@ -54,7 +53,7 @@ class QualityTable(DataTable[Text | str]):
         self.clear(columns=True)
         self.add_column("Rule", key="rule")
         self.add_row(Text("Checking goal quality...", style="dim"))
-        self._subjects, self._rows = {}, {}
+        self._rows = {}
         self.post_message(self.Explain(None))
 
     def show(self, findings: pl.DataFrame, names: dict[str, str]) -> None:
@@ -74,14 +73,12 @@ class QualityTable(DataTable[Text | str]):
             "rule",
             "subject_id",
         )
-        self._subjects = {}
         self._rows = {}
         previous_rule = None
         for index, row in enumerate(ordered.iter_rows(named=True)):
             rule = row["rule"]
             color = theme.get(SEVERITY_VARIABLES.get(row["severity"], "primary"), "")
             key = f"{index}"
-            self._subjects[key] = (row["subject_id"], row["subject_kind"], row["unit_id"])
             self._rows[key] = row
             self.add_row(
                 Text(rule if rule != previous_rule else "", style="bold"),
@@ -106,9 +103,9 @@ class QualityTable(DataTable[Text | str]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        subject = self._subjects.get(str(event.row_key.value))
-        if subject is not None:
-            self.post_message(self.Jump(*subject))
+        row = self._rows.get(str(event.row_key.value))
+        if row is not None:
+            self.post_message(self.Jump(row["subject_id"], row["subject_kind"], row["unit_id"]))
 
 
 def explain_finding(finding: dict[str, str] | None) -> Text:
