@@ -65,18 +65,12 @@ class KpiTable(DataTable[Text | str]):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._frame: pl.DataFrame | None = None
-        self._rendered_width = 0
         self._korean = True
 
     @property
     def goal_id(self) -> str | None:
         """The id of the highlighted KPI, if any."""
         return highlighted_key(self)
-
-    def on_resize(self) -> None:
-        # The name column's width follows the table's (0 while the KPI tab is hidden).
-        if self._frame is not None and self.size.width != self._rendered_width:
-            self._render_rows(self.goal_id)
 
     def show(self, goals: pl.DataFrame, *, korean: bool, keep: str | None = None) -> None:
         """Show `goals` (evaluate_goals rows joined with trends); keep the cursor on `keep`."""
@@ -104,7 +98,6 @@ class KpiTable(DataTable[Text | str]):
             status_rank=pl.col("status").replace_strict(STATUS_RANK, default=9)
         ).sort(sort_column, "name", descending=self.sort_descending, nulls_last=True)
         theme = palette(self.app)
-        self._rendered_width = self.size.width
         # Columns are rebuilt so widths fit the new rows and the sorted column shows its arrow.
         self.clear(columns=True)
         for index, (key, label, _) in enumerate(COLUMNS):
