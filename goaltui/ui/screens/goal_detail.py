@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 import polars as pl
@@ -22,6 +23,7 @@ from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
+from goaltui.store.dataset import Dataset
 from goaltui.ui.render import palette, status_text
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
@@ -96,6 +98,8 @@ class GoalDetailScreen(Screen[None]):
         """The goal shown."""
         self.set_reactive(GoalDetailScreen.scorecard, scorecard)
         self._log = pl.DataFrame()
+        self._shown: tuple[Dataset, date] | None = None
+        """The dataset and as-of date the log, cascade and history were drawn from."""
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader(id="header")
@@ -138,7 +142,12 @@ class GoalDetailScreen(Screen[None]):
             goal["name"],
         )
         self._show_summary(scorecard, goal)
-        self._show_log(scorecard)
+        # The trends arrive as a second scorecard over the same dataset: only the summary changes.
+        shown = self._shown
+        if shown is not None and shown[0] is scorecard.dataset and shown[1] == scorecard.as_of:
+            return
+        self._shown = (scorecard.dataset, scorecard.as_of)
+        self._show_log(scorecard, goal, names)
         self._show_cascade(scorecard, goal)
         self._load_history(scorecard)
 
@@ -168,7 +177,9 @@ class GoalDetailScreen(Screen[None]):
             text.append("\nNot measured in the period containing the as-of date.", style="dim")
         self.query_one("#summary", Static).update(text)
 
-    def _show_log(self, scorecard: Scorecard) -> None:
+    def _show_log(
+        self, scorecard: Scorecard, goal: dict[str, object], names: dict[str, str]
+    ) -> None:
         table = self.query_one(CheckinLog)
         keep = table.checkin_id
         self._log = checkin_log(scorecard.dataset, self.goal_id)
@@ -183,11 +194,7 @@ class GoalDetailScreen(Screen[None]):
             ("recorded_at", "Entered"),
         ):
             table.add_column(label, key=key)
-        names = dict(
-            zip(scorecard.dataset.units["id"], scorecard.dataset.units["name"], strict=True)
-        )
-        goal = scorecard.catalog.filter(pl.col("goal_id") == self.goal_id)
-        unit = goal["measure_unit"][0] if goal.height else None
+        unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
         for row in self._log.iter_rows(named=True):
             state = row["state"]
             style = "strike dim" if state in ("corrected", "retracted") else ""
