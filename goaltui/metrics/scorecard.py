@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 import polars as pl
 
@@ -38,6 +39,22 @@ class Scorecard:
     """(unit_id, ancestor_id, depth) of the organisation tree."""
     korean: bool
     """Whether the organisation writes Korean (picks 억/만 number words)."""
+
+    @cached_property
+    def unit_names(self) -> dict[str, str]:
+        """Unit id -> name."""
+        units = self.dataset.units
+        return dict(zip(units["id"], units["name"], strict=True))
+
+    @cached_property
+    def subject_names(self) -> dict[str, str]:
+        """Unit, objective and goal id -> its name or title (what a quality finding is about)."""
+        objectives = self.dataset.objectives
+        return {
+            **self.unit_names,
+            **dict(zip(objectives["id"], objectives["title"], strict=True)),
+            **dict(zip(self.catalog["goal_id"], self.catalog["name"], strict=True)),
+        }
 
     def subtree(self, unit_id: str) -> pl.Series:
         """Ids of `unit_id` and all units below it."""

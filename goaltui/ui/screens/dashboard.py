@@ -23,7 +23,7 @@ from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
-from goaltui.ui.widgets.okr_tree import OkrTree, describe_node
+from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
 from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
 
@@ -189,17 +189,12 @@ class DashboardScreen(Screen[None]):
         scorecard, unit_id = self.scorecard, self.unit_id
         if scorecard is None or unit_id is None:
             return
-        names = dict(
-            zip(scorecard.dataset.units["id"], scorecard.dataset.units["name"], strict=True)
-        )
+        names = scorecard.unit_names
         self.query_one(DashboardHeader).breadcrumb = tuple(
             names.get(u, u) for u in scorecard.path(unit_id)
         )
         self._show_kpis()
-        highlighted = self.query_one(OkrTree).show(scorecard, unit_id)
-        self.query_one("#okr-detail", Static).update(
-            describe_node(scorecard, highlighted, palette(self.app))
-        )
+        self._show_okr_detail(self.query_one(OkrTree).show(scorecard, unit_id))
         self.query_one(ChildrenTable).show(scorecard, unit_id)
         self.query_one("#children-title").display = self.query_one(ChildrenTable).display
         self._show_findings()
@@ -216,13 +211,9 @@ class DashboardScreen(Screen[None]):
             table.waiting()
             return
         subtree = scorecard.subtree(unit_id)
-        units, objectives = scorecard.dataset.units, scorecard.dataset.objectives
-        names = {
-            **dict(zip(units["id"], units["name"], strict=True)),
-            **dict(zip(objectives["id"], objectives["title"], strict=True)),
-            **dict(zip(scorecard.catalog["goal_id"], scorecard.catalog["name"], strict=True)),
-        }
-        table.show(findings.filter(pl.col("unit_id").is_in(subtree.implode())), names)
+        table.show(
+            findings.filter(pl.col("unit_id").is_in(subtree.implode())), scorecard.subject_names
+        )
 
     def _show_kpis(self, keep: str | None = None) -> None:
         scorecard, unit_id = self.scorecard, self.unit_id
@@ -265,8 +256,13 @@ class DashboardScreen(Screen[None]):
             self.unit_id = message.subject_id
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[tuple[str, str]]) -> None:
-        if isinstance(event.control, OkrTree) and self.scorecard is not None:
-            detail = describe_node(self.scorecard, event.node.data, palette(self.app))
+        if isinstance(event.control, OkrTree):
+            self._show_okr_detail(event.node.data)
+
+    def _show_okr_detail(self, node: GoalRef | None) -> None:
+        """Describe the OKR tree's node `node` (its data) in full below the tree."""
+        if self.scorecard is not None:
+            detail = describe_node(self.scorecard, node, palette(self.app))
             self.query_one("#okr-detail", Static).update(detail)
 
     def on_quality_table_explain(self, message: QualityTable.Explain) -> None:
@@ -285,10 +281,7 @@ class DashboardScreen(Screen[None]):
             tabs.active = "okrs"
             tree = self.query_one(OkrTree)
             if self.scorecard is not None:
-                highlighted = tree.show(self.scorecard, unit_id, keep=goal_id)
-                self.query_one("#okr-detail", Static).update(
-                    describe_node(self.scorecard, highlighted, palette(self.app))
-                )
+                self._show_okr_detail(tree.show(self.scorecard, unit_id, keep=goal_id))
             tree.focus()
 
     def open_goal(self, goal_id: str) -> None:

@@ -134,9 +134,7 @@ class GoalDetailScreen(Screen[None]):
             self.query_one("#summary", Static).update(f"No goal {self.goal_id!r}.")
             return
         goal = catalog.row(0, named=True)
-        names = dict(
-            zip(scorecard.dataset.units["id"], scorecard.dataset.units["name"], strict=True)
-        )
+        names = scorecard.unit_names
         header.breadcrumb = (
             *(names.get(u, u) for u in scorecard.path(goal["unit_id"])),
             goal["name"],
