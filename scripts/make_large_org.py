@@ -1,6 +1,6 @@
 """Generate a large organisation in the interchange format, for the benchmark.
 
-    python scripts/make_large_org.py OUT_DIR [--checkins N] [--seed S]
+    python scripts/make_large_org.py OUT_DIR [--seed S]
 
 About 2,000 units (org -> 50 teams -> people), 10,000 KPIs, 8,000 objectives with 25,000 key
 results, 1,000,000 check-ins (1% of them corrections) and 5,000 per-period target overrides.

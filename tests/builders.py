@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from goaltui.metrics import evaluate_goals
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset
 
 Row = dict[str, Any]
@@ -142,3 +143,16 @@ def dataset(
         "targets": targets or [],
     }
     return Dataset.from_frames(**{name: _frame(name, rows) for name, rows in tables.items()})
+
+
+def goal_row(
+    ds: Dataset, goal_id: str, as_of: date = date(2026, 11, 16), *, period: str | None = None
+) -> dict[str, Any]:
+    """The one evaluated row of `goal_id`: its current period, or with `period` that period of
+    its history."""
+    goals = evaluate_goals(ds, as_of, history=period is not None)
+    rows = goals.filter(pl.col("goal_id") == goal_id)
+    if period is not None:
+        rows = rows.filter(pl.col("period") == period)
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)

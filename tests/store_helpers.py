@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from goaltui.store.dataset import Dataset
+
 SAMPLE: dict[str, str] = {
     "units": """id,name,parent_id,kind
 hb,주식회사 허밍버즈,,org
@@ -126,3 +128,9 @@ def write_large_source(folder: Path, checkins: int, goals: int = 1000, root: str
         author=pl.format("t{}", pl.col("n") % teams),
     ).write_csv(folder / "checkins.csv")
     return folder
+
+
+def assert_same(a: Dataset, b: Dataset) -> None:
+    """Every table of `a` equals `b`'s, frame by frame."""
+    for name, frame in a.tables().items():
+        assert frame.equals(b.tables()[name]), name

@@ -15,29 +15,12 @@ import pytest
 from goaltui.model.errors import DatabaseError
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import append_checkin
-from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.dataset import load_dataset
 from goaltui.store.importer import import_path
-from tests.store_helpers import write_large_source, write_source
+from tests.store_helpers import assert_same, write_large_source, write_source
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 16)
-
-
-def python(code: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
-
-
-def assert_same(a: Dataset, b: Dataset) -> None:
-    for name, frame in a.tables().items():
-        assert frame.equals(b.tables()[name]), name
 
 
 KILLED_IMPORT = """

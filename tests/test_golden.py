@@ -9,23 +9,11 @@ import polars as pl
 import pytest
 
 from goaltui.metrics import band_expr, evaluate_goals, evaluate_objectives
-from goaltui.store.dataset import Dataset
-from tests.builders import checkin, dataset, key_result, kpi, objective
+from tests.builders import checkin, dataset, goal_row, key_result, kpi, objective
 
 # Mid-quarter, mid-month: objectives of 2026-Q4 are current.
 AS_OF = date(2026, 11, 16)
 DAY = date(2026, 11, 2)
-
-
-def goal_row(
-    ds: Dataset, goal_id: str, as_of: date = AS_OF, period: str | None = None
-) -> dict[str, Any]:
-    goals = evaluate_goals(ds, as_of, history=period is not None)
-    rows = goals.filter(pl.col("goal_id") == goal_id)
-    if period is not None:
-        rows = rows.filter(pl.col("period") == period)
-    assert rows.height == 1
-    return rows.row(0, named=True)
 
 
 def kr_score(actual: float | None, **kr: Any) -> float | None:

@@ -9,20 +9,15 @@ import polars as pl
 import pytest
 
 from goaltui.model.errors import ValidationError
-from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.dataset import load_dataset
 from goaltui.store.importer import ImportSummary, import_path
-from tests.store_helpers import SAMPLE, append_rows, write_source, write_workbook
+from tests.store_helpers import SAMPLE, append_rows, assert_same, write_source, write_workbook
 
 
 def problems_of(db: Path, source: Path, *, replace: bool = False) -> list[str]:
     with pytest.raises(ValidationError) as caught:
         import_path(db, source, replace=replace)
     return caught.value.problems
-
-
-def assert_same(a: Dataset, b: Dataset) -> None:
-    for name, frame in a.tables().items():
-        assert frame.equals(b.tables()[name]), name
 
 
 def test_import_sample_writes_every_table(tmp_path: Path, db_path: Path) -> None:

@@ -25,6 +25,7 @@ from tests.builders import (
     Row,
     checkin,
     dataset,
+    goal_row,
     key_result,
     kpi,
     objective,
@@ -37,20 +38,9 @@ NOV = date(2026, 11, 2)
 OCT = date(2026, 10, 5)
 
 
-def only(
-    ds: Dataset, goal_id: str, as_of: date = AS_OF, *, period: str | None = None
-) -> dict[str, Any]:
-    goals = evaluate_goals(ds, as_of, history=period is not None)
-    rows = goals.filter(pl.col("goal_id") == goal_id)
-    if period is not None:
-        rows = rows.filter(pl.col("period") == period)
-    assert rows.height == 1, rows
-    return rows.row(0, named=True)
-
-
 def actual_of(aggregation: str, checkins: list[Row], **goal: Any) -> float | None:
     ds = dataset(kpis=[kpi("k", aggregation=aggregation, **goal)], checkins=checkins)
-    value: float | None = only(ds, "k")["actual"]
+    value: float | None = goal_row(ds, "k")["actual"]
     return value
 
 
@@ -122,7 +112,7 @@ def test_ratio_with_denominators_summing_to_zero_has_no_actual() -> None:
         kpis=[kpi("k", aggregation="ratio", unit="%")],
         checkins=[checkin("k", NOV, 0, denominator=0)],
     )
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["actual"] is None
     assert row["status"] == "no_data"
 
@@ -186,7 +176,7 @@ def test_checkin_count_last_date_and_confidence() -> None:
             checkin("k", date(2026, 10, 30), 1, confidence=9),
         ],
     )
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["checkin_count"] == 3
     assert row["last_checkin_date"] == date(2026, 11, 12)
     assert row["last_confidence"] == 4.0
@@ -214,7 +204,7 @@ def test_targets_csv_overrides_a_change_pct_target() -> None:
         checkins=[checkin("k", OCT, 100), checkin("k", NOV, 60)],
         targets=[target("k", "2026-11", 120)],
     )
-    assert only(ds, "k")["target"] == 120.0
+    assert goal_row(ds, "k")["target"] == 120.0
 
 
 def test_change_pct_target_from_previous_actual() -> None:
@@ -222,7 +212,7 @@ def test_change_pct_target_from_previous_actual() -> None:
         kpis=[kpi("k", target_mode="change_pct", target=10)],
         checkins=[checkin("k", OCT, 200), checkin("k", NOV, 110)],
     )
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["previous_actual"] == 200.0
     assert row["target"] == pytest.approx(220.0)
     assert row["change"] == -90.0
@@ -233,7 +223,7 @@ def test_change_pct_without_previous_actual_has_no_target() -> None:
         kpis=[kpi("k", target_mode="change_pct", target=10)],
         checkins=[checkin("k", date(2026, 9, 5), 100), checkin("k", NOV, 110)],
     )
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["previous_actual"] is None
     assert row["target"] is None
     assert row["achievement"] is None
@@ -242,7 +232,7 @@ def test_change_pct_without_previous_actual_has_no_target() -> None:
 
 def test_goal_without_target_has_status_no_target() -> None:
     ds = dataset(kpis=[kpi("k", target=None)], checkins=[checkin("k", NOV, 5)])
-    assert only(ds, "k")["status"] == "no_target"
+    assert goal_row(ds, "k")["status"] == "no_target"
 
 
 # --- achievement -------------------------------------------------------------------------------
@@ -268,7 +258,7 @@ def test_achievement(direction: str, actual: float, target: float, expected: flo
         kpis=[kpi("k", direction=direction, aggregation="last", target=target)],
         checkins=[checkin("k", NOV, actual)],
     )
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["achievement"] == (None if expected is None else pytest.approx(expected))
     if expected is None:
         assert row["status"] == "no_target"
@@ -282,9 +272,9 @@ def test_closed_period_met_or_missed() -> None:
         kpis=[kpi("met", target=100), kpi("missed", target=100)],
         checkins=[checkin("met", OCT, 100), checkin("missed", OCT, 99.9)],
     )
-    assert only(ds, "met", period="2026-10")["status"] == "met"
-    assert only(ds, "missed", period="2026-10")["status"] == "missed"
-    closed = only(ds, "met", period="2026-10")
+    assert goal_row(ds, "met", period="2026-10")["status"] == "met"
+    assert goal_row(ds, "missed", period="2026-10")["status"] == "missed"
+    closed = goal_row(ds, "met", period="2026-10")
     assert closed["is_current"] is False
     assert closed["elapsed"] == 1.0
     assert closed["pace"] is None
@@ -293,7 +283,7 @@ def test_closed_period_met_or_missed() -> None:
 
 def test_as_of_on_the_last_day_is_still_the_current_period() -> None:
     ds = dataset(kpis=[kpi("k", target=100)], checkins=[checkin("k", NOV, 100)])
-    row = only(ds, "k", date(2026, 11, 30))
+    row = goal_row(ds, "k", date(2026, 11, 30))
     assert (row["is_current"], row["elapsed"], row["status"]) == (True, 1.0, "on_track")
 
 
@@ -304,7 +294,7 @@ def test_as_of_on_the_last_day_is_still_the_current_period() -> None:
 def test_current_period_pace_thresholds(actual: float, status: str) -> None:
     # 16 of 30 November days elapsed: pace = actual / (16/30) / 100.
     ds = dataset(kpis=[kpi("k", target=100)], checkins=[checkin("k", NOV, actual)])
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["elapsed"] == pytest.approx(16 / 30)
     assert row["pace"] == pytest.approx(actual / (16 / 30) / 100)
     assert row["status"] == status
@@ -315,7 +305,7 @@ def test_pace_of_a_level_goal_is_its_achievement() -> None:
         kpis=[kpi("k", aggregation="mean", target=50)],
         checkins=[checkin("k", NOV, 42)],
     )
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert row["projection"] == 42.0
     assert row["pace"] == pytest.approx(0.84)
     assert row["status"] == "at_risk"
@@ -326,7 +316,7 @@ def test_at_most_sum_pace_uses_the_projection() -> None:
         kpis=[kpi("k", direction="at_most", target=30)],
         checkins=[checkin("k", date(2026, 4, 2), 20)],
     )
-    row = only(ds, "k", date(2026, 4, 15))
+    row = goal_row(ds, "k", date(2026, 4, 15))
     assert row["projection"] == 40.0
     assert row["achievement"] == pytest.approx(2 - 20 / 30)
     assert row["pace"] == pytest.approx(2 - 40 / 30)
@@ -335,7 +325,7 @@ def test_at_most_sum_pace_uses_the_projection() -> None:
 
 def test_no_checkin_in_the_period_is_no_data() -> None:
     ds = dataset(kpis=[kpi("k")], checkins=[checkin("k", OCT, 5)])
-    row = only(ds, "k")
+    row = goal_row(ds, "k")
     assert (row["actual"], row["status"], row["checkin_count"]) == (None, "no_data", 0)
     assert row["previous_actual"] == 5.0
 
@@ -346,7 +336,7 @@ def test_threshold_comparisons_forgive_binary_rounding() -> None:
         kpis=[kpi("k", target_mode="change_pct", target=20)],
         checkins=[checkin("k", date(2026, 9, 5), 10_000), checkin("k", OCT, 12_000)],
     )
-    assert only(ds, "k", period="2026-10")["status"] == "met"
+    assert goal_row(ds, "k", period="2026-10")["status"] == "met"
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -366,7 +356,7 @@ def test_calendar_periods(
     period: str, as_of: date, label: str, start: date, end: date, elapsed: float
 ) -> None:
     ds = dataset(kpis=[kpi("k", period=period)])
-    row = only(ds, "k", as_of)
+    row = goal_row(ds, "k", as_of)
     assert (row["period"], row["period_start"], row["period_end"]) == (label, start, end)
     assert row["elapsed"] == pytest.approx(elapsed)
     assert row["period_unit"] == period
@@ -418,7 +408,7 @@ def test_which_krs_are_evaluated() -> None:
 
 def kr_row(kr: Row, checkins: list[Row], as_of: date = AS_OF, **extra: Any) -> dict[str, Any]:
     ds = dataset(objectives=[objective("o1")], key_results=[kr], checkins=checkins, **extra)
-    return only(ds, kr["id"], as_of)
+    return goal_row(ds, kr["id"], as_of)
 
 
 def test_kr_score_with_baseline() -> None:
@@ -482,13 +472,13 @@ def test_at_most_sum_kr_in_current_period_scored_on_projection() -> None:
         checkins=[checkin("r", date(2026, 4, 10), 30)],
     )
     as_of = date(2026, 5, 16)
-    row = only(ds, "r", as_of)
+    row = goal_row(ds, "r", as_of)
     elapsed = 46 / 91
     assert row["projection"] == pytest.approx(30 / elapsed)
     assert row["achievement"] == pytest.approx(2 - 30 / 50)
     assert row["score"] == pytest.approx(max(0.0, 2 - 30 / elapsed / 50))
     # Once the quarter has closed, the actual itself is scored.
-    closed = only(ds, "r", date(2026, 7, 1), period="2026-Q2")
+    closed = goal_row(ds, "r", date(2026, 7, 1), period="2026-Q2")
     assert closed["score"] == 1.0
 
 
@@ -499,7 +489,7 @@ def test_at_most_sum_kr_projection_with_baseline() -> None:
         key_results=[kr],
         checkins=[checkin("r", OCT, 35)],
     )
-    row = only(ds, "r")
+    row = goal_row(ds, "r")
     elapsed = 47 / 92
     assert row["score"] == pytest.approx((35 / elapsed - 100) / (50 - 100))
 
@@ -525,15 +515,15 @@ def test_kr_with_kpi_id_takes_the_kpi_checkins_and_fields() -> None:
             checkin("r", NOV, 1000),  # a KR measured by a KPI takes no check-ins of its own
         ],
     )
-    r = only(ds, "r")
+    r = goal_row(ds, "r")
     assert (r["direction"], r["aggregation"], r["measure_unit"]) == ("at_most", "mean", "days")
     assert r["actual"] == 42.0
     assert r["period"] == "2026-Q4"
     assert r["achievement"] == pytest.approx(2 - 42 / 40)
-    own = only(ds, "own")
+    own = goal_row(ds, "own")
     assert (own["direction"], own["aggregation"], own["measure_unit"]) == ("at_least", "max", "h")
     assert own["actual"] == 44.0
-    k = only(ds, "k")
+    k = goal_row(ds, "k")
     assert (k["period"], k["actual"]) == ("2026-11", 40.0)
 
 
@@ -543,7 +533,7 @@ def test_kr_unit_is_its_objectives_and_weight_defaults_to_one() -> None:
         objectives=[objective("o1", unit_id="t", parent_id=None)],
         key_results=[key_result("r", weight=1.0)],
     )
-    row = only(ds, "r")
+    row = goal_row(ds, "r")
     assert (row["unit_id"], row["objective_id"], row["weight"]) == ("t", "o1", 1.0)
 
 
