@@ -57,17 +57,20 @@ rev,2026-10,1200000
 }
 
 
-@pytest.fixture
-def db(db_path: Path, tmp_path: Path) -> Path:
-    source = tmp_path / "org"
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The organisation above; the tests only read it, so it is imported once."""
+    folder = tmp_path_factory.mktemp("report")
+    source = folder / "org"
     source.mkdir()
     for name, text in FILES.items():
         (source / name).write_text(text, encoding="utf-8")
+    db_path = folder / "goals.duckdb"
     import_path(db_path, source)
     return db_path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dataset(db: Path) -> Dataset:
     return load_dataset(db)
 

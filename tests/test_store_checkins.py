@@ -32,8 +32,12 @@ def db(tmp_path: Path, db_path: Path) -> Path:
     return db_path
 
 
-@pytest.fixture
-def dataset(db: Path) -> Dataset:
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    """The sample organisation for tests that only read it: imported once for the module."""
+    folder = tmp_path_factory.mktemp("sample")
+    db = folder / "goals.duckdb"
+    import_path(db, write_source(folder / "src"))
     return load_dataset(db)
 
 
