@@ -245,3 +245,60 @@ def test_17_seed_time_to_hire_mean_days_closed_quarter() -> None:
     assert row["actual"] == pytest.approx(46.33, abs=0.005)
     assert row["achievement"] == pytest.approx(0.9704, abs=0.00005)
     assert row["status"] == "missed"
+
+
+Q1_AS_OF = date(2026, 2, 14)
+"""45 of the 90 days of 2026-Q1: elapsed 0.5."""
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "actual", "pace", "status"),
+    [
+        ("at_least", 40, 60, 50, 1.0, "on_track"),
+        ("at_least", 40, 60, 49, 0.9, "at_risk"),
+        ("at_least", 40, 60, 45, 0.5, "off_track"),
+        ("at_most", 100, 60, 80, 1.0, "on_track"),
+        ("at_most", 100, 60, 83, 0.85, "at_risk"),
+        ("at_most", 100, 60, 95, 0.25, "off_track"),
+    ],
+)
+def test_18_linear_expected_progress_from_a_baseline(
+    direction: str, baseline: float, target: float, actual: float, pace: float, status: str
+) -> None:
+    ds = dataset(
+        objectives=[objective("o1", period="2026-Q1")],
+        key_results=[
+            key_result(
+                "kr", direction=direction, aggregation="last", baseline=baseline, target=target
+            )
+        ],
+        checkins=[checkin("kr", date(2026, 2, 1), actual)],
+    )
+    row = goal_row(ds, "kr", as_of=Q1_AS_OF)
+    assert row["elapsed"] == 0.5
+    assert row["pace_kind"] == "baseline"
+    assert row["expected_progress"] == 0.5
+    assert row["progress"] == pytest.approx((actual - baseline) / (target - baseline))
+    assert row["pace"] == pytest.approx(pace)
+    assert row["status"] == status
+
+
+def test_19_change_pct_kr_takes_the_previous_quarter_as_its_baseline() -> None:
+    ds = dataset(
+        objectives=[objective("o1", period="2026-Q1")],
+        key_results=[
+            key_result("kr", aggregation="mean", target_mode="change_pct", target=20, baseline=None)
+        ],
+        checkins=[
+            checkin("kr", date(2025, 11, 3), 40),
+            checkin("kr", date(2025, 12, 8), 60),
+            checkin("kr", date(2026, 1, 20), 55),
+        ],
+    )
+    row = goal_row(ds, "kr", as_of=Q1_AS_OF)
+    assert row["previous_actual"] == pytest.approx(50)
+    assert row["target"] == pytest.approx(60)
+    assert row["baseline"] == pytest.approx(50)
+    assert row["progress"] == pytest.approx(0.5)
+    assert row["pace"] == pytest.approx(1.0)
+    assert row["status"] == "on_track"

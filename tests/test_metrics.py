@@ -323,6 +323,55 @@ def test_at_most_sum_pace_uses_the_projection() -> None:
     assert row["status"] == "off_track"
 
 
+def test_pace_kinds_sum_baseline_and_level() -> None:
+    # Q4 as of Nov 16: 47 of 92 days elapsed.
+    elapsed = 47 / 92
+    ds = dataset(
+        kpis=[kpi("level", aggregation="last", period="quarter", target=100)],
+        objectives=[objective("o1")],
+        key_results=[
+            key_result("running", aggregation="sum", baseline=10, target=110),
+            key_result("moving", aggregation="max", baseline=10, target=110),
+            key_result("flat", aggregation="last", baseline=110, target=110),
+        ],
+        checkins=[checkin(g, NOV, 40) for g in ("level", "running", "moving", "flat")],
+    )
+    goals = {r["goal_id"]: r for r in evaluate_goals(ds, AS_OF).iter_rows(named=True)}
+    # A sum keeps the running-total rule even with a baseline.
+    assert goals["running"]["pace_kind"] == "sum"
+    assert goals["running"]["pace"] == pytest.approx(40 / elapsed / 110)
+    assert goals["running"]["expected_progress"] is None
+    assert goals["running"]["progress"] == pytest.approx(0.3)
+    # Any other aggregation moves linearly from the baseline to the target.
+    moving = goals["moving"]
+    assert (moving["pace_kind"], moving["baseline"]) == ("baseline", 10.0)
+    assert moving["expected_progress"] == pytest.approx(elapsed)
+    assert moving["pace"] == pytest.approx(0.3 / elapsed)
+    assert moving["projection"] == pytest.approx(10 + 30 / elapsed)
+    assert moving["status"] == "off_track"
+    # A baseline equal to the target is none: a level to hold, like a KPI's.
+    assert (goals["flat"]["pace_kind"], goals["flat"]["baseline"]) == ("level", None)
+    assert goals["flat"]["pace"] == pytest.approx(40 / 110)
+    assert (goals["level"]["pace_kind"], goals["level"]["pace"]) == ("level", 0.4)
+    assert goals["level"]["progress"] is None
+
+
+def test_closed_and_empty_rows_have_no_pace_kind() -> None:
+    ds = dataset(
+        objectives=[objective("o1", period="2026-Q3"), objective("o2")],
+        key_results=[
+            key_result("closed", "o1", aggregation="last", baseline=0, target=10),
+            key_result("empty", "o2", aggregation="last", baseline=0, target=10),
+        ],
+        checkins=[checkin("closed", date(2026, 8, 1), 5)],
+    )
+    closed = goal_row(ds, "closed", period="2026-Q3")
+    assert (closed["pace_kind"], closed["pace"], closed["expected_progress"]) == (None, None, None)
+    assert (closed["progress"], closed["status"]) == (0.5, "missed")
+    empty = goal_row(ds, "empty")
+    assert (empty["pace_kind"], empty["status"]) == (None, "no_data")
+
+
 def test_no_checkin_in_the_period_is_no_data() -> None:
     ds = dataset(kpis=[kpi("k")], checkins=[checkin("k", OCT, 5)])
     row = goal_row(ds, "k")
@@ -623,7 +672,9 @@ def test_rollup_counts_own_and_subtree() -> None:
     assert (rows["sales"]["own_on_track"], rows["sales"]["own_no_target"]) == (1, 1)
     assert rows["sales"]["own_total"] == 2
     assert rows["sales"]["subtree_total"] == 4
-    assert rows["sales"]["subtree_off_track"] == 2
+    # k1 (1 of 100 by mid-month) is off track; rk (0.6 of the way from 0 to 1 at 51% of the
+    # quarter) is on track by the baseline pace.
+    assert (rows["sales"]["subtree_off_track"], rows["sales"]["subtree_on_track"]) == (1, 2)
     assert rows["org"]["own_no_data"] == 1
     assert rows["org"]["subtree_total"] == 6
     assert rows["hr"]["subtree_total"] == 0
@@ -681,6 +732,35 @@ def test_level_forecast_is_a_least_squares_line_at_period_end() -> None:
     assert row["forecast_achievement"] == pytest.approx(2 - 49.65 / 45)
     assert row["forecast_status"] == "at_risk"
     assert row["explanation"] == "forecast 49.6 days against at most 45 days: 0.9 of target"
+
+
+def test_baseline_forecast_carries_the_progress_to_the_period_end() -> None:
+    # 2026-Q1 as of Feb 14: half the quarter; 25% of the way from 40 to 60.
+    ds = dataset(
+        objectives=[objective("o1", period="2026-Q1")],
+        key_results=[key_result("kr", aggregation="last", baseline=40, target=60)],
+        checkins=[checkin("kr", date(2026, 2, 1), 45)],
+    )
+    row = trend(ds, "kr", date(2026, 2, 14))
+    assert row["forecast"] == pytest.approx(50.0)
+    assert row["forecast_status"] == "off_track"
+    assert row["explanation"] == (
+        "pace 0.5: 25% of the way from 40 to 60 at 50% of the quarter; at this pace 50 at its end"
+    )
+
+
+def test_baseline_forecast_status_is_the_forecast_progress() -> None:
+    # Check-ins 42 on Jan 10 and 48 on Feb 10: the line reaches 57.5 on Mar 31, 87% of the way.
+    ds = dataset(
+        objectives=[objective("o1", period="2026-Q1")],
+        key_results=[key_result("kr", aggregation="last", baseline=40, target=60)],
+        checkins=[checkin("kr", date(2026, 1, 10), 42), checkin("kr", date(2026, 2, 10), 48)],
+    )
+    row = trend(ds, "kr", date(2026, 2, 14))
+    assert row["forecast"] == pytest.approx(42 + 6 / 31 * 80)
+    assert row["forecast_status"] == "at_risk"
+    assert row["explanation"].startswith("pace 0.8: 40% of the way from 40 to 60")
+    assert row["explanation"].endswith("; forecast 57.5 at its end")
 
 
 def test_level_forecast_falls_back_to_the_actual() -> None:

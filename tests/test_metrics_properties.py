@@ -215,3 +215,64 @@ def test_checkins_outside_the_windows_change_no_report(
         assert render_report(windowed, as_of, unit=None, history=False, fmt=fmt) == render_report(
             ds, as_of, unit=None, history=False, fmt=fmt
         )
+
+
+STATUS_RANK = {"off_track": 0, "at_risk": 1, "on_track": 2}
+
+
+@PROPERTY_SETTINGS
+@given(
+    direction=st.sampled_from(DIRECTIONS),
+    aggregation=st.sampled_from(("mean", "last", "min", "max")),
+    baseline=st.integers(0, 1000).map(float),
+    target=st.integers(1, 1000).map(float),
+    actual=values,
+    checkin_day=st.integers(0, 89),
+    earlier=st.integers(0, 89),
+    later=st.integers(0, 89),
+)
+def test_a_later_as_of_never_raises_a_baseline_pace(
+    direction: str,
+    aggregation: str,
+    baseline: float,
+    target: float,
+    actual: float,
+    checkin_day: int,
+    earlier: int,
+    later: int,
+) -> None:
+    # One check-in in 2026-Q1 (90 days) and two as-of dates on or after it in the same quarter.
+    first, last = sorted((earlier, later))
+    first, last = max(first, checkin_day), max(last, checkin_day)
+    start = date(2026, 1, 1)
+    ds = dataset(
+        objectives=[objective("o1", period="2026-Q1")],
+        key_results=[
+            key_result(
+                "kr",
+                direction=direction,
+                aggregation=aggregation,
+                baseline=baseline,
+                target=target,
+            )
+        ],
+        checkins=[checkin("kr", start + timedelta(days=checkin_day), actual)],
+    )
+    rows = [
+        evaluate_goals(ds, start + timedelta(days=day)).row(0, named=True) for day in (first, last)
+    ]
+    before, after = rows
+    assert before["actual"] == after["actual"] == actual
+    if baseline == target:
+        # No baseline: the level rule, which does not depend on the date.
+        assert before["pace_kind"] == after["pace_kind"] == "level"
+        assert before["pace"] == after["pace"]
+        return
+    assert before["pace_kind"] == after["pace_kind"] == "baseline"
+    assert after["expected_progress"] >= before["expected_progress"]
+    assert before["progress"] == after["progress"]
+    # Away from the target the progress is negative and stays off track at any date, however
+    # the unclamped pace moves towards 0.
+    if before["progress"] >= 0:
+        assert after["pace"] <= before["pace"] + 1e-12
+    assert STATUS_RANK[after["status"]] <= STATUS_RANK[before["status"]]

@@ -61,6 +61,9 @@ GOALS_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.String(),
     "projection": pl.Float64(),
     "pace": pl.Float64(),
+    "pace_kind": pl.String(),
+    "progress": pl.Float64(),
+    "expected_progress": pl.Float64(),
     "baseline": pl.Float64(),
     "score": pl.Float64(),
     "band": pl.String(),
@@ -73,7 +76,17 @@ GOALS_SCHEMA: dict[str, pl.DataType] = {
     "parent_id": pl.String(),
     "category": pl.String(),
 }
-"""Columns of `evaluate_goals`, in order."""
+"""Columns of `evaluate_goals`, in order.
+
+`pace_kind` names the pace rule of a current row with an actual (PACE_KINDS); `progress` is
+(actual - baseline) / (target - baseline), unclamped, for a key result with a baseline and a
+target; `expected_progress` is where the baseline rule expects that progress to be by as-of (the
+elapsed fraction), only where `pace_kind` is `baseline`; `baseline` is the baseline used (the
+previous period's actual for a change_pct key result without one of its own)."""
+
+PACE_KINDS = ("sum", "baseline", "level")
+"""The three pace rules (DESIGN.md "status of the current period"): a running total's projection,
+linear progress from a baseline to the target, and a level to hold."""
 
 OBJECTIVES_SCHEMA: dict[str, pl.DataType] = {
     "objective_id": pl.String(),
@@ -522,9 +535,6 @@ def evaluate_rows(
     direction = pl.col("direction")
     rows = rows.with_columns(
         achievement=achievement_expr(actual, pl.col("target"), direction),
-        projection=pl.when(is_sum & pl.col("is_current") & (pl.col("elapsed") > 0))
-        .then(actual / pl.col("elapsed"))
-        .otherwise(actual),
         # A change_pct KR without a baseline starts from the previous period's actual; a baseline
         # equal to the target measures nothing and counts as none.
         baseline=pl.when(is_kr).then(
@@ -533,16 +543,46 @@ def evaluate_rows(
             )
         ),
     )
+    baseline = pl.col("baseline")
+    is_current = pl.col("is_current")
+    elapsed = pl.col("elapsed")
+    # Only a usable target paces: the same condition as the achievement's (target > 0).
+    paced = is_current & pl.col("achievement").is_not_null()
+    by_baseline = ~is_sum & baseline.is_not_null()
     rows = rows.with_columns(
-        pace=pl.when(pl.col("is_current")).then(
-            achievement_expr(pl.col("projection"), pl.col("target"), direction)
-        ),
+        pace_kind=pl.when(paced)
+        .then(
+            pl.when(is_sum)
+            .then(pl.lit("sum"))
+            .when(by_baseline)
+            .then(pl.lit("baseline"))
+            .otherwise(pl.lit("level"))
+        )
+        .otherwise(pl.lit(None, pl.String)),
+        progress=(actual - baseline) / (pl.col("target") - baseline),
+        # The end value each rule expects: a running total's actual / elapsed; a baseline goal's
+        # progress so far carried linearly to the period's end.
+        projection=pl.when(is_current & (elapsed > 0))
+        .then(
+            pl.when(is_sum)
+            .then(actual / elapsed)
+            .when(by_baseline)
+            .then(baseline + (actual - baseline) / elapsed)
+            .otherwise(actual)
+        )
+        .otherwise(actual),
+    )
+    rows = rows.with_columns(
+        expected_progress=pl.when(pl.col("pace_kind") == "baseline").then(elapsed),
+        pace=pl.when(pl.col("pace_kind") == "baseline")
+        .then(pl.col("progress") / elapsed)
+        .when(is_current)
+        .then(achievement_expr(pl.col("projection"), pl.col("target"), direction)),
         # An at_most sum KR's running total proves nothing mid-period: score its projection.
-        scored=pl.when(is_kr & is_sum & (direction == "at_most") & pl.col("is_current"))
+        scored=pl.when(is_kr & is_sum & (direction == "at_most") & is_current)
         .then(pl.col("projection"))
         .otherwise(actual),
     )
-    baseline = pl.col("baseline")
     scored = pl.col("scored")
     rows = rows.with_columns(
         status=status_expr(actual, pl.col("achievement"), pl.col("pace"), pl.col("is_current")),

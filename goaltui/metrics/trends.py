@@ -73,6 +73,11 @@ def _fraction_text(value: pl.Expr) -> pl.Expr:
     return value.round(2).cast(pl.String).str.replace(r"^(-?\d+)$", "${1}.0")
 
 
+def _percent_text(fraction: pl.Expr) -> pl.Expr:
+    """A fraction as a whole percent: 0.25 -> `25%`."""
+    return pl.concat_str((fraction * 100).round(0).cast(pl.Int64).cast(pl.String), pl.lit("%"))
+
+
 def _direction_text(direction: pl.Expr) -> pl.Expr:
     return pl.when(direction == "at_most").then(pl.lit("at most")).otherwise(pl.lit("at least"))
 
@@ -213,6 +218,29 @@ def _explanation() -> pl.Expr:
                 pl.col("period_unit"),
             )
         )
+        .when(pl.col("pace_kind") == "baseline")
+        .then(
+            pl.concat_str(
+                pl.lit("pace "),
+                _fraction_text(pl.col("pace")),
+                pl.lit(": "),
+                _percent_text(pl.col("progress")),
+                pl.lit(" of the way from "),
+                quantity_text(pl.col("baseline"), unit),
+                pl.lit(" to "),
+                target,
+                pl.lit(" at "),
+                elapsed,
+                pl.lit("% of the "),
+                pl.col("period_unit"),
+                pl.lit("; "),
+                pl.when(pl.col("line").is_not_null())
+                .then(pl.lit("forecast "))
+                .otherwise(pl.lit("at this pace ")),
+                forecast,
+                pl.lit(" at its end"),
+            )
+        )
         .when(pl.col("line").is_not_null())
         .then(
             pl.concat_str(
@@ -276,6 +304,8 @@ def goal_trends(dataset: Dataset, as_of: date, *, periods: int = 8) -> pl.DataFr
         as_of,
     )
     actual = pl.col("actual")
+    # Without a trend line the projection stands in: the actual for a level, the running total
+    # carried to the end for a sum, the progress from the baseline carried on for a baseline goal.
     forecast = (
         pl.when(actual.is_null())
         .then(pl.lit(None, pl.Float64))
@@ -283,16 +313,23 @@ def goal_trends(dataset: Dataset, as_of: date, *, periods: int = 8) -> pl.DataFr
         .then(actual)
         .when(pl.col("aggregation") == "sum")
         .then(pl.col("projection"))
-        .otherwise(pl.coalesce("line", "actual"))
+        .otherwise(pl.coalesce("line", "projection"))
     )
     forecast_achievement = achievement_expr(
         pl.col("forecast"), pl.col("target"), pl.col("direction")
     )
-    # The status the forecast would have at the period's end: pace is the forecast's achievement.
+    # The status the forecast would have at the period's end, when all of it has elapsed: a
+    # baseline goal's pace is then its progress, any other goal's the forecast's achievement.
+    baseline = pl.col("baseline")
+    forecast_pace = (
+        pl.when(pl.col("pace_kind") == "baseline")
+        .then((pl.col("forecast") - baseline) / (pl.col("target") - baseline))
+        .otherwise(pl.col("forecast_achievement"))
+    )
     forecast_status = status_expr(
         pl.col("forecast"),
         pl.col("forecast_achievement"),
-        pl.col("forecast_achievement"),
+        forecast_pace,
         pl.col("is_current"),
     )
     previous = pl.col("previous_actual")

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from goaltui.humanize import quantity
+from goaltui.humanize import percent, quantity
 from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.types import Checkin
@@ -169,6 +169,10 @@ class GoalDetailScreen(Screen[None]):
                 text.append(f"  actual {quantity(row['actual'], unit, korean=scorecard.korean)}")
             if row["target"] is not None:
                 text.append(f"  target {quantity(row['target'], unit, korean=scorecard.korean)}")
+            expected = _expected_progress(row, unit, korean=scorecard.korean)
+            if expected is not None:
+                text.append("\n")
+                text.append_text(expected)
             explanation = row.get("explanation")
             text.append(f"\n{explanation or _status_words(row)}", style="italic")
         else:
@@ -339,3 +343,27 @@ def _status_words(row: dict[str, object]) -> str:
     if isinstance(pace, float) and isinstance(elapsed, float):
         return f"{word}: pace {pace:.2f} of target at {elapsed:.0%} of the period."
     return word
+
+
+def _expected_progress(row: dict[str, object], unit: str | None, *, korean: bool) -> Text | None:
+    """The baseline pace rule in words: `Expected 50% of the way from 40 to 60 by today, at 25%
+    (actual 45).`; None for a goal paced by another rule."""
+    expected, progress = row.get("expected_progress"), row.get("progress")
+    baseline, target, actual = row.get("baseline"), row.get("target"), row.get("actual")
+    if not (
+        isinstance(expected, float)
+        and isinstance(progress, float)
+        and isinstance(baseline, float)
+        and isinstance(target, float)
+        and isinstance(actual, float)
+    ):
+        return None
+    text = Text("Expected ")
+    text.append(percent(expected), style="bold")
+    text.append(
+        f" of the way from {quantity(baseline, unit, korean=korean)}"
+        f" to {quantity(target, unit, korean=korean)} by today, at "
+    )
+    text.append(percent(progress), style="bold")
+    text.append(f" (actual {quantity(actual, unit, korean=korean)}).")
+    return text
