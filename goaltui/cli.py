@@ -106,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     lint = command("lint", "check goals against the guide's criteria for good KPIs and OKRs")
     lint.add_argument("--unit", help="only this unit and the units below it")
     lint.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    periods = lint.add_mutually_exclusive_group()
+    periods.add_argument(
+        "--period",
+        metavar="LABEL",
+        help="check this period (2026-11, 2026-Q3, 2026) instead of those containing as-of",
+    )
+    periods.add_argument(
+        "--all", action="store_true", dest="all_periods", help="check every period"
+    )
     return parser
 
 
@@ -194,7 +203,13 @@ def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     _prepare_demo(ctx)
     dataset = load_dataset(ctx.db)
     text, has_errors = render_lint(
-        dataset, ctx.as_of, unit=args.unit, fmt=args.format, thresholds=ctx.config.quality
+        dataset,
+        ctx.as_of,
+        unit=args.unit,
+        fmt=args.format,
+        thresholds=ctx.config.quality,
+        period=args.period,
+        everything=args.all_periods,
     )
     sys.stdout.write(text)
     return 1 if has_errors else 0

@@ -9,14 +9,16 @@ checkin = "c,i"
 
 [quality]                         # thresholds of the goal-quality rules
 kpi_too_many = 7
+disable = ["no-stretch"]          # rule ids switched off
 ```
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -84,23 +86,64 @@ def load_config(path: Path | None = None) -> Config:
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise GoaltuiError(f'{path}: [keys] maps binding ids to keys, e.g. checkin = "c"')
-    quality_raw = raw.get("quality", {})
-    defaults = QualityThresholds()
-    if not isinstance(quality_raw, dict):
-        raise GoaltuiError(f"{path}: [quality] must be a table")
-    values: dict[str, int | float] = {}
-    for key, value in quality_raw.items():
-        if not hasattr(defaults, key):
-            raise GoaltuiError(f"{path}: unknown quality threshold {key!r}")
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise GoaltuiError(f"{path}: quality threshold {key!r} must be a number")
-        values[key] = type(getattr(defaults, key))(value)
+    quality = _quality(path, raw.get("quality", {}))
     return Config(
         theme=theme,
         database=Path(database).expanduser() if database else None,
         keys=dict(keys),
-        quality=QualityThresholds(**values),  # type: ignore[arg-type]
+        quality=quality,
     )
+
+
+_QUALITY_BOUNDS: dict[str, tuple[float, float]] = {
+    "okr_min_key_results": (0, 100),
+    "okr_max_key_results": (0, 100),
+    "okr_max_objectives": (0, 100),
+    "kpi_too_many": (0, 1000),
+    "not_achievable_factor": (1, 1000),
+    "not_achievable_periods": (1, 120),
+}
+"""The sensible range of each [quality] threshold: outside it a threshold is a typo."""
+
+
+def _quality(path: Path, raw: object) -> QualityThresholds:
+    """The [quality] table as QualityThresholds; every bad entry named in one GoaltuiError."""
+    if not isinstance(raw, dict):
+        raise GoaltuiError(f"{path}: [quality] must be a table")
+    defaults = QualityThresholds()
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        if key == "disable":
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                values[key] = tuple(value)
+            else:
+                problems.append('disable must be a list of rule ids, e.g. disable = ["stale"]')
+            continue
+        if key not in _QUALITY_BOUNDS:
+            problems.append(f"unknown quality threshold {key!r}")
+            continue
+        low, high = _QUALITY_BOUNDS[key]
+        whole = isinstance(getattr(defaults, key), int)
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"quality threshold {key!r} must be a number, not {value!r}")
+        elif not math.isfinite(value) or not low <= value <= high:
+            problems.append(
+                f"quality threshold {key!r} must be {kind} from {low:g} to {high:g}, not {value!r}"
+            )
+        elif whole and value != int(value):
+            problems.append(f"quality threshold {key!r} must be a whole number, not {value!r}")
+        else:
+            values[key] = int(value) if whole else float(value)
+    if not problems:
+        fewest = values.get("okr_min_key_results", defaults.okr_min_key_results)
+        most = values.get("okr_max_key_results", defaults.okr_max_key_results)
+        if isinstance(fewest, int) and isinstance(most, int) and fewest > most:
+            problems.append(f"okr_min_key_results ({fewest}) is above okr_max_key_results ({most})")
+    if problems:
+        raise GoaltuiError(f"{path}: [quality]: {'; '.join(problems)}")
+    return replace(defaults, **values)  # type: ignore[arg-type]
 
 
 def default_db_path(config: Config | None = None) -> Path:

@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from goaltui.console import render_rich
-from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues
+from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues, lint_scope
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
@@ -32,19 +32,25 @@ def render_lint(
     unit: str | None,
     fmt: str,
     thresholds: QualityThresholds,
+    period: str | None = None,
+    everything: bool = False,
 ) -> tuple[str, bool]:
-    """The findings of `dataset` as of `as_of` (only `unit`'s subtree when given) in `fmt`
-    (table, csv or json), and whether any finding is an error."""
+    """The findings of `dataset` as of `as_of` (only `unit`'s subtree when given; the periods
+    containing `as_of`, the one labelled `period`, or with `everything` all) in `fmt` (table,
+    csv or json), and whether any finding is an error. The same data gives the same bytes."""
     if fmt not in FORMATS:
         raise GoaltuiError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
-    findings = find_issues(dataset, as_of, thresholds, unit=unit)
+    findings = find_issues(
+        dataset, as_of, thresholds, unit=unit, period=period, everything=everything
+    )
     has_errors = bool((findings.get_column("severity") == Severity.ERROR.value).any())
     rows = findings.select(LINT_COLUMNS)
     if fmt == "csv":
         return rows.write_csv(), has_errors
     if fmt == "json":
         return json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2) + "\n", has_errors
-    return _table(rows, as_of, unit), has_errors
+    scope = lint_scope(as_of, period=period, everything=everything)
+    return _table(rows, as_of, unit, scope.label), has_errors
 
 
 def summary(findings: pl.DataFrame) -> str:
@@ -59,13 +65,13 @@ def summary(findings: pl.DataFrame) -> str:
     return ", ".join(parts) if parts else "No findings"
 
 
-def _table(rows: pl.DataFrame, as_of: date, unit: str | None) -> str:
+def _table(rows: pl.DataFrame, as_of: date, unit: str | None, scope: str) -> str:
     from rich.table import Table
     from rich.text import Text
 
     where = f" in {unit} and below" if unit else ""
     table = Table(
-        title=f"Goal quality as of {as_of.isoformat()}{where}",
+        title=f"Goal quality as of {as_of.isoformat()}{where}: {scope}",
         title_justify="left",
         show_lines=True,
     )

@@ -195,6 +195,7 @@ def test_empty_dataset_has_no_finding() -> None:
         "unit_id",
         "message",
         "suggestion",
+        "explanation",
     ]
 
 
@@ -213,9 +214,11 @@ def test_rules_have_ids_severities_and_explanations() -> None:
         "stale",
         "not-achievable",
         "no-stretch",
+        "no-target",
+        "checkin-outside-period",
     }
     errors = {rule.id for rule in RULES.values() if rule.severity is Severity.ERROR}
-    assert errors == {"link-not-ancestor", "kr-direction-conflict", "zero-weights"}
+    assert errors == {"link-not-ancestor", "kr-direction-conflict", "zero-weights", "no-target"}
     assert RULES["no-stretch"].severity is Severity.INFO
     assert all(rule.explanation and rule.reasoning for rule in RULES.values())
 
@@ -299,9 +302,16 @@ def test_okr_too_many_objectives_counts_per_period() -> None:
     assert hits.row(0, named=True)["unit_id"] == "sales"
     assert "6 in 2026-Q4" in hits.row(0, named=True)["message"]
     assert "Sales team" in hits.row(0, named=True)["message"]
-    assert subjects(
-        of_rule(tables, "okr-too-many-objectives", replace(DEFAULTS, okr_max_objectives=4))
-    ) == ["mkt", "sales"]
+    four = replace(DEFAULTS, okr_max_objectives=4)
+    assert subjects(of_rule(tables, "okr-too-many-objectives", four)) == ["sales"]
+    # Q3 is checked only when asked for, on its own or among all periods.
+    everything = findings(tables, four, everything=True)
+    assert subjects(everything.filter(pl.col("rule") == "okr-too-many-objectives")) == [
+        "mkt",
+        "sales",
+    ]
+    q3 = findings(tables, four, period="2026-Q3")
+    assert subjects(q3.filter(pl.col("rule") == "okr-too-many-objectives")) == ["mkt"]
 
 
 def test_kpi_too_many() -> None:

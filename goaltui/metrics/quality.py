@@ -17,10 +17,23 @@ from functools import cached_property
 import polars as pl
 
 from goaltui.metrics.catalog import goal_catalog
-from goaltui.metrics.engine import evaluate_goals, goal_actuals, target_overrides
-from goaltui.metrics.periods import label_start, period_label, shift_start
+from goaltui.metrics.engine import (
+    effective_checkins,
+    evaluate_goals,
+    goal_actuals,
+    target_overrides,
+)
+from goaltui.metrics.periods import (
+    label_start,
+    label_unit,
+    period_end,
+    period_label,
+    shift_start,
+    with_label_start,
+)
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.errors import GoaltuiError
+from goaltui.model.period import Period
 from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
 
@@ -37,6 +50,10 @@ SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severi
 """Severities from the most to the least serious: the order findings are listed in."""
 
 
+Check = Callable[["_Facts"], pl.DataFrame]
+"""A rule's check: the shared facts in, its findings (FINDINGS_SCHEMA) out."""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One goal-quality rule: its stable id, severity, what it checks and why the guide asks."""
@@ -44,120 +61,35 @@ class Rule:
     id: str
     severity: Severity
     explanation: str
-    """One line in plain words: what a finding of this rule means."""
+    """One line in plain words: what a finding of this rule means. `{name}` placeholders are
+    QualityThresholds fields, filled in by `explain`."""
     reasoning: str
     """The guide's reasoning (seed/kpi-okr-guide.ko.txt) behind the rule."""
+    check: Check
+    """Finds the rule's findings."""
+
+    def explain(self, thresholds: QualityThresholds) -> str:
+        """The explanation with the configured thresholds filled in."""
+        return self.explanation.format_map(vars(thresholds))
 
 
-RULES: dict[str, Rule] = {
-    rule.id: rule
-    for rule in (
-        Rule(
-            "okr-kr-count",
-            Severity.WARNING,
-            "An objective should have 2 to 4 key results.",
-            "The guide sets key results at about 2-4 per objective, each with a number or "
-            "criterion that shows whether it was reached (핵심 결과는 보통 2~4개). "
-            "One alone rarely shows whether the objective moved; more than four scatter the focus.",
-        ),
-        Rule(
-            "okr-too-many-objectives",
-            Severity.WARNING,
-            "A unit should pursue only a few objectives (at most 5) in one period.",
-            "The guide limits objectives on purpose: the more there are, the more attention is "
-            "split and OKRs turn into a checklist; the rest of the work belongs in KPIs or the "
-            "work plan (목표의 개수를 의도적으로 제한합니다).",
-        ),
-        Rule(
-            "kpi-too-many",
-            Severity.WARNING,
-            "A unit should own a manageable number of KPIs (at most 7).",
-            "Too many indicators make managing them a burden (지표가 너무 많아지면 관리 부담이 "
-            "커지고); set a number that fits how the team works, on results tied to its goals.",
-        ),
-        Rule(
-            "unlinked",
-            Severity.WARNING,
-            "A KPI or objective below the top of the organisation should cascade from a goal of "
-            "a unit above it.",
-            "KPIs and OKRs cascade top-down: organisation goals come from the strategy, team goals "
-            "refine them, personal goals serve the team's. A goal that supports no goal above "
-            "rarely improves results (조직 목표와의 연결성, Relevant).",
-        ),
-        Rule(
-            "link-not-ancestor",
-            Severity.ERROR,
-            "A goal can only cascade from a goal of a unit above its owner.",
-            "The cascade runs from the organisation to teams to people (위에서 아래로 연결되는 "
-            "구조); a link to a sibling, a lower unit or a missing goal breaks the chain that "
-            "roll-ups and the guide's alignment rely on.",
-        ),
-        Rule(
-            "kr-direction-conflict",
-            Severity.ERROR,
-            "A key result measured by a KPI must agree with the KPI on which way is better.",
-            "The same indicator can serve as a KPI and as a key result "
-            "(같은 지표라도 ... OKR의 핵심 결과가 될 수도); measured by the same check-ins, "
-            "opposite directions make progress on one a setback on the other.",
-        ),
-        Rule(
-            "zero-weights",
-            Severity.ERROR,
-            "The key results of an objective need weights that add up to more than 0.",
-            "Key results are the criteria that show how far the objective has come (점검 가능성); "
-            "with all weights 0 the objective's score is meaningless.",
-        ),
-        Rule(
-            "duplicate-name",
-            Severity.WARNING,
-            "Two goals of one unit (of one kind, in one period) carry the same name.",
-            "A goal should say in one sentence what it manages (구체성, Specific); two goals with "
-            "one name make check-ins, reports and discussions ambiguous.",
-        ),
-        Rule(
-            "no-baseline",
-            Severity.WARNING,
-            "A goal whose target is a % change has no actual in the period before the current one.",
-            "Targets such as '전월 대비 20% 이상 증가' only mean something against the previous "
-            "period's figure (기간 단위 비교 가능성); without it the goal has no target.",
-        ),
-        Rule(
-            "objective-has-number",
-            Severity.WARNING,
-            "An objective title contains a number or % sign: objectives are sentences, numbers "
-            "belong in key results (quarter and year labels such as Q4 or 2026 are fine).",
-            "The guide writes objectives as qualitative sentences showing the state or change to "
-            "reach (목표 문장에는 숫자보다 ... 상태나 변화가 드러나야); key results carry the "
-            "numbers.",
-        ),
-        Rule(
-            "stale",
-            Severity.WARNING,
-            "A goal has no check-in in its current or previous period (a key result: in its "
-            "objective's period).",
-            "KPIs are measured again every period and OKRs are checked during their period "
-            "(점검 가능성, Time-bound); a goal nobody measures cannot be managed.",
-        ),
-        Rule(
-            "not-achievable",
-            Severity.WARNING,
-            "A target far beyond anything achieved recently: more than twice the best actual of "
-            "the last four closed periods (lower-is-better goals: less than half the best).",
-            "Targets out of touch with reality are seen as impossible from the start; a KPI may be "
-            "challenging but should be reachable by better work and focus (달성 가능성, "
-            "Achievable).",
-        ),
-        Rule(
-            "no-stretch",
-            Severity.INFO,
-            "A key result whose target is not beyond its baseline (or the previous period's "
-            "actual) in its direction.",
-            "OKRs are meant to try one level higher than before (한 단계 높은 수준을 시도); a key "
-            "result that only holds the current level belongs in a KPI.",
-        ),
-    )
-}
-"""The rules by id, in the order the guide's criteria are listed above."""
+RULES: dict[str, Rule] = {}
+"""The rules by id, in the order they are declared below (the guide's criteria)."""
+
+
+def rule(
+    id: str, severity: Severity, *, explanation: str, reasoning: str
+) -> Callable[[Check], Check]:
+    """Register the decorated check as the rule `id`."""
+
+    def register(check: Check) -> Check:
+        if id in RULES:
+            raise ValueError(f"rule {id!r} declared twice")
+        RULES[id] = Rule(id, severity, explanation, reasoning, check)
+        return check
+
+    return register
+
 
 FINDINGS_SCHEMA: dict[str, pl.DataType] = {
     "severity": pl.String(),
@@ -167,8 +99,10 @@ FINDINGS_SCHEMA: dict[str, pl.DataType] = {
     "unit_id": pl.String(),
     "message": pl.String(),
     "suggestion": pl.String(),
+    "explanation": pl.String(),
 }
-"""Columns of `find_issues`, in order. subject_kind is kpi, kr, objective or unit."""
+"""Columns of `find_issues`, in order. subject_kind is kpi, kr, objective or unit; explanation
+is the rule's, with the configured thresholds."""
 
 
 # --- expression helpers -------------------------------------------------------------------------
@@ -179,8 +113,11 @@ def _quoted(text: pl.Expr | str) -> pl.Expr:
 
 
 def _number(value: pl.Expr) -> pl.Expr:
-    """A number as people read it: thousands separators, at most two decimals, no trailing 0."""
-    cents = (value.abs() * 100).round(0).cast(pl.Int64)
+    """A number as people read it: thousands separators, at most two decimals, no trailing 0.
+
+    Rounded to 12 significant digits before the cents, so that the last-bit differences of a
+    float sum taken in another order (1234.5 or 1234.4999999999998) print the same."""
+    cents = (value.abs().round_sig_figs(12) * 100).round(0).cast(pl.Int64)
     whole = (
         (cents // 100)
         .cast(pl.String)
@@ -230,10 +167,39 @@ _PERIOD_WORDS = {"month": "months", "quarter": "quarters", "year": "years"}
 _NUMBER_TOKEN = r"[Qq]?[0-9０-９]+(?:[.,][0-9０-９]+)*(?:\s*분기|[%％])?|[%％]"
 _LABEL_TOKEN = r"^(?:[Qq][1-4]|(?:19|20)[0-9]{2}|[1-4]\s*분기)$"
 
+_MONTH_NAME = (
+    r"(?:jan(?:uar|uary)?|j[äa]n(?:ner)?|feb(?:ruar|ruary)?|m[äa]r(?:z|ch)?|apr(?:il)?|ma[iy]"
+    r"|jun[ie]?|jul[iy]?|aug(?:ust)?|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?"
+    r"|de[cz](?:ember)?)\b\.?"
+)
+_NAMED_NUMBERS = "|".join(
+    (
+        # Standards: ISO 14001, ISO/IEC 27001:2022, ISO 27k1, DIN EN ISO 9001, SOC 2, IFRS 16.
+        r"\b(?:ISO|IEC|DIN|EN|IEEE|ANSI|ASTM|BS|IATF|OHSAS|SOC|PCI[ -]DSS|TISAX|NIST|KS|JIS"
+        r"|VDA|RFC|HIPAA|ITIL|CMMI|ISAE|IFRS|ECE)(?:[ /-]+(?:ISO|IEC|EN|DIN|TS))*[ /-]*[0-9]"
+        r"[0-9A-Za-z.:-]*",
+        # Versions and releases: v2.0, Version 3, Release 2026.1, 2.0.1.
+        r"(?i:\bv(?:er(?:sion)?)?\.?\s*[0-9]+(?:\.[0-9]+)*\b)",
+        r"(?i:\b(?:release|phase|stage|gen(?:eration)?|stufe|tier|level)\s+[0-9]+(?:\.[0-9]+)*\b)",
+        r"\b[0-9]+\.[0-9]+\.[0-9]+\b",
+        # Codes that mix letters and digits: 27k1, B2B, K8s, S4HANA, H2 (not Q40: Q is a label).
+        r"\b[0-9]+[A-Za-z]+[0-9][0-9A-Za-z]*\b",
+        r"\b[A-PR-Za-pr-z][A-Za-z]*[0-9]+[A-Za-z0-9]*\b",
+        # Dates: 2024-07-01, 01.07.2024, 1/7/24, 1. Juli 2024, July 1st, 7월 1일, 2024년 7월.
+        r"\b[0-9]{4}-[0-9]{1,2}(?:-[0-9]{1,2})?\b",
+        r"\b[0-9]{1,2}[./][0-9]{1,2}[./](?:[0-9]{4}|[0-9]{2})\b",
+        rf"(?i:\b[0-9]{{1,2}}\.?\s*{_MONTH_NAME}(?:\s*[0-9]{{4}})?)",
+        rf"(?i:\b{_MONTH_NAME}\s*[0-9]{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s*[0-9]{{4}})?)",
+        r"[0-9]{1,2}\s*월(?:\s*[0-9]{1,2}\s*일)?",
+        r"[0-9]{4}\s*년",
+    )
+)
+"""Numbers that are names, not measures: standards, versions, codes and dates."""
+
 
 def _findings(
     frame: pl.DataFrame,
-    rule: str,
+    rule_id: str,
     *,
     subject_kind: pl.Expr | str,
     message: pl.Expr,
@@ -243,17 +209,49 @@ def _findings(
     kind = pl.lit(subject_kind) if isinstance(subject_kind, str) else subject_kind
     advice = pl.lit(suggestion) if isinstance(suggestion, str) else suggestion
     return frame.select(
-        severity=pl.lit(RULES[rule].severity.value),
-        rule=pl.lit(rule),
+        severity=pl.lit(RULES[rule_id].severity.value),
+        rule=pl.lit(rule_id),
         subject_id=pl.col("subject_id"),
         subject_kind=kind,
         unit_id=pl.col("unit_id"),
         message=message,
         suggestion=advice,
+        explanation=pl.lit(None, pl.String),  # filled in by find_issues, which has thresholds
     ).cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
 
 
 # --- what the rules look at ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LintScope:
+    """Which periods lint checks: the objectives whose period overlaps `start`..`end` (every
+    objective when both are None) with their key results, every KPI (standing indicators), and
+    the measurements as of `measured_on`: each KPI's period containing it and each key result's
+    objective period."""
+
+    start: date | None
+    end: date | None
+    measured_on: date
+    label: str
+    """What the scope is, for a title: `periods containing 2026-11-16`, `2026-Q3`, `all periods`."""
+
+
+def lint_scope(as_of: date, *, period: str | None = None, everything: bool = False) -> LintScope:
+    """The periods containing `as_of` (the default), the period labelled `period` (measured at
+    its end, or at `as_of` when that comes first), or with `everything` every period (measured
+    at `as_of`). Raises GoaltuiError for a bad label or both choices at once."""
+    if period is not None and everything:
+        raise GoaltuiError("choose either a period or all periods, not both")
+    if everything:
+        return LintScope(None, None, as_of, "all periods")
+    if period is None:
+        return LintScope(as_of, as_of, as_of, f"periods containing {as_of.isoformat()}")
+    try:
+        chosen = Period.parse(period)
+    except ValueError as error:
+        raise GoaltuiError(str(error)) from None
+    return LintScope(chosen.start, chosen.end, min(chosen.end, as_of), chosen.label)
 
 
 @dataclass(frozen=True)
@@ -263,6 +261,12 @@ class _Facts:
     dataset: Dataset
     as_of: date
     thresholds: QualityThresholds
+    scope: LintScope
+
+    @cached_property
+    def measured_on(self) -> date:
+        """The date the measurement rules evaluate as of."""
+        return self.scope.measured_on
 
     @cached_property
     def unit_names(self) -> pl.DataFrame:
@@ -270,23 +274,46 @@ class _Facts:
         return self.dataset.units.select(unit_id=pl.col("id"), unit_name=pl.col("name"))
 
     @cached_property
+    def objectives(self) -> pl.DataFrame:
+        """The objectives in scope, with period_start and period_end of their period."""
+        framed = with_label_start(self.dataset.objectives, "period", "period_start").with_columns(
+            period_end=period_end(pl.col("period_start"), label_unit(pl.col("period")))
+        )
+        start, end = self.scope.start, self.scope.end
+        if start is None or end is None:
+            return framed
+        return framed.filter(pl.col("period_start") <= end, pl.col("period_end") >= start)
+
+    @cached_property
+    def key_results(self) -> pl.DataFrame:
+        """The key_results rows of the objectives in scope."""
+        ids = self.objectives.select(objective_id=pl.col("id"))
+        return self.dataset.key_results.join(
+            ids, on="objective_id", how="semi", maintain_order="left"
+        )
+
+    @cached_property
     def catalog(self) -> pl.DataFrame:
-        """goal_catalog of the dataset."""
-        return goal_catalog(self.dataset)
+        """goal_catalog of the dataset: every KPI and the key results in scope."""
+        catalog = goal_catalog(self.dataset)
+        krs = self.key_results.select(goal_id=pl.col("id"))
+        in_scope = (pl.col("kind") == "kpi") | pl.col("goal_id").is_in(
+            krs.get_column("goal_id").implode()
+        )
+        return catalog.filter(in_scope)
 
     @cached_property
     def goals(self) -> pl.DataFrame:
-        """Every KPI, objective and key result: subject_id, subject_kind, unit_id, name and
-        scope (goals of one scope and unit should not share a name)."""
-        ds = self.dataset
-        kpis = ds.kpis.select(
+        """Every KPI and the objectives and key results in scope: subject_id, subject_kind,
+        unit_id, name and scope (goals of one scope and unit should not share a name)."""
+        kpis = self.dataset.kpis.select(
             subject_id=pl.col("id"),
             subject_kind=pl.lit("kpi"),
             unit_id=pl.col("unit_id"),
             name=pl.col("name"),
             scope=pl.lit("KPIs"),
         )
-        objectives = ds.objectives.select(
+        objectives = self.objectives.select(
             subject_id=pl.col("id"),
             subject_kind=pl.lit("objective"),
             unit_id=pl.col("unit_id"),
@@ -304,15 +331,16 @@ class _Facts:
 
     @cached_property
     def history(self) -> pl.DataFrame:
-        """evaluate_goals with history: one row per goal and period up to the current one."""
-        return evaluate_goals(self.dataset, self.as_of, history=True)
+        """evaluate_goals with history as of `measured_on`: one row per goal and period."""
+        return evaluate_goals(self.dataset, self.measured_on, history=True)
 
     @cached_property
     def current(self) -> pl.DataFrame:
-        """The engine's rows of the current period (every KPI's; each key result's of an
-        objective whose period contains as-of), with `previous` (label of the period before),
-        `previous_count` (check-ins then, from the engine's rows) and from the catalog
-        `given_target`, `given_baseline` (as written) and `kpi_id`."""
+        """The engine's rows the measurement rules check: each KPI's period containing
+        `measured_on`, each key result's objective period (objectives in scope that started by
+        then), with `previous` (label of the period before), `previous_count` (check-ins then,
+        from the engine's rows) and from the catalog `given_target`, `given_baseline` (as
+        written) and `kpi_id`."""
         history = self.history
         unit = pl.col("period_unit")
         previous_counts = history.select(
@@ -323,12 +351,13 @@ class _Facts:
         given = self.catalog.select(
             "goal_id", "kpi_id", given_target=pl.col("target"), given_baseline=pl.col("baseline")
         )
+        kpi_rows = (pl.col("kind") == "kpi") & pl.col("is_current")
         return (
-            history.filter(pl.col("is_current"))
+            history.join(given, on="goal_id", how="inner", maintain_order="left")
+            .filter(kpi_rows | (pl.col("kind") == "kr"))
             .join(
                 previous_counts, on=["goal_id", "period_start"], how="left", maintain_order="left"
             )
-            .join(given, on="goal_id", how="left", maintain_order="left")
             .with_columns(
                 previous=_previous_label(pl.col("period"), unit),
                 previous_count=pl.col("previous_count").fill_null(0),
@@ -339,11 +368,20 @@ class _Facts:
 # --- structural rules ---------------------------------------------------------------------------
 
 
+@rule(
+    "okr-kr-count",
+    Severity.WARNING,
+    explanation="An objective should have {okr_min_key_results} to {okr_max_key_results} key "
+    "results.",
+    reasoning="The guide sets key results at about 2-4 per objective, each with a number or "
+    "criterion that shows whether it was reached (핵심 결과는 보통 2~4개). "
+    "One alone rarely shows whether the objective moved; more than four scatter the focus.",
+)
 def _okr_kr_count(facts: _Facts) -> pl.DataFrame:
     low, high = facts.thresholds.okr_min_key_results, facts.thresholds.okr_max_key_results
-    counts = facts.dataset.key_results.group_by("objective_id").agg(count=pl.len())
+    counts = facts.key_results.group_by("objective_id").agg(count=pl.len())
     bad = (
-        facts.dataset.objectives.join(
+        facts.objectives.join(
             counts, left_on="id", right_on="objective_id", how="left", maintain_order="left"
         )
         .with_columns(pl.col("count").fill_null(0))
@@ -378,10 +416,19 @@ def _okr_kr_count(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "okr-too-many-objectives",
+    Severity.WARNING,
+    explanation="A unit should pursue only a few objectives (at most {okr_max_objectives}) in "
+    "one period.",
+    reasoning="The guide limits objectives on purpose: the more there are, the more attention "
+    "is split and OKRs turn into a checklist; the rest of the work belongs in KPIs or the work "
+    "plan (목표의 개수를 의도적으로 제한합니다).",
+)
 def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
     limit = facts.thresholds.okr_max_objectives
     crowded = (
-        facts.dataset.objectives.group_by("unit_id", "period")
+        facts.objectives.group_by("unit_id", "period")
         .agg(count=pl.len())
         .filter(pl.col("count") > limit)
         .sort("unit_id", "period")
@@ -408,6 +455,13 @@ def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "kpi-too-many",
+    Severity.WARNING,
+    explanation="A unit should own a manageable number of KPIs (at most {kpi_too_many}).",
+    reasoning="Too many indicators make managing them a burden (지표가 너무 많아지면 관리 "
+    "부담이 커지고); set a number that fits how the team works, on results tied to its goals.",
+)
 def _kpi_too_many(facts: _Facts) -> pl.DataFrame:
     limit = facts.thresholds.kpi_too_many
     crowded = (
@@ -452,7 +506,7 @@ def _linkable(facts: _Facts) -> pl.DataFrame:
         how="left",
         maintain_order="left",
     )
-    objectives = ds.objectives.select(
+    objectives = facts.objectives.select(
         subject_id=pl.col("id"),
         subject_kind=pl.lit("objective"),
         unit_id=pl.col("unit_id"),
@@ -478,6 +532,15 @@ def _linkable(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "unlinked",
+    Severity.WARNING,
+    explanation="A KPI or objective below the top of the organisation should cascade from a "
+    "goal of a unit above it.",
+    reasoning="KPIs and OKRs cascade top-down: organisation goals come from the strategy, team "
+    "goals refine them, personal goals serve the team's. A goal that supports no goal above "
+    "rarely improves results (조직 목표와의 연결성, Relevant).",
+)
 def _unlinked(facts: _Facts) -> pl.DataFrame:
     units = facts.dataset.units
     above = units.select(
@@ -516,6 +579,14 @@ def _unlinked(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "link-not-ancestor",
+    Severity.ERROR,
+    explanation="A goal can only cascade from a goal of a unit above its owner.",
+    reasoning="The cascade runs from the organisation to teams to people (위에서 아래로 연결되는 "
+    "구조); a link to a sibling, a lower unit or a missing goal breaks the chain that roll-ups "
+    "and the guide's alignment rely on.",
+)
 def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
     ancestors = (
         closure(facts.dataset.units)
@@ -575,6 +646,14 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "kr-direction-conflict",
+    Severity.ERROR,
+    explanation="A key result measured by a KPI must agree with the KPI on which way is better.",
+    reasoning="The same indicator can serve as a KPI and as a key result "
+    "(같은 지표라도 ... OKR의 핵심 결과가 될 수도); measured by the same check-ins, "
+    "opposite directions make progress on one a setback on the other.",
+)
 def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
     ds = facts.dataset
     kpis = ds.kpis.select(
@@ -582,7 +661,7 @@ def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
     )
     owners = facts.catalog.select(subject_id=pl.col("goal_id"), unit_id=pl.col("unit_id"))
     conflicts = (
-        ds.key_results.filter(pl.col("kpi_id").is_not_null() & pl.col("direction").is_not_null())
+        facts.key_results.filter(pl.col("kpi_id").is_not_null() & pl.col("direction").is_not_null())
         .join(kpis, on="kpi_id", how="inner", maintain_order="left")
         .filter(pl.col("direction") != pl.col("kpi_direction"))
         .rename({"id": "subject_id"})
@@ -608,13 +687,20 @@ def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "zero-weights",
+    Severity.ERROR,
+    explanation="The key results of an objective need weights that add up to more than 0.",
+    reasoning="Key results are the criteria that show how far the objective has come (점검 "
+    "가능성); with all weights 0 the objective's score is meaningless.",
+)
 def _zero_weights(facts: _Facts) -> pl.DataFrame:
-    ds = facts.dataset
-    totals = ds.key_results.group_by("objective_id").agg(
-        count=pl.len(), total=pl.col("weight").fill_null(1.0).sum()
+    # Sorted before the sum: the same total, to the last bit, whatever order the rows came in.
+    totals = facts.key_results.group_by("objective_id").agg(
+        count=pl.len(), total=pl.col("weight").fill_null(1.0).sort().sum()
     )
     weightless = (
-        ds.objectives.join(
+        facts.objectives.join(
             totals, left_on="id", right_on="objective_id", how="inner", maintain_order="left"
         )
         .filter(pl.col("total") <= 0)
@@ -637,6 +723,13 @@ def _zero_weights(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "duplicate-name",
+    Severity.WARNING,
+    explanation="Two goals of one unit (of one kind, in one period) carry the same name.",
+    reasoning="A goal should say in one sentence what it manages (구체성, Specific); two goals "
+    "with one name make check-ins, reports and discussions ambiguous.",
+)
 def _duplicate_name(facts: _Facts) -> pl.DataFrame:
     goals = facts.goals.with_columns(key=pl.col("name").str.strip_chars().str.to_lowercase())
     groups = ["unit_id", "scope", "key"]
@@ -669,10 +762,21 @@ def _duplicate_name(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "objective-has-number",
+    Severity.WARNING,
+    explanation="An objective title contains a number or % sign: objectives are sentences, "
+    "numbers belong in key results (period labels such as Q4 or 2026, dates, versions and "
+    "names of standards such as ISO 14001 are fine).",
+    reasoning="The guide writes objectives as qualitative sentences showing the state or change "
+    "to reach (목표 문장에는 숫자보다 ... 상태나 변화가 드러나야); key results carry the "
+    "numbers.",
+)
 def _objective_has_number(facts: _Facts) -> pl.DataFrame:
     numbered = (
-        facts.dataset.objectives.with_columns(
+        facts.objectives.with_columns(
             numbers=pl.col("title")
+            .str.replace_all(_NAMED_NUMBERS, " ")
             .str.extract_all(_NUMBER_TOKEN)
             .list.eval(pl.element().filter(~pl.element().str.contains(_LABEL_TOKEN)))
         )
@@ -702,6 +806,14 @@ def _previous_label(label: pl.Expr, period_unit: pl.Expr) -> pl.Expr:
     return period_label(shift_start(label_start(label), period_unit, -1), period_unit)
 
 
+@rule(
+    "no-baseline",
+    Severity.WARNING,
+    explanation="A goal whose target is a % change has no actual in the period before the one "
+    "checked.",
+    reasoning="Targets such as '전월 대비 20% 이상 증가' only mean something against the "
+    "previous period's figure (기간 단위 비교 가능성); without it the goal has no target.",
+)
 def _no_baseline(facts: _Facts) -> pl.DataFrame:
     # A key result with a baseline of its own needs no previous actual: it starts from there.
     missing = facts.current.filter(
@@ -735,6 +847,14 @@ def _no_baseline(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "stale",
+    Severity.WARNING,
+    explanation="A goal has no check-in in its period or the one before (a key result: in its "
+    "objective's period).",
+    reasoning="KPIs are measured again every period and OKRs are checked during their period "
+    "(점검 가능성, Time-bound); a goal nobody measures cannot be managed.",
+)
 def _stale(facts: _Facts) -> pl.DataFrame:
     # A KPI is measured period after period, so last period's check-in still counts; a key
     # result lives in its objective's period only.
@@ -771,15 +891,27 @@ def _stale(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "not-achievable",
+    Severity.WARNING,
+    explanation="A target far beyond anything achieved before: more than "
+    "{not_achievable_factor:g} times the best actual of the goal's (or its KPI's) last "
+    "{not_achievable_periods} closed periods (lower-is-better goals: less than the best divided "
+    "by {not_achievable_factor:g}).",
+    reasoning="Targets out of touch with reality are seen as impossible from the start; a KPI "
+    "may be challenging but should be reachable by better work and focus (달성 가능성, "
+    "Achievable).",
+)
 def _not_achievable(facts: _Facts) -> pl.DataFrame:
     factor = facts.thresholds.not_achievable_factor
     periods = facts.thresholds.not_achievable_periods
     current = facts.current.filter(pl.col("target").is_not_null())
     unit = pl.col("period_unit")
-    # The engine's per-period actuals: a KPI's from its history rows; a key result's earlier
-    # periods (its KPI's check-ins, aggregated over the key result's period) from the engine's
-    # building blocks, for the current key results only.
-    current_krs = facts.catalog.join(
+    # History is the earlier periods of the same goal: a KPI's from its history rows; a key
+    # result lives in one period, so only one measured by a KPI has a history: that KPI's
+    # check-ins, aggregated over the key result's period unit. A key result's own check-ins
+    # dated before its period (a kick-off measurement) are not a history.
+    current_krs = facts.catalog.filter(pl.col("kpi_id").is_not_null()).join(
         current.filter(pl.col("kind") == "kr").select("goal_id"), on="goal_id", how="semi"
     )
     actuals = pl.concat(
@@ -787,7 +919,7 @@ def _not_achievable(facts: _Facts) -> pl.DataFrame:
             facts.history.filter(pl.col("kind") == "kpi").select(
                 "goal_id", "period_start", "actual"
             ),
-            goal_actuals(facts.dataset, current_krs, facts.as_of).select(
+            goal_actuals(facts.dataset, current_krs, facts.measured_on).select(
                 "goal_id", "period_start", "actual"
             ),
         ]
@@ -838,6 +970,14 @@ def _not_achievable(facts: _Facts) -> pl.DataFrame:
     )
 
 
+@rule(
+    "no-stretch",
+    Severity.INFO,
+    explanation="A key result whose target is not beyond its baseline (or the previous "
+    "period's actual) in its direction.",
+    reasoning="OKRs are meant to try one level higher than before (한 단계 높은 수준을 시도); "
+    "a key result that only holds the current level belongs in a KPI.",
+)
 def _no_stretch(facts: _Facts) -> pl.DataFrame:
     rows = facts.history.filter(pl.col("kind") == "kr").select(
         "goal_id",
@@ -918,43 +1058,166 @@ def _no_stretch(facts: _Facts) -> pl.DataFrame:
     )
 
 
-_CHECKS: tuple[Callable[[_Facts], pl.DataFrame], ...] = (
-    _okr_kr_count,
-    _okr_too_many_objectives,
-    _kpi_too_many,
-    _unlinked,
-    _link_not_ancestor,
-    _kr_direction_conflict,
-    _zero_weights,
-    _duplicate_name,
-    _objective_has_number,
-    _no_baseline,
-    _stale,
-    _not_achievable,
-    _no_stretch,
+@rule(
+    "no-target",
+    Severity.ERROR,
+    explanation="A key result needs a target (an error: it cannot be scored) and a KPI should "
+    "have one (a warning: its status can only be no target).",
+    reasoning="A goal is a number to reach by a time (측정 가능성, Measurable); without a "
+    "target nobody can tell whether it is on track, and a key result without one cannot be "
+    "graded.",
 )
+def _no_target(facts: _Facts) -> pl.DataFrame:
+    # Targets as written: the goal's own, or a targets.csv override for the period checked. A
+    # change_pct goal whose previous period has no actual is the no-baseline rule's.
+    kpis = facts.current.filter(
+        (pl.col("kind") == "kpi") & pl.col("given_target").is_null() & pl.col("target").is_null()
+    ).select("goal_id", "name", "unit_id", "period", subject_kind=pl.lit("kpi"))
+    overrides = target_overrides(facts.dataset.targets).rename({"period": "objective_period"})
+    krs = (
+        facts.catalog.filter((pl.col("kind") == "kr") & pl.col("target").is_null())
+        .join(overrides, on=["goal_id", "objective_period"], how="left", maintain_order="left")
+        .filter(pl.col("override").is_null())
+        .select(
+            "goal_id",
+            "name",
+            "unit_id",
+            period=pl.col("objective_period"),
+            subject_kind=pl.lit("kr"),
+        )
+    )
+    missing = pl.concat([kpis, krs]).rename({"goal_id": "subject_id"})
+    found = _findings(
+        missing,
+        "no-target",
+        subject_kind=pl.col("subject_kind"),
+        message=pl.format(
+            "{} {} has no target for {}{}.",
+            _KIND_WORD,
+            _quoted("name"),
+            pl.col("period"),
+            pl.when(pl.col("subject_kind") == "kr")
+            .then(pl.lit(": it cannot be scored"))
+            .otherwise(pl.lit(": its status can only say there is no target")),
+        ),
+        suggestion=pl.when(pl.col("subject_kind") == "kr")
+        .then(pl.lit("Give the key result a target in key_results.csv (or targets.csv)."))
+        .otherwise(
+            pl.lit(
+                "Set the KPI's target in kpis.csv, or per period in targets.csv; an indicator "
+                "only watched, without a target, is not a KPI."
+            )
+        ),
+    )
+    # A KPI without a target is a warning; a key result's, an error.
+    return found.with_columns(
+        severity=pl.when(pl.col("subject_kind") == "kpi")
+        .then(pl.lit(Severity.WARNING.value))
+        .otherwise(pl.col("severity"))
+    )
+
+
+@rule(
+    "checkin-outside-period",
+    Severity.WARNING,
+    explanation="A key result has check-ins dated outside its objective's period: they do not "
+    "count towards it.",
+    reasoning="A key result is checked during its objective's period (점검 가능성, Time-bound); "
+    "a measurement dated before or after it counts for nothing and usually means a wrong date "
+    "or the wrong key result. (A key result whose target is a % change without a baseline may "
+    "take its starting figure in the period before.)",
+)
+def _checkin_outside_period(facts: _Facts) -> pl.DataFrame:
+    krs = with_label_start(
+        facts.catalog.filter((pl.col("kind") == "kr") & pl.col("kpi_id").is_null()),
+        "objective_period",
+        "start",
+    ).select(
+        "goal_id",
+        "name",
+        "unit_id",
+        "objective_period",
+        "start",
+        end=period_end(pl.col("start"), pl.col("period_unit")),
+        # The period before gives a change_pct key result without a baseline its starting figure.
+        allowed_from=pl.when((pl.col("target_mode") == "change_pct") & pl.col("baseline").is_null())
+        .then(shift_start(pl.col("start"), pl.col("period_unit"), -1))
+        .otherwise(pl.col("start")),
+    )
+    checkins = effective_checkins(facts.dataset.checkins, facts.as_of).select("goal_id", "date")
+    outside = (
+        checkins.join(krs.filter(pl.col("start").is_not_null()), on="goal_id", how="inner")
+        .filter((pl.col("date") < pl.col("allowed_from")) | (pl.col("date") > pl.col("end")))
+        .group_by("goal_id", "name", "unit_id", "objective_period", "start", "end")
+        .agg(
+            count=pl.len(),
+            dates=pl.col("date").unique().sort().cast(pl.String).str.join(", "),
+        )
+        .rename({"goal_id": "subject_id"})
+    )
+    return _findings(
+        outside,
+        "checkin-outside-period",
+        subject_kind="kr",
+        message=pl.format(
+            "Key result {} has {} dated outside its objective's period {} ({} to {}): {}.",
+            _quoted("name"),
+            pl.when(pl.col("count") == 1)
+            .then(pl.lit("a check-in"))
+            .otherwise(_counted(pl.col("count"), "check-in")),
+            pl.col("objective_period"),
+            pl.col("start").cast(pl.String),
+            pl.col("end").cast(pl.String),
+            pl.col("dates"),
+        ),
+        suggestion=pl.lit(
+            "Correct the date if it is a typo, or check it in on the key result of the period "
+            "it belongs to; a starting figure belongs in the key result's baseline."
+        ),
+    )
 
 
 def find_issues(
-    dataset: Dataset, as_of: date, thresholds: QualityThresholds, *, unit: str | None = None
+    dataset: Dataset,
+    as_of: date,
+    thresholds: QualityThresholds,
+    *,
+    unit: str | None = None,
+    period: str | None = None,
+    everything: bool = False,
 ) -> pl.DataFrame:
-    """Check every goal of `dataset` as of `as_of` against RULES.
+    """Check the goals of `dataset` against RULES (those `thresholds.disable` does not switch
+    off), in the periods containing `as_of`; with `period`, in the period of that label
+    (measured at its end, or at `as_of` if that comes first); with `everything`, in every period.
+    KPIs are standing indicators: every KPI is checked, its measurements in its period containing
+    the date measured at.
 
     Returns one row per finding and subject (columns FINDINGS_SCHEMA): `unit_id` is the unit that
     owns the subject (a unit for unit findings). Sorted by severity (error, warning, info), rule,
-    subject_id, message. With `unit`, only findings whose unit_id is in that unit's subtree;
-    an unknown unit raises GoaltuiError.
+    subject_id, message. With `unit`, only findings whose unit_id is in that unit's subtree.
+    An unknown unit, a bad period label or an unknown rule id in `disable` raises GoaltuiError.
     """
-    scope: pl.Series | None = None
+    unknown = sorted(set(thresholds.disable) - set(RULES))
+    if unknown:
+        raise GoaltuiError(
+            f"[quality] disable names no rule {', '.join(map(repr, unknown))} "
+            f"(rules: {', '.join(RULES)})"
+        )
+    scope = lint_scope(as_of, period=period, everything=everything)
+    subtree: pl.Series | None = None
     if unit is not None:
         if unit not in dataset.units.get_column("id").to_list():
             raise GoaltuiError(f"no unit {unit!r}")
-        scope = subtree_ids(dataset.units, unit)
-    facts = _Facts(dataset, as_of, thresholds)
-    findings = pl.concat([check(facts) for check in _CHECKS])
-    if scope is not None:
-        findings = findings.filter(pl.col("unit_id").is_in(scope.implode()))
+        subtree = subtree_ids(dataset.units, unit)
+    facts = _Facts(dataset, as_of, thresholds, scope)
+    enabled = [r for r in RULES.values() if r.id not in thresholds.disable]
+    findings = pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *(r.check(facts) for r in enabled)])
+    if subtree is not None:
+        findings = findings.filter(pl.col("unit_id").is_in(subtree.implode()))
+    explanations = {r.id: r.explain(thresholds) for r in RULES.values()}
     rank = pl.col("severity").replace_strict(
         {severity.value: i for i, severity in enumerate(SEVERITY_ORDER)}, return_dtype=pl.Int8
     )
-    return findings.sort(rank, "rule", "subject_id", "message")
+    return findings.with_columns(
+        explanation=pl.col("rule").replace_strict(explanations, return_dtype=pl.String)
+    ).sort(rank, "rule", "subject_id", "message")

@@ -1,4 +1,4 @@
-"""Thresholds of the goal-quality rules (issue: goal quality checks)."""
+"""The settings of the goal-quality rules: thresholds and the rules switched off."""
 
 from __future__ import annotations
 
@@ -21,3 +21,5 @@ class QualityThresholds:
     """not-achievable: an at_least target above this many times the best recent actual."""
     not_achievable_periods: int = 4
     """not-achievable: how many closed periods count as recent."""
+    disable: tuple[str, ...] = ()
+    """Ids of the rules switched off."""

@@ -117,7 +117,8 @@ def explain_finding(finding: dict[str, str] | None) -> Text:
     text = Text()
     text.append(f"{finding['rule']}", style="bold")
     if rule is not None:
-        text.append(f": {rule.explanation}\n")
+        # The finding's explanation carries the configured thresholds.
+        text.append(f": {finding.get('explanation') or rule.explanation}\n")
         text.append(f"{rule.reasoning}\n", style="dim italic")
     else:
         text.append("\n")
