@@ -30,12 +30,13 @@ def kpi(
     unit: str | None = "count",
     parent_id: str | None = None,
     category: str | None = None,
+    name: str = "",
 ) -> Row:
     """A row of kpis.csv."""
     return {
         "id": id,
         "unit_id": unit_id,
-        "name": f"KPI {id}",
+        "name": name or f"KPI {id}",
         "unit": unit,
         "direction": direction,
         "aggregation": aggregation,
@@ -48,13 +49,18 @@ def kpi(
 
 
 def objective(
-    id: str, *, period: str = "2026-Q4", unit_id: str = "org", parent_id: str | None = None
+    id: str,
+    *,
+    period: str = "2026-Q4",
+    unit_id: str = "org",
+    parent_id: str | None = None,
+    title: str = "",
 ) -> Row:
     """A row of objectives.csv."""
     return {
         "id": id,
         "unit_id": unit_id,
-        "title": f"Objective {id}",
+        "title": title or f"Objective {id}",
         "period": period,
         "parent_id": parent_id,
     }
@@ -72,12 +78,13 @@ def key_result(
     weight: float = 1.0,
     kpi_id: str | None = None,
     unit: str | None = None,
+    title: str = "",
 ) -> Row:
     """A row of key_results.csv."""
     return {
         "id": id,
         "objective_id": objective_id,
-        "title": f"KR {id}",
+        "title": title or f"KR {id}",
         "unit": unit,
         "direction": direction,
         "aggregation": aggregation,
@@ -156,3 +163,177 @@ def goal_row(
         rows = rows.filter(pl.col("period") == period)
     assert rows.height == 1, rows
     return rows.row(0, named=True)
+
+
+def quarterly_organisation() -> Dataset:
+    """A real-looking organisation through 2026-Q1 to Q4: an org, three teams and two people,
+    KPIs checked in every month, and per quarter objectives with their key results, checked
+    in during their quarter. Its only slips: Q2's sales objective has one key result (a past
+    period), sales' Q4 paying-customers key result took its kick-off measurement days before
+    its quarter instead of a baseline, and the website-visits KPI is only watched (no
+    target)."""
+    units = [
+        unit("org", kind="org", name="Hummingbirds Inc."),
+        unit("sales", "org", name="Sales"),
+        unit("product", "org", name="Product"),
+        unit("cs", "org", name="Customer support"),
+        unit("kim", "sales", kind="person", name="Kim Minji"),
+        unit("lee", "product", kind="person", name="Lee Junho"),
+    ]
+    kpis = [
+        kpi("revenue", period="quarter", target=1.2e9, unit="KRW", name="Quarterly revenue"),
+        kpi(
+            "contracts",
+            unit_id="sales",
+            target=30,
+            parent_id="revenue",
+            name="New contracts per month",
+        ),
+        kpi(
+            "kim-contracts",
+            unit_id="kim",
+            target=10,
+            parent_id="contracts",
+            name="Kim's new contracts",
+        ),
+        kpi(
+            "response",
+            unit_id="cs",
+            direction="at_most",
+            aggregation="mean",
+            target=4.0,
+            unit="hours",
+            parent_id="revenue",
+            name="Mean first response time",
+        ),
+        kpi(
+            "visits",
+            unit_id="product",
+            target=None,
+            parent_id="revenue",
+            name="Website visits",
+        ),
+    ]
+    themes = {
+        "2026-Q1": ("Customers find value in their first week", "Every lead hears from us fast"),
+        "2026-Q2": (
+            "Become ISO 27001 certified so that enterprise buyers trust us",
+            "Enterprise buyers choose us",
+        ),
+        "2026-Q3": ("Launch portal v2.0 for every customer", "Customers renew without a push"),
+        "2026-Q4": ("Go-Live am 1. Oktober 2026 ohne Ausfall", "Customers grow with us"),
+    }
+    objectives: list[Row] = []
+    key_results: list[Row] = []
+    checkins: list[Row] = []
+    for n, (period, (product_title, sales_title)) in enumerate(themes.items()):
+        q = period[-1]
+        first_month = 3 * n + 1
+        org_o, product_o, sales_o = f"org-q{q}", f"product-q{q}", f"sales-q{q}"
+        objectives += [
+            objective(org_o, period=period, title="New users become loyal customers"),
+            objective(
+                product_o, period=period, unit_id="product", parent_id=org_o, title=product_title
+            ),
+            objective(sales_o, period=period, unit_id="sales", parent_id=org_o, title=sales_title),
+        ]
+        key_results += [
+            key_result(
+                f"{org_o}-retention",
+                org_o,
+                aggregation="last",
+                unit="%",
+                baseline=30 + n,
+                target=40 + n,
+                title="7-day retention of new users",
+            ),
+            key_result(
+                f"{org_o}-contracts",
+                org_o,
+                kpi_id="contracts",
+                aggregation="sum",
+                baseline=0,
+                target=95,
+                title="New contracts in the quarter",
+            ),
+            key_result(
+                f"{product_o}-activation",
+                product_o,
+                aggregation="last",
+                unit="%",
+                baseline=50 + 2 * n,
+                target=60 + 2 * n,
+                title="Activation within the first day",
+            ),
+            key_result(
+                f"{product_o}-tickets",
+                product_o,
+                direction="at_most",
+                aggregation="last",
+                baseline=120,
+                target=80,
+                title="Onboarding tickets per month",
+            ),
+            key_result(
+                f"{sales_o}-demos",
+                sales_o,
+                aggregation="sum",
+                baseline=0,
+                target=45,
+                title="Qualified demos",
+            ),
+        ]
+        if period != "2026-Q2":
+            key_results.append(
+                key_result(
+                    f"{sales_o}-winrate",
+                    sales_o,
+                    aggregation="mean",
+                    unit="%",
+                    baseline=20,
+                    target=26,
+                    title="Win rate of qualified demos",
+                )
+            )
+        for m in range(3):
+            day = date(2026, first_month + m, 12)
+            if day > date(2026, 11, 16):
+                continue
+            checkins += [
+                checkin(f"{org_o}-retention", day, 30 + n + 3.1 * (m + 1)),
+                checkin(f"{product_o}-activation", day, 50 + 2 * n + 3.4 * (m + 1)),
+                checkin(f"{product_o}-tickets", day, 120 - 12.5 * (m + 1)),
+                checkin(f"{sales_o}-demos", day, 14.0 + m),
+                *(
+                    [checkin(f"{sales_o}-winrate", day, 21.35 + 1.7 * m)]
+                    if period != "2026-Q2"
+                    else []
+                ),
+            ]
+    # A Q4 key result without a baseline, with its kick-off measurement days before its quarter.
+    key_results.append(
+        key_result(
+            "sales-q4-paying",
+            "sales-q4",
+            aggregation="last",
+            target=120,
+            title="Paying customers at the end of the quarter",
+        )
+    )
+    checkins += [
+        checkin("sales-q4-paying", date(2026, 9, 28), 55.0),
+        checkin("sales-q4-paying", date(2026, 10, 20), 70.0),
+        checkin("sales-q4-paying", date(2026, 11, 10), 84.0),
+    ]
+    for month in range(1, 12):
+        day = date(2026, month, 5)
+        checkins += [
+            checkin("revenue", day, 3.95e8 + 1.25e6 * month),
+            checkin("contracts", day, 29.0 + month % 3),
+            checkin("kim-contracts", day, 9.0 + month % 2),
+            checkin("visits", day, 10_000.0 + 250 * month),
+            *[checkin("response", date(2026, month, d), 3.2 + 0.05 * d) for d in (3, 11, 19)],
+        ]
+    return dataset(
+        units=units, kpis=kpis, objectives=objectives, key_results=key_results, checkins=checkins
+    )

@@ -200,3 +200,145 @@ def test_render_lint_matches_find_issues(tmp_path: Path, db_path: Path) -> None:
     assert len(text.splitlines()) == findings.height + 1
     assert summary(findings) == "1 warning"
     assert summary(findings.clear()) == "No findings"
+
+
+# --- which periods, switched-off rules, bad thresholds, the same bytes --------------------------
+
+LAST_YEAR = (
+    "objectives.csv",
+    "구조를 만든다,2026-Q4,\n",
+    "구조를 만든다,2026-Q4,\no-2025,sales,Sign 40 renewals,2025-Q4,o-org\n",
+)
+"""A 2025-Q4 objective of sales with a number in its title and no key result."""
+
+
+def rules_of(out: str) -> list[tuple[str, str]]:
+    return [(r["rule"], r["subject_id"]) for r in csv.DictReader(io.StringIO(out))]
+
+
+def test_period_and_all_choose_the_periods_checked(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = make_db(db_path, tmp_path / "csv", LAST_YEAR)
+    status, out, _ = lint(capsys, db, "--format", "csv")
+    assert (status, out.splitlines()) == (0, [HEADER])
+    last_year = [("objective-has-number", "o-2025"), ("okr-kr-count", "o-2025")]
+    for option in (["--period", "2025-Q4"], ["--period", "2025"], ["--all"]):
+        status, out, _ = lint(capsys, db, "--format", "csv", *option)
+        assert (status, rules_of(out)) == (0, last_year), option
+    status, out, _ = lint(capsys, db, "--period", "2025-Q4")
+    assert "Goal quality as of 2026-11-16: 2025-Q4" in out
+    status, out, err = lint(capsys, db, "--period", "last-year")
+    assert (status, out) == (1, "")
+    assert "not a period label: 'last-year'" in err
+
+
+def test_period_and_all_exclude_each_other(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = make_db(db_path, tmp_path / "csv")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lint", "--db", str(db), "--period", "2026-Q4", "--all"])
+    assert exit_info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def write_config(home: Path, text: str) -> None:
+    config = home / "config" / "goaltui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text, encoding="utf-8")
+
+
+def test_config_disables_rules(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str], isolated_home: Path
+) -> None:
+    db = make_db(db_path, tmp_path / "csv", UNLINK_SALES)
+    write_config(isolated_home, '[quality]\ndisable = ["unlinked"]\n')
+    status, out, _ = lint(capsys, db, "--format", "csv")
+    assert (status, out.splitlines()) == (0, [HEADER])
+    write_config(isolated_home, '[quality]\ndisable = ["unlinkd"]\n')
+    status, out, err = lint(capsys, db, "--format", "csv")
+    assert (status, out) == (1, "")
+    assert "disable names no rule 'unlinkd'" in err and "unlinked" in err
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("not_achievable_factor = nan", "'not_achievable_factor' must be a number from 1 to 1000"),
+        ("not_achievable_factor = inf", "not inf"),
+        ("kpi_too_many = -1", "'kpi_too_many' must be a whole number from 0 to 1000, not -1"),
+        ("not_achievable_periods = 2.5", "'not_achievable_periods' must be a whole number"),
+        ("okr_max_objectives = '5'", "'okr_max_objectives' must be a number, not '5'"),
+        ("kpi_too_many = true", "must be a number, not True"),
+        ("okr_min_key_results = 5", "okr_min_key_results (5) is above okr_max_key_results (4)"),
+        ("disable = 'stale'", "disable must be a list of rule ids"),
+    ],
+)
+def test_bad_thresholds_are_one_clear_config_error(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    isolated_home: Path,
+    setting: str,
+    words: str,
+) -> None:
+    db = make_db(db_path, tmp_path / "csv")
+    write_config(isolated_home, f"[quality]\n{setting}\n")
+    status, out, err = lint(capsys, db, "--format", "csv")
+    assert (status, out) == (1, "")
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("goaltui: ") and "[quality]" in err and "Traceback" not in err
+
+
+def test_explanations_in_the_findings_read_the_config(
+    tmp_path: Path, db_path: Path, isolated_home: Path
+) -> None:
+    from goaltui.config import load_config
+
+    db = make_db(db_path, tmp_path / "csv")
+    write_config(isolated_home, "[quality]\nkpi_too_many = 0\n")
+    thresholds = load_config().quality
+    findings = find_issues(load_dataset(db), date(2026, 11, 16), thresholds)
+    assert set(findings.get_column("explanation")) == {
+        "A unit should own a manageable number of KPIs (at most 0)."
+    }
+
+
+def test_output_is_byte_identical_across_runs(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A month of 20,001 check-ins of 0.005: the sum is a half cent (100.005) that a float sum
+    # taken in another order could round either way in the not-achievable message.
+    lines = ["goal_id,date,value"] + [
+        f"k-sales,2026-10-{1 + i % 28:02d},0.005" for i in range(20_001)
+    ]
+    lines.append("k-sales,2026-11-02,25")
+    many = ("checkins.csv", "k-sales,2026-11-02,25\n", "\n".join(lines[1:]) + "\n")
+    db = make_db(
+        db_path, tmp_path / "csv", many, ("kpis.csv", "absolute,30,k-org", "absolute,3000,k-org")
+    )
+    outputs = set()
+    for fmt in ("csv", "csv", "csv", "json", "json"):
+        status, out, _ = lint(capsys, db, "--format", fmt)
+        assert status == 0
+        outputs.add(out)
+    assert len(outputs) == 2
+    csv_out = min(outputs, key=len)
+    # 100.005 is 100.00499999999999545... as a binary float: it prints as 100, every time.
+    assert "best of the last 4 months was 100." in csv_out
+
+
+def test_a_quarterly_organisation_lints_the_same_every_time() -> None:
+    from tests.builders import quarterly_organisation
+
+    ds = quarterly_organisation()
+    texts = {
+        render_lint(ds, date(2026, 11, 16), unit=None, fmt=fmt, thresholds=QualityThresholds())
+        for fmt in ("table", "table", "csv", "csv")
+    }
+    assert len(texts) == 2
+    table = next(text for text, _ in texts if "Goal quality" in text)
+    assert "Goal quality as of 2026-11-16: periods containing 2026-11-16" in table
+    assert table.rstrip().splitlines()[-1] == "2 warnings"

@@ -14,6 +14,7 @@ from goaltui.metrics.quality import FINDINGS_SCHEMA, RULES, Severity, find_issue
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
+from tests.builders import quarterly_organisation
 
 AS_OF = date(2026, 11, 16)
 DEFAULTS = QualityThresholds()
@@ -703,3 +704,299 @@ def test_result_does_not_depend_on_row_order() -> None:
     backward = findings({name: rows[::-1] for name, rows in tables.items()})
     assert forward.height >= 5
     assert forward.equals(backward)
+
+
+# --- which periods are checked ------------------------------------------------------------------
+
+
+def with_last_year(tables: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    """The clean organisation plus a 2025-Q4 objective that breaks two rules."""
+    tables["objectives"].append(
+        objective("o-2025", "sales", "Sign 40 renewals", period="2025-Q4", parent_id="o-org")
+    )
+    tables["key_results"].append(
+        key_result("r-2025", "o-2025", "Renewals signed", target=40.0, baseline=30.0)
+    )
+    return tables
+
+
+def test_lint_checks_the_periods_containing_as_of_by_default() -> None:
+    tables = with_last_year(clean())
+    assert findings(tables).is_empty()
+    last_year = findings(tables, period="2025-Q4")
+    assert sorted(set(last_year.get_column("rule"))) == [
+        "objective-has-number",
+        "okr-kr-count",
+        "stale",
+    ]
+    assert set(subjects(last_year)) == {"o-2025", "r-2025"}
+    assert findings(tables, period="2025").height == last_year.height
+    everything = findings(tables, everything=True)
+    assert set(subjects(everything)) == {"o-2025", "r-2025"}
+    # A year contains its quarters; a month of another quarter has no objective of its own.
+    assert findings(tables, period="2026-03").is_empty()
+
+
+def test_period_must_be_a_label_and_not_with_everything() -> None:
+    with pytest.raises(GoaltuiError, match="not a period label"):
+        findings(clean(), period="Q4")
+    with pytest.raises(GoaltuiError, match="not both"):
+        findings(clean(), period="2026-Q4", everything=True)
+
+
+def test_kpis_are_standing_and_checked_in_every_scope() -> None:
+    tables = clean()
+    edit(tables["kpis"], "k-leads", parent_id=None)
+    for scope in ({}, {"period": "2025-Q1"}, {"everything": True}):
+        assert subjects(findings(tables, **scope).filter(pl.col("rule") == "unlinked")) == [
+            "k-leads"
+        ]
+
+
+def test_a_past_period_is_measured_at_its_end() -> None:
+    tables = with_last_year(clean())
+    edit(tables["objectives"], "o-2025", title="Renewals become routine")
+    tables["key_results"].append(
+        key_result("r-2025b", "o-2025", "Churn calls", target=10.0, baseline=5.0)
+    )
+    tables["checkins"] += [
+        checkin("r-2025", date(2025, 11, 3), 30.0),
+        checkin("r-2025b", date(2025, 12, 30), 5.0),
+    ]
+    # The KPIs were first measured in 2026: in 2025 they are not stale, they were not there.
+    assert findings(tables, period="2025-Q4").is_empty()
+    tables["checkins"] = [c for c in tables["checkins"] if c["goal_id"] != "r-2025b"]
+    assert subjects(findings(tables, period="2025-Q4")) == ["r-2025b"]
+
+
+# --- not-achievable: history is earlier periods of the goal or its KPI --------------------------
+
+
+def test_a_key_results_own_kickoff_checkin_is_not_history() -> None:
+    tables = clean()
+    # Kick-off measurement days before the quarter: far below the target, but not a history.
+    edit(tables["key_results"], "r-reach", baseline=None, target=60.0)
+    tables["checkins"].append(checkin("r-reach", date(2026, 9, 28), 12.0))
+    assert of_rule(tables, "not-achievable").is_empty()
+    # Through its KPI, the earlier quarters do count.
+    edit(tables["key_results"], "r-contracts", target=151.0)
+    assert subjects(of_rule(tables, "not-achievable")) == ["r-contracts"]
+
+
+# --- objective-has-number: names of standards, versions and dates -------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ISO 14001 Zertifizierung sichern",
+        "Become ISO 27k1 ready",
+        "ISO/IEC 27001:2022 audit passes without findings",
+        "Go-Live am 1. Juli 2024",
+        "Launch the new portal in Q3 2024",
+        "Customers move to v2.0",
+        "Release 3.1 delights our users",
+        "Go live on 2024-07-01",
+        "Go live by July 1st",
+        "7월 1일 신규 앱을 안정적으로 오픈한다",
+        "2024년 7월 전사 시스템 전환",
+        "Our B2B customers love the product",
+    ],
+)
+def test_names_of_standards_versions_and_dates_are_not_numbers(title: str) -> None:
+    tables = clean()
+    edit(tables["objectives"], "o-sales", title=title)
+    assert of_rule(tables, "objective-has-number").is_empty()
+
+
+@pytest.mark.parametrize(
+    ("title", "numbers"),
+    [
+        ("Serve 3 markets", "3"),
+        ("Reach 10k users", "10"),
+        ("Cut churn to 3.5% by 01.07.2025", "3.5%"),
+        ("ISO 9001 audit with 0 findings", "0"),
+        ("Sign 5 customers by March 3", "5"),
+    ],
+)
+def test_measures_beside_names_still_fire(title: str, numbers: str) -> None:
+    tables = clean()
+    edit(tables["objectives"], "o-sales", title=title)
+    hits = of_rule(tables, "objective-has-number")
+    assert subjects(hits) == ["o-sales"]
+    assert hits.row(0, named=True)["message"].split(" contains ")[1].startswith(numbers)
+
+
+# --- explanations read the configured thresholds ------------------------------------------------
+
+
+def test_explanations_quote_the_configured_thresholds() -> None:
+    tables = clean()
+    custom = replace(
+        DEFAULTS,
+        kpi_too_many=0,
+        okr_min_key_results=3,
+        okr_max_key_results=6,
+        not_achievable_factor=1.5,
+        not_achievable_periods=2,
+    )
+    result = findings(tables, custom)
+    explanation = dict(zip(result["rule"], result["explanation"], strict=False))
+    assert "at most 0)" in explanation["kpi-too-many"]
+    assert "3 to 6 key results" in explanation["okr-kr-count"]
+    assert "(at most 7)" not in " ".join(result["explanation"])
+    assert "1.5 times" in RULES["not-achievable"].explain(custom)
+    assert "last 2 closed periods" in RULES["not-achievable"].explain(custom)
+    assert "twice" not in RULES["not-achievable"].explain(DEFAULTS)
+    for rule in RULES.values():
+        assert "{" not in rule.explain(DEFAULTS), rule.id
+
+
+# --- no-target ----------------------------------------------------------------------------------
+
+
+def test_no_target_is_an_error_for_a_key_result_and_a_warning_for_a_kpi() -> None:
+    tables = clean()
+    edit(tables["kpis"], "k-kim", target=None)
+    edit(tables["key_results"], "r-renewal", target=None)
+    hits = of_rule(tables, "no-target")
+    assert [(r["severity"], r["subject_id"]) for r in hits.iter_rows(named=True)] == [
+        ("error", "r-renewal"),
+        ("warning", "k-kim"),
+    ]
+    assert "cannot be scored" in hits.row(0, named=True)["message"]
+    assert "2026-11" in hits.row(1, named=True)["message"]
+
+
+def test_no_target_counts_a_per_period_target() -> None:
+    tables = clean()
+    edit(tables["kpis"], "k-kim", target=None)
+    edit(tables["key_results"], "r-renewal", target=None)
+    tables["targets"] = [
+        {"goal_id": "k-kim", "period": "2026-11", "target": 10.0},
+        {"goal_id": "r-renewal", "period": "2026-Q4", "target": 85.0},
+    ]
+    assert of_rule(tables, "no-target").is_empty()
+    # An override of another month leaves the current one without a target.
+    tables["targets"][0]["period"] = "2026-10"
+    assert subjects(of_rule(tables, "no-target")) == ["k-kim"]
+
+
+def test_a_change_target_without_a_previous_actual_is_no_baseline_not_no_target() -> None:
+    tables = clean()
+    tables["kpis"].append(
+        kpi("k-visits", "mkt", "Website visits", target_mode="change_pct", target=20.0)
+    )
+    edit(tables["kpis"], "k-visits", parent_id="k-revenue")
+    tables["checkins"].append(checkin("k-visits", date(2026, 11, 3), 5000.0))
+    assert of_rule(tables, "no-target").is_empty()
+    assert subjects(of_rule(tables, "no-baseline")) == ["k-visits"]
+
+
+# --- checkin-outside-period ---------------------------------------------------------------------
+
+
+def test_checkins_outside_the_objective_period() -> None:
+    tables = clean()
+    tables["checkins"] += [
+        checkin("r-reach", date(2026, 9, 28), 41.0),  # a kick-off before the quarter
+        checkin("r-rating", date(2026, 9, 30), 4.2),
+        checkin("r-rating", date(2026, 9, 29), 4.1),
+    ]
+    hits = of_rule(tables, "checkin-outside-period")
+    assert subjects(hits) == ["r-rating", "r-reach"]
+    by_id = {r["subject_id"]: r for r in hits.iter_rows(named=True)}
+    assert by_id["r-rating"]["severity"] == "warning"
+    assert by_id["r-rating"]["message"] == (
+        "Key result '앱스토어 리뷰 평균 평점 4.5점 이상 유지' has 2 check-ins dated outside its "
+        "objective's period 2026-Q4 (2026-10-01 to 2026-12-31): 2026-09-29, 2026-09-30."
+    )
+    assert "a check-in dated outside" in by_id["r-reach"]["message"]
+
+
+def test_checkins_after_as_of_and_kpi_checkins_are_not_outside() -> None:
+    tables = clean()
+    tables["checkins"] += [
+        checkin("r-reach", date(2027, 1, 4), 61.0),  # after as-of: ignored like everywhere
+        checkin("k-contracts", date(2026, 9, 5), 30.0),  # r-contracts' KPI: its own period
+    ]
+    assert of_rule(tables, "checkin-outside-period").is_empty()
+    assert subjects(
+        find_issues(dataset(tables), date(2027, 1, 10), DEFAULTS, period="2026-Q4").filter(
+            pl.col("rule") == "checkin-outside-period"
+        )
+    ) == ["r-reach"]
+
+
+def test_a_change_target_takes_its_starting_figure_in_the_period_before() -> None:
+    tables = clean()
+    edit(tables["key_results"], "r-renewal", target_mode="change_pct", target=5.0, baseline=None)
+    tables["checkins"].append(checkin("r-renewal", date(2026, 9, 30), 78.0))
+    assert of_rule(tables, "checkin-outside-period").is_empty()
+    tables["checkins"].append(checkin("r-renewal", date(2026, 6, 30), 70.0))  # two quarters back
+    assert subjects(of_rule(tables, "checkin-outside-period")) == ["r-renewal"]
+
+
+# --- disable and determinism --------------------------------------------------------------------
+
+
+def test_disabled_rules_say_nothing() -> None:
+    tables = clean()
+    edit(tables["kpis"], "k-leads", parent_id=None)
+    edit(tables["kpis"], "k-kim", target=None)
+    assert set(findings(tables).get_column("rule")) == {"unlinked", "no-target"}
+    quiet = replace(DEFAULTS, disable=("unlinked",))
+    assert set(findings(tables, quiet).get_column("rule")) == {"no-target"}
+    with pytest.raises(GoaltuiError, match="'no-such-rule'"):
+        findings(tables, replace(DEFAULTS, disable=("no-such-rule",)))
+
+
+def test_numbers_in_messages_do_not_depend_on_the_order_of_a_float_sum() -> None:
+    # 1234.5 summed in two orders: the half cent must not round two ways.
+    parts = [0.1] * 10 + [1233.5]
+    forward, backward = sum(parts), sum(reversed(parts))
+    assert forward != backward
+    frame = pl.DataFrame({"value": [forward, backward, 1234.5, -0.004, 1e9 + 0.125]})
+    from goaltui.metrics.quality import _number
+
+    texts = frame.select(_number(pl.col("value"))).to_series().to_list()
+    assert texts == ["1,234.5", "1,234.5", "1,234.5", "0", "1,000,000,000.13"]
+
+
+# --- a real-looking organisation over four quarters ---------------------------------------------
+
+
+def test_a_quarterly_organisation_raises_only_findings_a_person_agrees_with() -> None:
+    ds = quarterly_organisation()
+    now = find_issues(ds, AS_OF, DEFAULTS)
+    assert now.select("severity", "rule", "subject_id").rows() == [
+        ("warning", "checkin-outside-period", "sales-q4-paying"),
+        ("warning", "no-target", "visits"),
+    ]
+    # The kick-off measurement (55, far below the target of 120) is not a history, and the
+    # ISO standard, the version and the go-live date in the titles are not measures.
+    assert now.filter(pl.col("rule").is_in(["not-achievable", "objective-has-number"])).is_empty()
+    # Q2's objective with one key result shows when asked for Q2 or for everything.
+    q2 = find_issues(ds, AS_OF, DEFAULTS, period="2026-Q2")
+    assert q2.select("rule", "subject_id").rows() == [
+        ("no-target", "visits"),
+        ("okr-kr-count", "sales-q2"),
+    ]
+    everything = find_issues(ds, AS_OF, DEFAULTS, everything=True)
+    assert set(everything.get_column("subject_id")) == {"sales-q4-paying", "visits", "sales-q2"}
+
+
+def test_lint_gives_the_same_findings_however_the_rows_are_ordered() -> None:
+    ds = quarterly_organisation()
+    reordered = Dataset(
+        units=ds.units.reverse(),
+        kpis=ds.kpis.reverse(),
+        objectives=ds.objectives.reverse(),
+        key_results=ds.key_results.reverse(),
+        checkins=ds.checkins.reverse(),
+        targets=ds.targets,
+    )
+    for scope in ({}, {"everything": True}):
+        assert find_issues(ds, AS_OF, DEFAULTS, **scope).equals(
+            find_issues(reordered, AS_OF, DEFAULTS, **scope)
+        )

@@ -352,6 +352,10 @@ class _Facts:
             "goal_id", "kpi_id", given_target=pl.col("target"), given_baseline=pl.col("baseline")
         )
         kpi_rows = (pl.col("kind") == "kpi") & pl.col("is_current")
+        if self.measured_on < self.as_of:
+            # In a past period, a KPI not measured by then did not exist yet: nothing to check.
+            measured = history.filter(pl.col("checkin_count") > 0).get_column("goal_id")
+            kpi_rows &= pl.col("goal_id").is_in(measured.unique().implode())
         return (
             history.join(given, on="goal_id", how="inner", maintain_order="left")
             .filter(kpi_rows | (pl.col("kind") == "kr"))
