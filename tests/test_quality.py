@@ -996,7 +996,7 @@ def test_lint_gives_the_same_findings_however_the_rows_are_ordered() -> None:
         checkins=ds.checkins.reverse(),
         targets=ds.targets,
     )
-    for scope in ({}, {"everything": True}):
-        assert find_issues(ds, AS_OF, DEFAULTS, **scope).equals(
-            find_issues(reordered, AS_OF, DEFAULTS, **scope)
+    for everything in (False, True):
+        assert find_issues(ds, AS_OF, DEFAULTS, everything=everything).equals(
+            find_issues(reordered, AS_OF, DEFAULTS, everything=everything)
         )
