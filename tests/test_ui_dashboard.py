@@ -211,6 +211,27 @@ async def test_enter_opens_goal_detail_with_its_log(demo_db: Path) -> None:
         assert app.screen_stack[-1] is app.dashboard
 
 
+async def test_goal_detail_explains_the_expected_progress_of_a_baseline_key_result(
+    demo_db: Path,
+) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.open_goal("hb-2026q4-kr1")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalDetailScreen)
+        scorecard = app.dashboard.scorecard
+        assert scorecard is not None
+        row = scorecard.goals.filter(pl.col("goal_id") == "hb-2026q4-kr1").row(0, named=True)
+        assert row["pace_kind"] == "baseline"
+        summary = str(app.screen.query_one("#summary", Static).render())
+        # A change_pct key result starts from its previous quarter's actual.
+        expected = f"Expected {row['expected_progress']:.0%} of the way from "
+        assert expected in summary
+        assert f"by today, at {row['progress']:.0%} (actual " in summary
+        assert "of the way from" in summary.split("Expected")[1]
+
+
 async def test_okr_tree_lists_objectives_and_key_results(demo_db: Path) -> None:
     app = demo_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
