@@ -35,6 +35,7 @@ from goaltui.store.dataset import TABLE_SCHEMAS, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
+from goaltui.store.rules import checkin_number_rules, percent_rule, takes_percent_expr
 
 # --------------------------------------------------------------------------------------------
 # Summary
@@ -184,6 +185,7 @@ def _goals(kpis: pl.DataFrame, key_results: pl.DataFrame, objectives: pl.DataFra
         goal_id=pl.col("id"),
         kind=pl.lit("kpi"),
         aggregation=pl.col("aggregation"),
+        unit=pl.col("unit"),
         kpi_id=pl.lit(None, pl.String),
         period_kind=pl.col("period"),
         period_label=pl.lit(None, pl.String),
@@ -198,6 +200,7 @@ def _goals(kpis: pl.DataFrame, key_results: pl.DataFrame, objectives: pl.DataFra
         goal_id=pl.col("id"),
         kind=pl.lit("kr"),
         aggregation=pl.col("aggregation"),
+        unit=pl.col("unit"),
         kpi_id=pl.col("kpi_id"),
         period_kind=pl.when(pl.col("period_label").str.contains("Q"))
         .then(pl.lit("quarter"))
@@ -302,10 +305,12 @@ def _validate(
     key_results, checkins, targets = typed["key_results"], typed["checkins"], typed["targets"]
 
     all_units = _merged(existing.units, units, ["id", "parent_id"])
-    all_kpis = _merged(existing.kpis, kpis, ["id", "parent_id", "aggregation", "period"])
+    all_kpis = _merged(existing.kpis, kpis, ["id", "parent_id", "aggregation", "period", "unit"])
     all_objectives = _merged(existing.objectives, objectives, ["id", "parent_id", "period"])
     all_krs = _merged(
-        existing.key_results, key_results, ["id", "objective_id", "aggregation", "kpi_id"]
+        existing.key_results,
+        key_results,
+        ["id", "objective_id", "aggregation", "kpi_id", "unit"],
     )
     goals = _goals(all_kpis, all_krs, all_objectives)
 
@@ -347,6 +352,7 @@ def _validate(
         ),
         _ref_rule("unit_id", all_units["id"], "unit"),
         _ref_rule("parent_id", all_kpis["id"], "KPI"),
+        percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
     ]
     rules += _cycle_rules(all_kpis, "KPIs")
     problems.add("kpis", apply_rules(kpis, rules))
@@ -387,6 +393,9 @@ def _validate(
             pl.col("weight") < 0,
             pl.format("{} is negative; a weight is 0 or more", quoted(pl.col("weight__text"))),
         ),
+        percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
+        percent_rule("baseline", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
+        percent_rule("weight", pl.lit(False)),
     ]
     for column, cell in (
         ("unit", "unit"),
@@ -406,7 +415,7 @@ def _validate(
     targets, rules = _duplicates(targets, ["goal_id", "period"], "period")
     target_goals = targets.join(
         goals.filter(~pl.col("ambiguous")).select(
-            "goal_id", "period_kind", "period_label", "objective_id"
+            "goal_id", "period_kind", "period_label", "objective_id", "unit", "aggregation"
         ),
         on="goal_id",
         how="left",
@@ -416,6 +425,7 @@ def _validate(
     example = pl.col("period_kind").replace_strict(LABEL_EXAMPLES, default="")
     rules += [
         _ref_rule("goal_id", goals["goal_id"], "KPI or key result"),
+        percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
         (
             "period",
             pl.col("period").is_not_null()
@@ -521,6 +531,7 @@ def _validate_checkins(
     aggregation_of = pl.col("goal_id").replace_strict(
         clear["goal_id"], clear["aggregation"], default=None, return_dtype=pl.String
     )
+    in_percent = clear.filter(takes_percent_expr(pl.col("unit"), pl.col("aggregation")))
     frame = checkins
     # Identical rows in one file are separate check-ins: the occurrence number keeps their ids
     # apart, while importing the same file again gives the same ids.
@@ -568,23 +579,10 @@ def _validate_checkins(
             ratio & retraction & pl.col("denominator__text").is_not_null(),
             pl.lit("a retraction (empty value) takes no denominator"),
         ),
-        (
-            "denominator",
-            pl.col("denominator") < 0,
-            pl.format("{} is negative", quoted(pl.col("denominator__text"))),
-        ),
-        (
-            "denominator",
-            (pl.col("denominator") == 0) & (pl.col("value") != 0),
-            pl.format(
-                "0, but the value is {} (nothing can be counted out of 0)", pl.col("value__text")
-            ),
-        ),
-        (
-            "confidence",
-            (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
-            pl.format("{} is outside 0-10", quoted(pl.col("confidence__text"))),
-        ),
+        *checkin_number_rules(),
+        percent_rule("value", pl.col("goal_id").is_in(in_percent["goal_id"].implode())),
+        percent_rule("denominator", pl.lit(False)),
+        percent_rule("confidence", pl.lit(False)),
         _ref_rule("author", all_units["id"], "unit"),
     ]
     problems.add("checkins", apply_rules(frame, rules))
