@@ -142,7 +142,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.store.importer import import_path
 
     _prepare_demo(ctx)
-    summary = import_path(ctx.db, args.path, replace=args.replace)
+    summary = import_path(ctx.db, args.path, replace=args.replace, encoding=args.encoding)
     print(f"Imported {args.path} into {ctx.db}: {summary}")
     return 0
 

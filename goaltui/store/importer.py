@@ -34,7 +34,7 @@ from goaltui.store.cells import (
 from goaltui.store.dataset import TABLE_SCHEMAS, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
-from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
+from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, codec_name, read_source
 from goaltui.store.rules import checkin_number_rules, percent_rule, takes_percent_expr
 
 # --------------------------------------------------------------------------------------------
@@ -229,17 +229,27 @@ class _Plan:
     skipped: int
 
 
-def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSummary:
+def import_path(
+    db: Path, source: Path, *, replace: bool = False, encoding: str | None = None
+) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
 
     Merge (default): units, KPIs, objectives, key results and targets are upserted by id (targets
     by goal_id and period); check-ins are appended in file order, exact repeats skipped.
-    `replace=True` empties the database first, in the same transaction.
+    `replace=True` empties the database first, in the same transaction. `encoding` forces the
+    encoding of every CSV file (default: decided for each file from its bytes).
     Returns what was written. Raises ValidationError listing every problem (then nothing is
     written, and a database that did not exist is not created) and DatabaseError when the
     database cannot be used.
     """
-    read = read_source(source)
+    if encoding is not None:
+        try:
+            codec_name(encoding)
+        except LookupError:
+            raise ValidationError(
+                [f"--encoding: '{encoding}' is not an encoding (e.g. utf-8, cp949, windows-1252)"]
+            ) from None
+    read = read_source(source, encoding)
     problems = Problems(files=list(read.problems))
     typed: dict[str, pl.DataFrame] = {}
     for name, table in read.tables.items():
