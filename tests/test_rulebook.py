@@ -112,7 +112,14 @@ def through_store(case: Case, db: Path, sample: Dataset) -> Verdict:
             numbers[name] = rules.parse_number(text, percent=percent and name == "value")
         except ValueError as error:
             return name, str(error)
-    checkin = Checkin(goal_id=case.goal, date=day, note=case.more.get("note"), **numbers)
+    checkin = Checkin(
+        goal_id=case.goal,
+        date=day,
+        value=numbers["value"],
+        denominator=numbers["denominator"],
+        confidence=numbers["confidence"],
+        note=case.more.get("note"),
+    )
     try:
         saved = append_checkin(db, checkin, today=TODAY)
     except ValidationError as error:

@@ -294,12 +294,9 @@ def convert_cells(
             if blank
         )
         .with_columns(
-            *(
-                unescape_formula_expr(pl.col(c.name)).alias(c.name)
-                for c, quote in zip(spec, quotes, strict=True)
-                if quote
-            ),
-            *(multiline(pl.col(c.name)) for c in spec if c.name in MULTILINE_COLUMNS),
+            _text_cells(pl.col(c.name), quote=quote, lines=c.name in MULTILINE_COLUMNS)
+            for c, quote in zip(spec, quotes, strict=True)
+            if quote or c.name in MULTILINE_COLUMNS
         )
     )
 
@@ -378,6 +375,14 @@ def convert_cells(
                 .alias(name)
             )
     return both, apply_rules(both, rules)
+
+
+def _text_cells(cell: pl.Expr, *, quote: bool, lines: bool) -> pl.Expr:
+    """A text column as stored: the formula prefix export wrote taken away (`quote`: some cell
+    starts with '), Windows line breaks read as line breaks (`lines`: a note or description)."""
+    if quote:
+        cell = unescape_formula_expr(cell)
+    return multiline(cell) if lines else cell
 
 
 def fast_timestamp(frame: pl.DataFrame, name: str, raw: pl.Expr) -> pl.Expr:
