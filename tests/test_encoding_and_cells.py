@@ -65,7 +65,10 @@ def test_western_files_keep_their_letters(tmp_path: Path, db_path: Path, encodin
 
 def test_one_accented_letter_is_evidence_enough(tmp_path: Path, db_path: Path) -> None:
     # A single byte 0xC4 cannot be CP949 (a Korean letter takes two bytes).
-    western = {**WESTERN, "checkins": WESTERN["checkins"].replace("Änderungen sind umgesetzt", "Ä")}
+    western = {
+        **WESTERN,
+        "checkins": str(WESTERN["checkins"]).replace("Änderungen sind umgesetzt", "Ä"),
+    }
     import_path(db_path, write_source(tmp_path / "src", western, encoding="windows-1252"))
     assert load_dataset(db_path).checkins["note"].to_list() == ["Ä"]
 
