@@ -9,6 +9,7 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
-from goaltui.store.dataset import TABLE_SCHEMAS, read_table
+from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, codec_name, read_source
@@ -878,3 +879,53 @@ def _write(
         checkins_skipped=plan.skipped,
         targets=counts["targets"],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# One definition at a time
+
+
+DEFINITION_TABLES = ("units", "kpis", "objectives", "key_results", "targets")
+"""Tables whose rows `definition_problems` checks."""
+
+
+def definition_problems(
+    table: str, row: Mapping[str, str | None], dataset: Dataset | None = None
+) -> dict[str, str]:
+    """What is wrong with one row of a definition table (`units`, `kpis`, `objectives`,
+    `key_results`, `targets`), given as cell texts by column, against the organisation in
+    `dataset` (an edited row replaces the stored row of its id). Returns {column: problem}
+    (`row` for a problem of the whole organisation); an empty dict means it can be saved.
+
+    These are the import's own rules, run over a one-row table: an authoring form and an
+    imported file get the same verdict and the same words.
+    """
+    if table not in DEFINITION_TABLES:
+        raise ValueError(f"{table} is not one of {', '.join(DEFINITION_TABLES)}")
+    spec = SPECS[table]
+    frame = pl.DataFrame(
+        {c.name: [row.get(c.name)] for c in spec}, schema={c.name: pl.String for c in spec}
+    ).with_row_index(ROW)
+    source = SourceTable(table, f"{table}.csv", frame, None)
+    problems = Problems()
+    typed = {name: _empty_typed(name) for name in TABLE_FILES}
+    typed[table], found = convert_cells(source, spec)
+    problems.add(table, found)
+    known = dataset or Dataset.empty()
+    existing = _Existing(
+        units=known.units,
+        kpis=known.kpis,
+        objectives=known.objectives,
+        key_results=known.key_results,
+        checkin_count=0,
+        next_seq=0,
+    )
+    _validate(typed, existing, None, problems, {table: source}, replace=False)
+    result: dict[str, str] = {}
+    for text in problems.files:
+        result.setdefault("row", text.split(": ", 1)[-1])
+    for part in problems.rows.get(table, []):
+        for text in part.sort("order")["text"].to_list():
+            column, _, problem = text.partition(": ")
+            result.setdefault(column, problem)
+    return result
