@@ -387,8 +387,9 @@ def test_empty_and_binary_files(tmp_path: Path, db_path: Path) -> None:
         "objectives.csv: the file is empty; it needs at least a header row",
         "checkins.csv: not a text CSV file (it holds binary data; save it from Excel as "
         "'CSV UTF-8' or 'CSV')",
-        "targets.csv: not a text CSV file (it is neither UTF-8 nor CP949 text; save it from "
-        "Excel as 'CSV UTF-8')",
+        "targets.csv: not a text CSV file that goaltui can read (it is not UTF-8, and reads as "
+        "neither Korean CP949 nor Western Windows-1252 text); save it from Excel as 'CSV UTF-8', "
+        "or name its encoding with `goaltui import --encoding NAME`",
     ]
 
 
