@@ -25,17 +25,13 @@ class Context:
 
 
 def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    # The rule book's dates (YYYY-MM-DD within the supported range), as at every other door.
+    from goaltui.store.rules import parse_date
 
-
-def _number(text: str) -> float:
     try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        return parse_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -85,16 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp = command("import", "load a folder of CSV files or an .xlsx workbook")
     imp.add_argument("path", type=Path, help="folder of CSV files, or an .xlsx workbook")
     imp.add_argument("--replace", action="store_true", help="start over instead of merging")
+    imp.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="read every CSV file in this encoding (e.g. cp949, windows-1252) instead of "
+        "deciding it from each file's bytes",
+    )
 
     exp = command("export", "write the database back to the interchange format")
     exp.add_argument("dir", type=Path, help="folder to write the CSV files to")
 
     chk = command("checkin", "record one measurement of a KPI or key result")
     chk.add_argument("goal_id", help="a KPI id or key result id")
-    chk.add_argument("value", type=_number, help="the measured value (for ratio: the numerator)")
+    chk.add_argument("value", help="the measured value (for ratio: the numerator), e.g. 1,250.5")
     chk.add_argument("--date", type=_iso_date, help="the day it is for (default: the as-of date)")
-    chk.add_argument("--denominator", type=_number, help="only for ratio goals")
-    chk.add_argument("--confidence", type=_number, help="0-10: how likely the target is met")
+    chk.add_argument("--denominator", help="only for ratio goals")
+    chk.add_argument("--confidence", help="0-10: how likely the target is met")
     chk.add_argument("--note", help="a comment")
     chk.add_argument("--author", help="unit id of the person checking in")
 
@@ -149,7 +151,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.store.importer import import_path
 
     _prepare_demo(ctx)
-    summary = import_path(ctx.db, args.path, replace=args.replace)
+    summary = import_path(ctx.db, args.path, replace=args.replace, encoding=args.encoding)
     print(f"Imported {args.path} into {ctx.db}: {summary}")
     return 0
 
@@ -165,17 +167,22 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.model.types import Checkin
-    from goaltui.store.checkins import append_checkin
+    from goaltui.store.checkins import append_checkin, read_checkin_numbers
 
     _prepare_demo(ctx)
+    numbers = read_checkin_numbers(
+        ctx.db,
+        args.goal_id,
+        {"value": args.value, "denominator": args.denominator, "confidence": args.confidence},
+    )
     saved = append_checkin(
         ctx.db,
         Checkin(
             goal_id=args.goal_id,
             date=args.date or ctx.as_of,
-            value=args.value,
-            denominator=args.denominator,
-            confidence=args.confidence,
+            value=numbers["value"],
+            denominator=numbers["denominator"],
+            confidence=numbers["confidence"],
             note=args.note,
             author=args.author,
         ),

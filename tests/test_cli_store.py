@@ -119,7 +119,7 @@ def test_checkin(capsys: pytest.CaptureFixture[str], tmp_path: Path, db_path: Pa
         (["nope", "3"], "goal_id: no KPI or key result has the id 'nope'"),
         (["conv", "3"], "denominator: 'conv' is a ratio goal: enter a denominator"),
         (["rev", "3", "--date", "2026-12-01"], "date: 2026-12-01 is after today (2026-11-16)"),
-        (["rev", "3", "--confidence", "12"], "confidence: 12 is outside 0-10"),
+        (["rev", "3", "--confidence", "12"], "confidence: '12' is outside 0-10"),
     ],
 )
 def test_checkin_refused(

@@ -105,7 +105,8 @@ def test_round_trip_keeps_corrections_and_odd_numbers(tmp_path: Path, db_path: P
         Checkin(
             goal_id="rev",
             date=date(2026, 11, 3),
-            value=1.2345678901234568e20,
+            # As large as a value may be (rules.VALUE_LIMIT), with every digit significant.
+            value=987654321012345.6,
             note=' "따옴표", 쉼표 ',
         ),
         today=TODAY,

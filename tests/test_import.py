@@ -212,8 +212,11 @@ def test_line_numbers_count_lines_inside_quoted_cells(tmp_path: Path, db_path: P
     source = write_source(
         tmp_path / "src", {"kpis": kpis + "bad,hr,Bad,days,at_most,mean,week,,1,,,\n"}
     )
+    # A name is one line of text: its line breaks are refused, on the line the row starts.
     assert problems_of(db_path, source) == [
-        "kpis.csv:9: period: 'week' is not one of month, quarter, year"
+        "kpis.csv:6: name: holds a control character (U+000A, line break); text may not hold "
+        "control characters",
+        "kpis.csv:9: period: 'week' is not one of month, quarter, year",
     ]
 
 
@@ -256,7 +259,7 @@ def test_windows_line_ends(tmp_path: Path, db_path: Path) -> None:
     import_path(db_path, write_source(tmp_path / "src", dict(crlf)))
     data = load_dataset(db_path)
     assert data.units["kind"].to_list() == ["org", "team", "person", "team"]
-    assert data.kpis.filter(pl.col("id") == "sales-rev")["description"].item() == "매달 말\r\n입력"
+    assert data.kpis.filter(pl.col("id") == "sales-rev")["description"].item() == "매달 말\n입력"
     bad = {**crlf, "checkins": crlf["checkins"] + "rev,2026-11-05,x,,,,\r\n"}
     assert problems_of(db_path, write_source(tmp_path / "bad", dict(bad))) == [
         "checkins.csv:6: value: 'x' is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)"
@@ -384,8 +387,9 @@ def test_empty_and_binary_files(tmp_path: Path, db_path: Path) -> None:
         "objectives.csv: the file is empty; it needs at least a header row",
         "checkins.csv: not a text CSV file (it holds binary data; save it from Excel as "
         "'CSV UTF-8' or 'CSV')",
-        "targets.csv: not a text CSV file (it is neither UTF-8 nor CP949 text; save it from "
-        "Excel as 'CSV UTF-8')",
+        "targets.csv: not a text CSV file that goaltui can read (it is not UTF-8, and reads as "
+        "neither Korean CP949 nor Western Windows-1252 text); save it from Excel as 'CSV UTF-8', "
+        "or name its encoding with `goaltui import --encoding NAME`",
     ]
 
 

@@ -116,14 +116,20 @@ BROKEN: list[tuple[str, dict[str, str | None], list[str]]] = [
         ["kpis.csv:7: unit: required but empty"],
     ),
     (
-        "KPI target not a number",
-        append_rows("kpis", "x,hb,X,%,at_least,sum,month,,80%,,,\n"),
-        [f"kpis.csv:7: target: '80%' {NUMBER}"],
+        "KPI target with a % sign, not measured in %",
+        append_rows("kpis", "x,hb,X,KRW,at_least,sum,month,,80%,,,\n"),
+        [
+            "kpis.csv:7: target: '80%' has a % sign, but the goal is not measured in %; write "
+            "the number alone"
+        ],
     ),
     (
         "misplaced thousands separators",
         append_rows("kpis", 'x,hb,X,KRW,at_least,sum,month,,"1,25",,,\n'),
-        [f"kpis.csv:7: target: '1,25' {NUMBER}"],
+        [
+            "kpis.csv:7: target: '1,25' is not a number: use . for decimals (e.g. 1.25); , only "
+            "separates thousands (e.g. 1,250)"
+        ],
     ),
     (
         "decimal comma",

@@ -62,24 +62,24 @@ def at(goal_id: str, value: float | None = 1.0, **fields: object) -> Checkin:
             },
         ),
         (at("rev", None), {"value": "enter a value"}),
-        (at("rev", math.nan), {"value": "not a number"}),
-        (at("rev", math.inf), {"value": "not a number"}),
+        (at("rev", math.nan), {"value": "'nan' is not a finite number"}),
+        (at("rev", math.inf), {"value": "'inf' is not a finite number"}),
         (at("conv", 3), {"denominator": "'conv' is a ratio goal: enter a denominator"}),
         (
             at("rev", 3, denominator=10),
             {"denominator": "only ratio goals take a denominator; 'rev' aggregates by sum"},
         ),
-        (at("conv", 3, denominator=-1), {"denominator": "a denominator cannot be negative"}),
+        (at("conv", 3, denominator=-1), {"denominator": "'-1' is negative"}),
         (
             at("conv", 3, denominator=0),
-            {"denominator": "a denominator of 0 needs a value of 0 (3 out of 0 cannot be)"},
+            {"denominator": "0, but the value is 3 (nothing can be counted out of 0)"},
         ),
         (
             Checkin(goal_id="rev", date=TODAY + timedelta(days=1), value=1),
             {"date": "2026-11-17 is after today (2026-11-16)"},
         ),
-        (at("rev", confidence=10.5), {"confidence": "10.5 is outside 0-10"}),
-        (at("rev", confidence=-1), {"confidence": "-1 is outside 0-10"}),
+        (at("rev", confidence=10.5), {"confidence": "'10.5' is outside 0-10"}),
+        (at("rev", confidence=-1), {"confidence": "'-1' is outside 0-10"}),
         (at("rev", author="ghost"), {"author": "no unit has the id 'ghost'"}),
         (
             Checkin(goal_id="nope", date=TODAY + timedelta(days=3), value=None, confidence=11),
@@ -87,7 +87,7 @@ def at(goal_id: str, value: float | None = 1.0, **fields: object) -> Checkin:
                 "goal_id": "no KPI or key result has the id 'nope'",
                 "value": "enter a value",
                 "date": "2026-11-19 is after today (2026-11-16)",
-                "confidence": "11 is outside 0-10",
+                "confidence": "'11' is outside 0-10",
             },
         ),
     ],
@@ -224,7 +224,11 @@ def test_parse_number(text: str, number: float) -> None:
     assert parse_number(text) == number
 
 
-@pytest.mark.parametrize("text", ["abc", "1,25", "1.250,5", "", "nan", "inf", "12,34,567"])
+@pytest.mark.parametrize("text", ["abc", "1,25", "1.250,5", "nan", "inf", "12,34,567"])
 def test_parse_number_refuses(text: str) -> None:
-    with pytest.raises(ValueError, match="not a number"):
+    with pytest.raises(ValueError, match=r"not a (finite )?number"):
         parse_number(text)
+
+
+def test_parse_number_reads_empty_text_as_not_given() -> None:
+    assert parse_number("  ") is None

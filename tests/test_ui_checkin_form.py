@@ -145,6 +145,9 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+NUMBER = "is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)"
+
+
 # Pure pieces -------------------------------------------------------------------------------
 
 
@@ -154,7 +157,7 @@ def test_parse_number_accepts_thousands_separators() -> None:
     assert parse_number(" -3.5 ") == -3.5
     assert parse_number("") is None
     for bad in ("12a", "1,25", "1,2,3", "nan", "--1"):
-        with pytest.raises(ValueError, match="not a number"):
+        with pytest.raises(ValueError, match=r"not a (finite )?number"):
             parse_number(bad)
 
 
@@ -299,16 +302,33 @@ async def test_key_result_measured_by_a_kpi_becomes_the_kpi(org_db: Path) -> Non
 @pytest.mark.parametrize(
     ("field", "text", "expected"),
     [
-        ("value", "12a", "not a number"),
-        ("value", "1,25", "not a number"),
-        ("date", "2026-02-30", "no such date"),
-        ("date", "16.11.2026", "not a date (YYYY-MM-DD)"),
+        ("value", "12a", f"'12a' {NUMBER}"),
+        (
+            "value",
+            "1,25",
+            "'1,25' is not a number: use . for decimals (e.g. 1.25); , only separates "
+            "thousands (e.g. 1,250)",
+        ),
+        ("date", "2026-02-30", "'2026-02-30' is not a date that exists"),
+        (
+            "date",
+            "16.11.2026",
+            "'16.11.2026' is not a date (use YYYY-MM-DD, e.g. 2026-11-16)",
+        ),
         ("date", "2026-11-17", "after today (2026-11-16)"),
-        ("confidence", "11", "confidence must be 0-10"),
-        ("confidence", "-1", "confidence must be 0-10"),
-        ("confidence", "x", "not a number"),
-        ("denominator", "0", "denominator cannot be 0"),
-        ("denominator", "abc", "not a number"),
+        ("confidence", "11", "'11' is outside 0-10"),
+        ("confidence", "-1", "'-1' is outside 0-10"),
+        ("confidence", "x", f"'x' {NUMBER}"),
+        (
+            "denominator",
+            "0",
+            "0, but the value is 9 (nothing can be counted out of 0)",
+        ),
+        (
+            "denominator",
+            "abc",
+            "'abc' is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)",
+        ),
         ("goal", "kpi-nope", "unknown goal"),
     ],
 )

@@ -163,7 +163,9 @@ async def test_invalid_value_is_not_skipped_or_saved(org_db: Path) -> None:
         await pilot.press(*"3x", "ctrl+s")
         await settle(pilot)
         assert current_goal(pilot) == "kpi-hire"
-        assert text_of(pilot, "#value-reason") == "not a number"
+        assert text_of(pilot, "#value-reason") == (
+            "'3x' is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)"
+        )
         assert isinstance(app.screen.query_one(CheckinEditor), CheckinEditor)
 
 

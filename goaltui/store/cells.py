@@ -11,6 +11,20 @@ import polars as pl
 
 from goaltui.model.enums import Aggregation, Direction, PeriodUnit, TargetMode, UnitKind
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable
+from goaltui.store.rules import (
+    BAD_CLOCK,
+    MULTILINE_COLUMNS,
+    Rule,
+    control_rule,
+    date_reason,
+    in_range,
+    iso_date,
+    multiline,
+    number,
+    number_reason,
+    plain_number,
+    unescape_formula_expr,
+)
 
 # --------------------------------------------------------------------------------------------
 # Column specifications
@@ -102,9 +116,9 @@ SPECS: dict[str, tuple[Column, ...]] = {
 TEXT_SUFFIX = "__text"
 LINE_MARK = "@line@"
 """Stands in a message for the line of the row in `__ref`, known only when reporting."""
-THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 TIMESTAMP_PATTERN = (
-    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}:[0-9]{2})(:[0-9]{2}(?:\.[0-9]{1,9})?)?)?"
+    r"\s*(Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 EXCEL_EPOCH = datetime(1899, 12, 30)
 LABEL_PATTERNS = {
@@ -183,8 +197,7 @@ class Problems:
         return out
 
 
-Rule = tuple[str, pl.Expr, pl.Expr]
-"""(column, mask of bad rows, message): one validation rule over a frame."""
+__all__ = ["Rule"]
 
 
 def apply_rules(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.DataFrame:
@@ -264,12 +277,27 @@ def convert_cells(
         ),
     )
     # An empty cell is not given. Most columns have none left after trimming (the reader
-    # already reads unquoted empty cells as not given), so only those that do are rewritten.
+    # already reads unquoted empty cells as not given), so only those that do are rewritten;
+    # likewise only text columns with a cell starting with ' can hold a formula export escaped.
     blanks = stripped.select((pl.col(c.name) == "").any() for c in spec).row(0)
-    text = stripped.lazy().with_columns(
-        pl.when(pl.col(c.name) != "").then(pl.col(c.name)).alias(c.name)
-        for c, blank in zip(spec, blanks, strict=True)
-        if blank
+    quotes = stripped.select(
+        (pl.col(c.name).str.starts_with("'").any() if c.kind == "text" else pl.lit(False)).alias(
+            c.name
+        )
+        for c in spec
+    ).row(0)
+    text = (
+        stripped.lazy()
+        .with_columns(
+            pl.when(pl.col(c.name) != "").then(pl.col(c.name)).alias(c.name)
+            for c, blank in zip(spec, blanks, strict=True)
+            if blank
+        )
+        .with_columns(
+            _text_cells(pl.col(c.name), quote=quote, lines=c.name in MULTILINE_COLUMNS)
+            for c, quote in zip(spec, quotes, strict=True)
+            if quote or c.name in MULTILINE_COLUMNS
+        )
     )
 
     typed: list[pl.Expr] = []
@@ -280,6 +308,8 @@ def convert_cells(
         if column.kind == "text":
             if column.required and column.name in present:
                 rules.append((column.name, raw.is_null(), pl.lit("required but empty")))
+            if column.name in present:
+                rules.append(control_rule(column.name))
             continue
         # After conversion `<name>` holds the typed value and `<name>__text` the cell as written.
         cell = pl.col(column.name + TEXT_SUFFIX)
@@ -299,32 +329,14 @@ def convert_cells(
                 )
             )
         elif column.kind == "number":
-            typed.append(number_cells(raw).alias(column.name))
-            rules.append(
-                (
-                    column.name,
-                    cell.is_not_null() & value.is_null(),
-                    pl.format(
-                        "{} is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)",
-                        quoted(cell),
-                    ),
-                )
-            )
+            # Plain numbers are read in the one pass; the others (separators, a % sign, the
+            # refused) take the rule book's full reading below.
+            typed.append(plain_number(raw).alias(column.name))
+            slow.append(column.name)
+            rules.append((column.name, cell.is_not_null() & value.is_null(), number_reason(cell)))
         elif column.kind == "date":
             typed.append(date_cells(raw, table.raw_text is None).alias(column.name))
-            rules.append(
-                (
-                    column.name,
-                    cell.is_not_null() & value.is_null(),
-                    pl.when(cell.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
-                    .then(pl.format("{} is not a date that exists", quoted(cell)))
-                    .otherwise(
-                        pl.format(
-                            "{} is not a date (use YYYY-MM-DD, e.g. 2026-11-16)", quoted(cell)
-                        )
-                    ),
-                )
-            )
+            rules.append((column.name, cell.is_not_null() & value.is_null(), date_reason(cell)))
         elif column.kind == "timestamp":
             typed.append(fast_timestamp(frame, column.name, raw).alias(column.name))
             slow.append(column.name)
@@ -341,17 +353,36 @@ def convert_cells(
             )
     # One pass converts every column; the checks then compare the text with the typed value.
     both = text.with_columns(typed).collect(engine="in-memory")
+    kinds = {c.name: c.kind for c in spec}
     for name in slow:
-        # Timestamps in the column's most common form were read in the pass above; the others
-        # (offsets, no seconds, workbook numbers) take the slower general reading.
-        cell, moment = pl.col(name + TEXT_SUFFIX), pl.col(name)
-        where = both.select(pl.arg_where(cell.is_not_null() & moment.is_null())).to_series()
+        # Timestamps in the column's most common form and plain numbers were read in the pass
+        # above; the others (offsets, no seconds, workbook numbers; separators) take the slower
+        # general reading.
+        cell, read = pl.col(name + TEXT_SUFFIX), pl.col(name)
+        where = both.select(pl.arg_where(cell.is_not_null() & read.is_null())).to_series()
         if where.len():
             general = both.select(cell.gather(where)).select(
                 timestamp_cells(cell, table.raw_text is None)
+                if kinds[name] == "timestamp"
+                else number(cell)
             )
             both = both.with_columns(both[name].scatter(where, general.to_series()))
+        if kinds[name] == "timestamp":
+            # polars reads 09:30:60 as 09:31:00: a clock that does not exist is refused.
+            both = both.with_columns(
+                pl.when(~cell.str.contains(BAD_CLOCK).fill_null(False))
+                .then(in_range(read))
+                .alias(name)
+            )
     return both, apply_rules(both, rules)
+
+
+def _text_cells(cell: pl.Expr, *, quote: bool, lines: bool) -> pl.Expr:
+    """A text column as stored: the formula prefix export wrote taken away (`quote`: some cell
+    starts with '), Windows line breaks read as line breaks (`lines`: a note or description)."""
+    if quote:
+        cell = unescape_formula_expr(cell)
+    return multiline(cell) if lines else cell
 
 
 def fast_timestamp(frame: pl.DataFrame, name: str, raw: pl.Expr) -> pl.Expr:
@@ -372,20 +403,9 @@ TIMESTAMP_FORMS = (
 )
 
 
-def number_cells(raw: pl.Expr) -> pl.Expr:
-    """Cell text to a number: `.` decimals; `1,250` thousands separators; else null."""
-    plain = (
-        pl.when(raw.str.contains(",", literal=True) & raw.str.contains(THOUSANDS))
-        .then(raw.str.replace_all(",", "", literal=True))
-        .otherwise(raw)
-    )
-    number = plain.cast(pl.Float64, strict=False)
-    return pl.when(number.is_finite()).then(number)
-
-
 def date_cells(raw: pl.Expr, workbook: bool) -> pl.Expr:
     """Cell text to a date (ISO `YYYY-MM-DD`; a workbook may give a date cell); else null."""
-    day = raw.str.to_date("%Y-%m-%d", strict=False)
+    day = iso_date(raw)
     if not workbook:
         return day
     # A date cell of a workbook may arrive as a midnight timestamp, or as Excel's day number
@@ -394,7 +414,7 @@ def date_cells(raw: pl.Expr, workbook: bool) -> pl.Expr:
     day = pl.coalesce(day, midnight.str.to_date("%Y-%m-%d", strict=False))
     serial = raw.str.extract(r"^(\d{4,6})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = (pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)).dt.date()
-    return pl.coalesce(day, from_serial)
+    return in_range(pl.coalesce(day, from_serial))
 
 
 def timestamp_cells(raw: pl.Expr, workbook: bool) -> pl.Expr:

@@ -7,8 +7,6 @@ rules for the command line, the dashboard's form (as you type) and these writes.
 
 from __future__ import annotations
 
-import math
-import re
 import secrets
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -19,12 +17,31 @@ import polars as pl
 
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
-from goaltui.store.cells import THOUSANDS
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query
+from goaltui.store.rules import (
+    checkin_number_rules,
+    date_problem,
+    first_problems,
+    has_percent_sign,
+    takes_percent,
+    text_problem,
+    value_problem,
+)
+from goaltui.store.rules import parse_number as parse_number
 
-CHECKIN_FIELDS = ("goal_id", "date", "value", "denominator", "confidence", "author", "supersedes")
+CHECKIN_FIELDS = (
+    "goal_id",
+    "date",
+    "value",
+    "denominator",
+    "confidence",
+    "note",
+    "author",
+    "id",
+    "supersedes",
+)
 """The fields `checkin_problems` may name, in the order a form shows them."""
 
 LOG_STATES = ("active", "corrected", "retracted", "correction", "retraction")
@@ -36,26 +53,38 @@ def new_checkin_id() -> str:
     return "c" + secrets.token_hex(8)
 
 
-_THOUSANDS = re.compile(THOUSANDS)
+def _takes_percent(db: Path, goal_id: str) -> bool:
+    """Whether the goal's values may be written with a % sign (rules.takes_percent)."""
+    from goaltui.store.db import read_session
+
+    with read_session(db) as con:
+        rows = con.sql(
+            "SELECT unit, aggregation FROM kpis WHERE id = $g UNION ALL "
+            "SELECT unit, aggregation FROM key_results WHERE id = $g",
+            params={"g": goal_id.strip()},
+        ).fetchall()
+    return bool(rows) and takes_percent(rows[0][0], rows[0][1])
 
 
-def parse_number(text: str) -> float:
-    """Read a number as the interchange format writes it (`1250.5`, `1,250.5`, `-3`).
-
-    Raises ValueError with a message fit for a form when the text is not a number.
-    """
-    cleaned = text.strip()
-    if "," in cleaned:
-        if not _THOUSANDS.fullmatch(cleaned):
-            raise ValueError(f"'{text}' is not a number (use . for decimals, e.g. 1250.5)")
-        cleaned = cleaned.replace(",", "")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a number (use . for decimals, e.g. 1250.5)") from None
-    if not math.isfinite(number):
-        raise ValueError(f"'{text}' is not a number")
-    return number
+def read_checkin_numbers(
+    db: Path, goal_id: str, texts: dict[str, str | None]
+) -> dict[str, float | None]:
+    """Read the numbers of a check-in typed on the command line (`value`, `denominator`,
+    `confidence`) by the rule book; `73%` is a value only for a goal measured in %, which is
+    looked up in `db` only when a % sign is written. Raises ValidationError (`field: reason`)."""
+    numbers: dict[str, float | None] = {}
+    problems: list[str] = []
+    for field, text in texts.items():
+        percent = field == "value" and text is not None and has_percent_sign(text)
+        try:
+            numbers[field] = parse_number(
+                text or "", percent=percent and _takes_percent(db, goal_id)
+            )
+        except ValueError as error:
+            problems.append(f"{field}: {error}")
+    if problems:
+        raise ValidationError(problems)
+    return numbers
 
 
 def _goal(dataset: Dataset, goal_id: str) -> dict[str, str | None] | None:
@@ -96,13 +125,13 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
     if value is None:
         if checkin.supersedes is None:
             problems["value"] = "enter a value"
-    elif not math.isfinite(value):
-        problems["value"] = "not a number"
+    elif reason := value_problem(value):
+        problems["value"] = reason
 
     ratio = goal is not None and goal["aggregation"] == "ratio"
     denominator = checkin.denominator
-    if denominator is not None and not math.isfinite(denominator):
-        problems["denominator"] = "not a number"
+    if reason := value_problem(denominator):
+        problems["denominator"] = reason
     elif goal is not None and goal["kpi_id"] is None:
         if ratio and denominator is None and value is not None:
             problems["denominator"] = f"'{goal_id}' is a ratio goal: enter a denominator"
@@ -111,20 +140,25 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
                 f"only ratio goals take a denominator; '{goal_id}' aggregates by "
                 f"{goal['aggregation']}"
             )
-    if "denominator" not in problems and denominator is not None:
-        if denominator < 0:
-            problems["denominator"] = "a denominator cannot be negative"
-        elif denominator == 0 and value not in (None, 0):
-            problems["denominator"] = (
-                f"a denominator of 0 needs a value of 0 ({value:g} out of 0 cannot be)"
-            )
+    if reason := value_problem(checkin.confidence):
+        problems["confidence"] = reason
+    for field, reason in _number_problems(checkin).items():
+        problems.setdefault(field, reason)
 
-    if checkin.date > today:
+    if reason := date_problem(checkin.date):
+        problems["date"] = reason
+    elif checkin.date > today:
         problems["date"] = f"{checkin.date.isoformat()} is after today ({today.isoformat()})"
 
-    confidence = checkin.confidence
-    if confidence is not None and not (math.isfinite(confidence) and 0 <= confidence <= 10):
-        problems["confidence"] = f"{confidence:g} is outside 0-10"
+    for field, text in (
+        ("goal_id", checkin.goal_id),
+        ("author", checkin.author),
+        ("id", checkin.id),
+        ("supersedes", checkin.supersedes),
+        ("note", checkin.note),
+    ):
+        if reason := text_problem(text, field):
+            problems.setdefault(field, reason)
 
     if checkin.author is not None and checkin.author.strip():
         author = checkin.author.strip()
@@ -136,6 +170,33 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
         if reason:
             problems["supersedes"] = reason
     return problems
+
+
+def _number_problems(checkin: Checkin) -> dict[str, str]:
+    """The rule book's rules of a check-in's numbers, run over this one check-in."""
+
+    def cell(value: float | None) -> str | None:
+        return None if value is None else f"{value:g}"
+
+    row = pl.DataFrame(
+        {
+            "value": [checkin.value],
+            "denominator": [checkin.denominator],
+            "confidence": [checkin.confidence],
+            "value__text": [cell(checkin.value)],
+            "denominator__text": [cell(checkin.denominator)],
+            "confidence__text": [cell(checkin.confidence)],
+        },
+        schema={
+            "value": pl.Float64,
+            "denominator": pl.Float64,
+            "confidence": pl.Float64,
+            "value__text": pl.String,
+            "denominator__text": pl.String,
+            "confidence__text": pl.String,
+        },
+    )
+    return first_problems(row, checkin_number_rules())
 
 
 def _supersedes_problem(

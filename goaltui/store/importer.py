@@ -9,6 +9,7 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,10 +32,11 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
-from goaltui.store.dataset import TABLE_SCHEMAS, read_table
+from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
-from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, read_source
+from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, codec_name, read_source
+from goaltui.store.rules import checkin_number_rules, percent_rule, takes_percent_expr
 
 # --------------------------------------------------------------------------------------------
 # Summary
@@ -184,6 +186,7 @@ def _goals(kpis: pl.DataFrame, key_results: pl.DataFrame, objectives: pl.DataFra
         goal_id=pl.col("id"),
         kind=pl.lit("kpi"),
         aggregation=pl.col("aggregation"),
+        unit=pl.col("unit"),
         kpi_id=pl.lit(None, pl.String),
         period_kind=pl.col("period"),
         period_label=pl.lit(None, pl.String),
@@ -198,6 +201,7 @@ def _goals(kpis: pl.DataFrame, key_results: pl.DataFrame, objectives: pl.DataFra
         goal_id=pl.col("id"),
         kind=pl.lit("kr"),
         aggregation=pl.col("aggregation"),
+        unit=pl.col("unit"),
         kpi_id=pl.col("kpi_id"),
         period_kind=pl.when(pl.col("period_label").str.contains("Q"))
         .then(pl.lit("quarter"))
@@ -226,17 +230,27 @@ class _Plan:
     skipped: int
 
 
-def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSummary:
+def import_path(
+    db: Path, source: Path, *, replace: bool = False, encoding: str | None = None
+) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
 
     Merge (default): units, KPIs, objectives, key results and targets are upserted by id (targets
     by goal_id and period); check-ins are appended in file order, exact repeats skipped.
-    `replace=True` empties the database first, in the same transaction.
+    `replace=True` empties the database first, in the same transaction. `encoding` forces the
+    encoding of every CSV file (default: decided for each file from its bytes).
     Returns what was written. Raises ValidationError listing every problem (then nothing is
     written, and a database that did not exist is not created) and DatabaseError when the
     database cannot be used.
     """
-    read = read_source(source)
+    if encoding is not None:
+        try:
+            codec_name(encoding)
+        except LookupError:
+            raise ValidationError(
+                [f"--encoding: '{encoding}' is not an encoding (e.g. utf-8, cp949, windows-1252)"]
+            ) from None
+    read = read_source(source, encoding)
     problems = Problems(files=list(read.problems))
     typed: dict[str, pl.DataFrame] = {}
     for name, table in read.tables.items():
@@ -302,10 +316,12 @@ def _validate(
     key_results, checkins, targets = typed["key_results"], typed["checkins"], typed["targets"]
 
     all_units = _merged(existing.units, units, ["id", "parent_id"])
-    all_kpis = _merged(existing.kpis, kpis, ["id", "parent_id", "aggregation", "period"])
+    all_kpis = _merged(existing.kpis, kpis, ["id", "parent_id", "aggregation", "period", "unit"])
     all_objectives = _merged(existing.objectives, objectives, ["id", "parent_id", "period"])
     all_krs = _merged(
-        existing.key_results, key_results, ["id", "objective_id", "aggregation", "kpi_id"]
+        existing.key_results,
+        key_results,
+        ["id", "objective_id", "aggregation", "kpi_id", "unit"],
     )
     goals = _goals(all_kpis, all_krs, all_objectives)
 
@@ -347,6 +363,7 @@ def _validate(
         ),
         _ref_rule("unit_id", all_units["id"], "unit"),
         _ref_rule("parent_id", all_kpis["id"], "KPI"),
+        percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
     ]
     rules += _cycle_rules(all_kpis, "KPIs")
     problems.add("kpis", apply_rules(kpis, rules))
@@ -387,6 +404,9 @@ def _validate(
             pl.col("weight") < 0,
             pl.format("{} is negative; a weight is 0 or more", quoted(pl.col("weight__text"))),
         ),
+        percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
+        percent_rule("baseline", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
+        percent_rule("weight", pl.lit(False)),
     ]
     for column, cell in (
         ("unit", "unit"),
@@ -406,7 +426,7 @@ def _validate(
     targets, rules = _duplicates(targets, ["goal_id", "period"], "period")
     target_goals = targets.join(
         goals.filter(~pl.col("ambiguous")).select(
-            "goal_id", "period_kind", "period_label", "objective_id"
+            "goal_id", "period_kind", "period_label", "objective_id", "unit", "aggregation"
         ),
         on="goal_id",
         how="left",
@@ -416,6 +436,7 @@ def _validate(
     example = pl.col("period_kind").replace_strict(LABEL_EXAMPLES, default="")
     rules += [
         _ref_rule("goal_id", goals["goal_id"], "KPI or key result"),
+        percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
         (
             "period",
             pl.col("period").is_not_null()
@@ -521,6 +542,7 @@ def _validate_checkins(
     aggregation_of = pl.col("goal_id").replace_strict(
         clear["goal_id"], clear["aggregation"], default=None, return_dtype=pl.String
     )
+    in_percent = clear.filter(takes_percent_expr(pl.col("unit"), pl.col("aggregation")))
     frame = checkins
     # Identical rows in one file are separate check-ins: the occurrence number keeps their ids
     # apart, while importing the same file again gives the same ids.
@@ -568,23 +590,10 @@ def _validate_checkins(
             ratio & retraction & pl.col("denominator__text").is_not_null(),
             pl.lit("a retraction (empty value) takes no denominator"),
         ),
-        (
-            "denominator",
-            pl.col("denominator") < 0,
-            pl.format("{} is negative", quoted(pl.col("denominator__text"))),
-        ),
-        (
-            "denominator",
-            (pl.col("denominator") == 0) & (pl.col("value") != 0),
-            pl.format(
-                "0, but the value is {} (nothing can be counted out of 0)", pl.col("value__text")
-            ),
-        ),
-        (
-            "confidence",
-            (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
-            pl.format("{} is outside 0-10", quoted(pl.col("confidence__text"))),
-        ),
+        *checkin_number_rules(),
+        percent_rule("value", pl.col("goal_id").is_in(in_percent["goal_id"].implode())),
+        percent_rule("denominator", pl.lit(False)),
+        percent_rule("confidence", pl.lit(False)),
         _ref_rule("author", all_units["id"], "unit"),
     ]
     problems.add("checkins", apply_rules(frame, rules))
@@ -870,3 +879,53 @@ def _write(
         checkins_skipped=plan.skipped,
         targets=counts["targets"],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# One definition at a time
+
+
+DEFINITION_TABLES = ("units", "kpis", "objectives", "key_results", "targets")
+"""Tables whose rows `definition_problems` checks."""
+
+
+def definition_problems(
+    table: str, row: Mapping[str, str | None], dataset: Dataset | None = None
+) -> dict[str, str]:
+    """What is wrong with one row of a definition table (`units`, `kpis`, `objectives`,
+    `key_results`, `targets`), given as cell texts by column, against the organisation in
+    `dataset` (an edited row replaces the stored row of its id). Returns {column: problem}
+    (`row` for a problem of the whole organisation); an empty dict means it can be saved.
+
+    These are the import's own rules, run over a one-row table: an authoring form and an
+    imported file get the same verdict and the same words.
+    """
+    if table not in DEFINITION_TABLES:
+        raise ValueError(f"{table} is not one of {', '.join(DEFINITION_TABLES)}")
+    spec = SPECS[table]
+    frame = pl.DataFrame(
+        {c.name: [row.get(c.name)] for c in spec}, schema={c.name: pl.String for c in spec}
+    ).with_row_index(ROW)
+    source = SourceTable(table, f"{table}.csv", frame, None)
+    problems = Problems()
+    typed = {name: _empty_typed(name) for name in TABLE_FILES}
+    typed[table], found = convert_cells(source, spec)
+    problems.add(table, found)
+    known = dataset or Dataset.empty()
+    existing = _Existing(
+        units=known.units,
+        kpis=known.kpis,
+        objectives=known.objectives,
+        key_results=known.key_results,
+        checkin_count=0,
+        next_seq=0,
+    )
+    _validate(typed, existing, None, problems, {table: source}, replace=False)
+    result: dict[str, str] = {}
+    for text in problems.files:
+        result.setdefault("row", text.split(": ", 1)[-1])
+    for part in problems.rows.get(table, []):
+        for text in part.sort("order")["text"].to_list():
+            column, _, problem = text.partition(": ")
+            result.setdefault(column, problem)
+    return result

@@ -8,8 +8,11 @@ empty, binary, unreadable) or their header rows, and read `file: what is wrong` 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -82,14 +85,15 @@ class Source:
     problems: list[str]
 
 
-def read_source(source: Path) -> Source:
-    """Read a folder of CSV files or an .xlsx workbook into text frames.
+def read_source(source: Path, encoding: str | None = None) -> Source:
+    """Read a folder of CSV files or an .xlsx workbook into text frames; `encoding` names the
+    encoding of every CSV file (None: decided for each file from its bytes).
 
     Tables that cannot be read are left out and their problems listed; a path that is neither a
     folder nor a workbook gives one problem.
     """
     if source.is_dir():
-        return _read_folder(source)
+        return _read_folder(source, encoding)
     if source.is_file() and source.suffix.lower() in WORKBOOK_SUFFIXES:
         return _read_workbook(source)
     if not source.exists():
@@ -100,7 +104,7 @@ def read_source(source: Path) -> Source:
     )
 
 
-def _read_folder(folder: Path) -> Source:
+def _read_folder(folder: Path, encoding: str | None) -> Source:
     by_name = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     tables: dict[str, SourceTable] = {}
     problems: list[str] = []
@@ -110,7 +114,7 @@ def _read_folder(folder: Path) -> Source:
             if name in REQUIRED_FILES:
                 problems.append(f"{name}.csv: missing; {_required_text()}")
             continue
-        table, found = read_csv_file(path, name)
+        table, found = read_csv_file(path, name, encoding)
         problems += found
         if table is not None:
             tables[name] = table
@@ -122,8 +126,11 @@ def _required_text() -> str:
     return f"the folder needs {', '.join(files[:-1])} and {files[-1]}"
 
 
-def read_csv_file(path: Path, name: str) -> tuple[SourceTable | None, list[str]]:
-    """Read one CSV file as text: UTF-8 (with or without BOM) or CP949.
+def read_csv_file(
+    path: Path, name: str, encoding: str | None = None
+) -> tuple[SourceTable | None, list[str]]:
+    """Read one CSV file as text, in `encoding` when given, else in the encoding its bytes show
+    (see `decide_encoding`). CR-only line ends (Excel for Mac) read as line ends.
 
     Returns the table, or None with the problems that kept it from being read.
     """
@@ -138,29 +145,138 @@ def read_csv_file(path: Path, name: str) -> tuple[SourceTable | None, list[str]]
         ]
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    frame = None
-    # polars checks the cells' UTF-8 but takes the header row as it comes: check that here.
-    if _is_utf8(data[: data.find(b"\n") if b"\n" in data else len(data)]):
+    if encoding is None:
+        decided = decide_encoding(data)
+        if isinstance(decided, str) and decided != "utf-8":
+            data = data.decode(decided).encode("utf-8")
+        elif not isinstance(decided, str):
+            return None, [f"{label}: {decided.problem}"]
+    elif codec_name(encoding) != "utf-8" or not _is_utf8(data):
         try:
-            frame = _parse(data)
-        except pl.exceptions.ComputeError as error:
-            if "utf-8" not in str(error).lower() and "utf8" not in str(error).lower():
-                return None, _parse_problems(label, data.decode("utf-8", "replace"), error)
-    if frame is None:
-        # Not UTF-8: Excel on Korean Windows saves CSV as CP949.
-        try:
-            data = data.decode("cp949").encode("utf-8")
-        except UnicodeDecodeError:
+            data = data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
             return None, [
-                f"{label}: not a text CSV file (it is neither UTF-8 nor CP949 text; save it "
-                "from Excel as 'CSV UTF-8')"
+                f"{label}:{line}: not {encoding} text (byte 0x{data[error.start]:02x} cannot "
+                f"be read in {encoding}); leave out --encoding to let goaltui decide"
             ]
-        try:
-            frame = _parse(data)
-        except pl.exceptions.ComputeError as error:
-            return None, _parse_problems(label, data.decode("utf-8"), error)
+    if b"\r" in data and b"\n" not in data:
+        # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone.
+        data = data.replace(b"\r", b"\n")
+    try:
+        frame = _parse(data)
+    except pl.exceptions.ComputeError as error:
+        return None, _parse_problems(label, data.decode("utf-8", "replace"), error)
     header = _header_names(data)
     return _named(name, label, frame, header, data)
+
+
+LEGACY_ENCODINGS = {
+    "cp949": "CP949 (Korean)",
+    "windows-1252": "Windows-1252 (Western European)",
+}
+"""Encodings other than UTF-8 goaltui recognises in a file's bytes, and their names for people.
+Latin-1 files read as Windows-1252 (the two agree on every letter Latin-1 has)."""
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """Why the encoding of a file could not be decided."""
+
+    problem: str
+
+
+def codec_name(encoding: str) -> str:
+    """The canonical name of an encoding (`UTF8` -> `utf-8`); LookupError when unknown."""
+    return codecs.lookup(encoding).name
+
+
+def decide_encoding(data: bytes) -> str | Undecided:
+    """The encoding of a CSV file's bytes (without BOM), from evidence.
+
+    UTF-8 when the bytes are valid UTF-8. Otherwise each of LEGACY_ENCODINGS that decodes the
+    whole file to plausible text: CP949 when the non-ASCII text is Hangul (and other characters)
+    of the Korean standard set KS X 1001, Windows-1252 when it is Latin letters and the usual
+    signs standing among ASCII letters. One plausible encoding is taken; none or two give a
+    reason naming them and how to choose (`--encoding`).
+    """
+    if _is_utf8(data):
+        return "utf-8"
+    text_runs = Counter(_NON_ASCII.findall(data))
+    plausible = [
+        name
+        for name, test in (("cp949", _plausible_korean), ("windows-1252", _plausible_latin))
+        if test(text_runs)
+    ]
+    plausible = [name for name in plausible if _decodes(data, name)]
+    if len(plausible) == 1:
+        return plausible[0]
+    advice = "save it from Excel as 'CSV UTF-8'"
+    if not plausible:
+        return Undecided(
+            "not a text CSV file that goaltui can read (it is not UTF-8, and reads as neither "
+            f"Korean CP949 nor Western Windows-1252 text); {advice}, or name its encoding with "
+            "`goaltui import --encoding NAME`"
+        )
+    return Undecided(
+        "not UTF-8, and its few non-ASCII letters read as plausible text both in "
+        f"{LEGACY_ENCODINGS['cp949']} and in {LEGACY_ENCODINGS['windows-1252']}; {advice}, or "
+        "choose with `goaltui import --encoding cp949` or `--encoding windows-1252`"
+    )
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]+")
+_LATIN_SIGNS = set("€£¥©®°±²³µ·¹º»«×÷§¶¼½¾¿¡–—‘’‚“”„•…‰‹›™ ")
+
+
+def _plausible_korean(runs: Counter[bytes]) -> bool:
+    # Korean Excel writes Hangul in the KS X 1001 set: both bytes 0xA1-0xFE. Bytes that only
+    # CP949's extension reads (a second byte below 0xA1, e.g. "Än" -> "훞") are no evidence.
+    good = total = 0
+    for run, count in runs.items():
+        total += len(run) * count
+        try:
+            text = run.decode("euc-kr")
+        except UnicodeDecodeError:
+            continue
+        if all(_korean_char(c) for c in text):
+            good += len(run) * count
+    return total > 0 and good >= 0.95 * total
+
+
+def _korean_char(char: str) -> bool:
+    code = ord(char)
+    return (
+        0xAC00 <= code <= 0xD7A3  # Hangul syllables
+        or 0x3130 <= code <= 0x318F  # Hangul letters
+        or 0x4E00 <= code <= 0x9FFF  # Hanja
+        or 0x2000 <= code <= 0x33FF  # punctuation, signs, CJK symbols
+        or 0xFF01 <= code <= 0xFFE6  # full-width forms
+        or char in "·×÷°±§¨´¶¸"
+    )
+
+
+def _plausible_latin(runs: Counter[bytes]) -> bool:
+    # Western text has its accented letters one or two at a time among ASCII letters
+    # ("Änderungen", "Größe"); Korean bytes read as Windows-1252 give long runs of signs.
+    good = total = 0
+    for run, count in runs.items():
+        total += len(run) * count
+        try:
+            text = run.decode("windows-1252")
+        except UnicodeDecodeError:
+            continue
+        if len(text) <= 3 and all(c.isalpha() or c in _LATIN_SIGNS for c in text):
+            good += len(run) * count
+    return total > 0 and good >= 0.95 * total
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -4,7 +4,6 @@ the form closes. `CheckinEditor` is the form itself (the check-in round reuses i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +23,8 @@ from textual.worker import Worker, WorkerState
 
 from goaltui.humanize import KOREAN_SUFFIX, has_hangul
 from goaltui.model import Checkin, GoaltuiError, Period, PeriodUnit, ValidationError
+from goaltui.store import rules
 from goaltui.store.checkins import append_checkin, checkin_problems, correct_checkin
-from goaltui.store.checkins import parse_number as store_parse_number
 from goaltui.store.dataset import Dataset
 from goaltui.ui.screens.confirm import ConfirmScreen
 from goaltui.ui.widgets.goal_field import GoalField, find_goal
@@ -39,29 +38,18 @@ SAVE_GROUP = "checkin-save"
 # checkin_problems names Checkin fields; the form names its inputs.
 _FIELD_OF_PROBLEM = {"goal_id": "goal", "supersedes": "form", "author": "form"}
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-
-def parse_number(text: str) -> float | None:
-    """`1250`, `1,250`, `-3.5` -> a float (the store's number grammar); empty text -> None;
-    ValueError("not a number") otherwise."""
-    if not text.strip():
-        return None
-    try:
-        return store_parse_number(text)
-    except ValueError:
-        raise ValueError("not a number") from None
+def parse_number(text: str, *, percent: bool = False) -> float | None:
+    """`1250`, `1,250`, `14'500`, `-3.5` -> a float (the rule book's numbers; `73%` when
+    `percent`, the goal being measured in %); empty text -> None; ValueError(reason)
+    otherwise."""
+    return rules.parse_number(text, percent=percent)
 
 
 def parse_day(text: str, today: date) -> date:
-    """`YYYY-MM-DD` -> a date on or before `today`; ValueError with the reason otherwise."""
-    text = text.strip()
-    if not _ISO_DATE.match(text):
-        raise ValueError("not a date (YYYY-MM-DD)")
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("no such date") from None
+    """`YYYY-MM-DD` -> a date (the rule book's dates) on or before `today`; ValueError with the
+    reason otherwise."""
+    day = rules.parse_date(text)
     if day > today:
         raise ValueError(f"after today ({today.isoformat()})")
     return day
@@ -160,9 +148,13 @@ def read_form(
     elif goal.get("accepts_checkins") is False:
         reasons["goal"] = f"measured by KPI {goal['measured_by']}: check in there"
 
+    in_percent = goal is not None and rules.takes_percent(
+        goal.get("measure_unit"), goal.get("aggregation")
+    )
+
     def number(name: str) -> float | None:
         try:
-            return parse_number(texts.get(name, ""))
+            return parse_number(texts.get(name, ""), percent=in_percent and name == "value")
         except ValueError as error:
             reasons[name] = str(error)
             return None
@@ -178,14 +170,11 @@ def read_form(
     denominator = None
     if goal is not None and goal.get("aggregation") == "ratio":
         denominator = number("denominator")
-        if "denominator" not in reasons:
-            if denominator is None:
-                reasons["denominator"] = "required for a ratio goal"
-            elif denominator == 0:
-                reasons["denominator"] = "denominator cannot be 0"
+        if "denominator" not in reasons and denominator is None:
+            reasons["denominator"] = "required for a ratio goal"
+    # The range of a confidence and what a denominator of 0 allows are the rule book's, checked
+    # with the goal's rules by checkin_problems below.
     confidence = number("confidence")
-    if confidence is not None and not 0 <= confidence <= 10:
-        reasons["confidence"] = "confidence must be 0-10"
     note = texts.get("note", "").strip() or None
     if goal is None or day is None:
         return FormReading(None, reasons, goal)

@@ -1,0 +1,339 @@
+"""The rule book: what a cell of the interchange format, or a field typed into a form or on the
+command line, may hold.
+
+Every door reads values through these rules: the importer (vectorised, over whole columns), the
+`checkin` command, the store's `append_checkin` and the dashboard's forms (one value at a time,
+by running the same expressions over a one-row frame). A rule written here once gives the same
+verdict, with the same reason, whatever the door.
+
+- Numbers: `1250`, `1250.5`, `-3`, `1e3`; thousands separated by `,` (`1,250.5`) or, as Swiss
+  Excel writes them, by `'` (`14'500`); `73%` where the goal is measured in `%` (it reads 73).
+  Refused with the reason: `1,25` (use `.` for decimals), `1_000`, digits other than 0-9 (such as
+  Arabic-Indic `١٢٣`), `inf`/`nan`, and anything larger than VALUE_LIMIT in size, so that no sum of
+  check-ins can overflow.
+- Dates: `YYYY-MM-DD` between DATE_MIN and DATE_MAX. Timestamps: that date with a clock
+  (hours 00-23, minutes and seconds 00-59).
+- Text: no C0 or C1 control characters (terminal escapes among them); notes and descriptions may
+  hold line breaks and tabs.
+- Spreadsheet formulas: export writes a text cell that starts with `=`, `+`, `-`, `@`, a tab or a
+  carriage return with one leading `'`; import takes exactly that `'` away again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+Rule = tuple[str, pl.Expr, pl.Expr]
+"""(column, mask of bad rows, message): one validation rule over a frame."""
+
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+"""The dates goaltui takes, at every door (cells, `--date`, `--as-of`, the forms)."""
+
+VALUE_LIMIT = 1e15
+"""The largest size of a number (a thousand trillion): sums of a billion such values stay exact
+enough and finite."""
+
+MULTILINE_COLUMNS = frozenset({"note", "description"})
+"""Text columns that may hold line breaks and tabs."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a text cell as a formula."""
+
+# --------------------------------------------------------------------------------------------
+# Text
+
+_CONTROL = "\x00-\x1f\x7f-\x9f"
+_CONTROL_CHARS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
+_CONTROL_NAMES = {c: f"U+{ord(c):04X}" for c in _CONTROL_CHARS}
+_CONTROL_NAMES |= {"\x1b": "U+001B, escape", "\t": "U+0009, tab", "\n": "U+000A, line break"}
+_CONTROL_NAMES |= {"\r": "U+000D, carriage return", "\x00": "U+0000, NUL"}
+_ANY_CONTROL = f"[{_CONTROL}]"
+_CONTROL_BUT_LINES = "[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+
+
+def control_pattern(column: str) -> str:
+    """The regex of the characters `column` may not hold (line breaks and tabs are fine in
+    MULTILINE_COLUMNS)."""
+    return _CONTROL_BUT_LINES if column in MULTILINE_COLUMNS else _ANY_CONTROL
+
+
+def control_rule(column: str, cell: pl.Expr | None = None) -> Rule:
+    """Refuse a text cell holding a control character; the message names the first one."""
+    text = pl.col(column) if cell is None else cell
+    pattern = control_pattern(column)
+    first = text.str.extract(f"({pattern})", 1).replace_strict(
+        _CONTROL_NAMES, default="a control character", return_dtype=pl.String
+    )
+    return (
+        column,
+        text.str.contains(pattern),
+        pl.format("holds a control character ({}); text may not hold control characters", first),
+    )
+
+
+def multiline(text: pl.Expr) -> pl.Expr:
+    """Windows line breaks (CR LF) inside a note or description read as plain line breaks."""
+    return text.str.replace_all("\r\n", "\n", literal=True)
+
+
+def escape_formula_expr(text: pl.Expr) -> pl.Expr:
+    """`=1+1` -> `'=1+1`: text cells a spreadsheet would run as a formula get one leading `'`."""
+    starts = text.str.slice(0, 1).is_in(list(FORMULA_STARTS))
+    return pl.when(starts).then(pl.lit("'") + text).otherwise(text)
+
+
+def unescape_formula_expr(text: pl.Expr) -> pl.Expr:
+    """`'=1+1` -> `=1+1`: the inverse of `escape_formula_expr`; any other text is left alone."""
+    escaped = text.str.starts_with("'") & text.str.slice(1, 1).is_in(list(FORMULA_STARTS))
+    return pl.when(escaped).then(text.str.slice(1)).otherwise(text)
+
+
+def escape_formula(text: str) -> str:
+    """One text cell as export writes it (see `escape_formula_expr`)."""
+    return "'" + text if text[:1] in FORMULA_STARTS and text else text
+
+
+def unescape_formula(text: str) -> str:
+    """One text cell as import reads it (see `unescape_formula_expr`)."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS and text[1:2] else text
+
+
+def text_problem(text: str | None, column: str = "name") -> str | None:
+    """Why `text` cannot be stored in `column` (a control character), or None."""
+    if text is None:
+        return None
+    return _one(control_rule(column, pl.col("x")), text)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+
+_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_THOUSANDS = r"^[+-]?[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:['’][0-9]{3})+)(?:\.[0-9]+)?$"
+_PERCENT = r"[0-9.]\s*%$"
+NUMBER_HELP = "use . for decimals, e.g. 1250.5 or 1,250.5"
+
+
+def _bounded(number: pl.Expr) -> pl.Expr:
+    return pl.when(number.is_finite() & (number.abs() <= VALUE_LIMIT)).then(number)
+
+
+def plain_number(raw: pl.Expr) -> pl.Expr:
+    """A cell written as a plain number (`1250.5`, `-3`, `1e3`) as a Float64; null for anything
+    else, including the cells `number` reads with separators or a % sign. The fast path of
+    `number`: where it gives a value, `number` gives the same."""
+    return _bounded(pl.when(raw.str.contains(_PLAIN)).then(raw.cast(pl.Float64, strict=False)))
+
+
+def number(raw: pl.Expr) -> pl.Expr:
+    """A number cell as a Float64, or null when it is not one (`number_reason` says why).
+
+    `73%` reads 73; whether a % sign may be written is the goal's business (`percent_rule`)."""
+    body = raw.str.replace(r"\s*%$", "")
+    separated = pl.when(body.str.contains(_THOUSANDS)).then(body.str.replace_all(r"[,'’]", ""))
+    plain = pl.when(body.str.contains(_PLAIN)).then(body)
+    return _bounded(pl.coalesce(plain, separated).cast(pl.Float64, strict=False))
+
+
+def number_reason(raw: pl.Expr) -> pl.Expr:
+    """Why a cell that `number` leaves null is no number, beginning with the cell in quotes."""
+    quoted = pl.format("'{}'", raw)
+    body = raw.str.replace(r"\s*%$", "")
+    loose = body.str.replace_all(r"[,'’_]", "").cast(pl.Float64, strict=False)
+    return (
+        pl.when(raw.str.contains(r"[\d&&[^0-9]]"))
+        .then(pl.format("{} is not a number: write its digits as 0-9", quoted))
+        .when(body.str.contains("_", literal=True))
+        .then(pl.format("{} is not a number: _ separates nothing; write 1000 or 1,000", quoted))
+        .when(body.str.contains(r"^[+-]?[0-9]+,[0-9]{1,2}$"))
+        .then(
+            pl.format(
+                "{} is not a number: use . for decimals (e.g. 1.25); , only separates "
+                "thousands (e.g. 1,250)",
+                quoted,
+            )
+        )
+        .when(loose.is_finite() & (loose.abs() > VALUE_LIMIT))
+        .then(pl.format("{} is too large: numbers are at most 1e15 in size", quoted))
+        .when(loose.is_not_null() & ~loose.is_finite())
+        .then(pl.format("{} is not a finite number", quoted))
+        .otherwise(pl.format("{} is not a number ({})", quoted, pl.lit(NUMBER_HELP)))
+    )
+
+
+def has_percent(raw: pl.Expr) -> pl.Expr:
+    """Whether a number cell is written with a % sign (`73%`)."""
+    return raw.str.contains(_PERCENT)
+
+
+def has_percent_sign(text: str) -> bool:
+    """Whether one number as typed is written with a % sign (see `has_percent`)."""
+    return bool(pl.DataFrame({"x": [text.strip()]}).select(has_percent(pl.col("x"))).item())
+
+
+PERCENT_REASON = "has a % sign, but the goal is not measured in %; write the number alone"
+
+
+def takes_percent(unit: object, aggregation: object) -> bool:
+    """Whether a goal's values may be written with a % sign: it is measured in % and its values
+    are levels (a ratio goal's value is a count, the numerator)."""
+    return unit == "%" and aggregation != "ratio"
+
+
+def takes_percent_expr(unit: pl.Expr, aggregation: pl.Expr) -> pl.Expr:
+    """`takes_percent` over columns."""
+    return (unit == "%") & (aggregation.fill_null("") != "ratio")
+
+
+def percent_rule(column: str, in_percent: pl.Expr) -> Rule:
+    """Refuse `73%` in `column` unless `in_percent` (the goal's unit is `%`)."""
+    cell = pl.col(column + "__text")
+    return (
+        column,
+        cell.is_not_null() & has_percent(cell) & ~in_percent.fill_null(False),
+        pl.format("'{}' {}", cell, pl.lit(PERCENT_REASON)),
+    )
+
+
+def parse_number(text: str, *, percent: bool = False) -> float | None:
+    """One number as typed (the rules of `number`); None for empty text. `percent`: the goal
+    is measured in %, so `73%` may be written. Raises ValueError(reason) otherwise."""
+    cell = text.strip()
+    if not cell:
+        return None
+    frame = pl.DataFrame({"x": [cell]}).select(
+        value=number(pl.col("x")), reason=number_reason(pl.col("x")), pct=has_percent(pl.col("x"))
+    )
+    value, reason, pct = frame.row(0)
+    if value is None:
+        raise ValueError(reason)
+    if pct and not percent:
+        raise ValueError(f"'{cell}' {PERCENT_REASON}")
+    return float(value)
+
+
+def value_problem(value: float | None) -> str | None:
+    """Why a number already read (e.g. handed to the store) cannot be stored, or None."""
+    if value is None:
+        return None
+    frame = pl.DataFrame({"x": [value]}, schema={"x": pl.Float64})
+    if frame.select(_bounded(pl.col("x"))).item() is not None:
+        return None
+    if frame.select(pl.col("x").is_finite()).item():
+        return f"'{value:g}' is too large: numbers are at most 1e15 in size"
+    return f"'{value:g}' is not a finite number"
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and timestamps
+
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_HELP = "use YYYY-MM-DD, e.g. 2026-11-16"
+RANGE_TEXT = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+
+
+def in_range(day: pl.Expr) -> pl.Expr:
+    """`day` (a Date or Datetime) when it lies within DATE_MIN..DATE_MAX; else null."""
+    as_date = day.cast(pl.Date)
+    return pl.when((as_date >= DATE_MIN) & (as_date <= DATE_MAX)).then(day)
+
+
+def iso_date(raw: pl.Expr) -> pl.Expr:
+    """A `YYYY-MM-DD` cell as a Date within the supported range; else null."""
+    day = pl.when(raw.str.contains(ISO_DATE)).then(raw.str.to_date("%Y-%m-%d", strict=False))
+    return in_range(day)
+
+
+def date_reason(raw: pl.Expr) -> pl.Expr:
+    """Why a cell that `iso_date` leaves null is no date, beginning with the cell in quotes."""
+    quoted = pl.format("'{}'", raw)
+    shaped = raw.str.contains(ISO_DATE)
+    exists = raw.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    return (
+        pl.when(shaped & exists)
+        .then(pl.format("{} is outside the dates goaltui takes ({})", quoted, pl.lit(RANGE_TEXT)))
+        .when(shaped)
+        .then(pl.format("{} is not a date that exists", quoted))
+        .otherwise(pl.format("{} is not a date ({})", quoted, pl.lit(DATE_HELP)))
+    )
+
+
+def parse_date(text: str) -> date:
+    """One `YYYY-MM-DD` date as typed (`--date`, `--as-of`, the forms): the rules of
+    `iso_date`. Raises ValueError(reason) otherwise."""
+    cell = text.strip()
+    frame = pl.DataFrame({"x": [cell]}).select(
+        day=iso_date(pl.col("x")), reason=date_reason(pl.col("x"))
+    )
+    day, reason = frame.row(0)
+    if day is None:
+        raise ValueError(reason)
+    assert isinstance(day, date)
+    return day
+
+
+def date_problem(day: date) -> str | None:
+    """Why a date already read cannot be stored (outside DATE_MIN..DATE_MAX), or None."""
+    if DATE_MIN <= day <= DATE_MAX:
+        return None
+    return f"'{day.isoformat()}' is outside the dates goaltui takes ({RANGE_TEXT})"
+
+
+BAD_CLOCK = r"(?:^|[T ])(?:2[4-9]|[3-9][0-9]):|:[6-9][0-9](?:[^0-9]|$)"
+"""A clock that does not exist (hour 24 or more, minute or second 60 or more): polars would read
+`09:30:60` as 09:31:00."""
+
+
+# --------------------------------------------------------------------------------------------
+# Rules of a check-in's numbers (a goal's context is added by the importer and the store)
+
+
+def checkin_number_rules() -> list[Rule]:
+    """Rules over a check-in's typed `value`, `denominator`, `confidence` (with their cells as
+    `<name>__text`): a denominator is 0 or more and is 0 only with a value of 0 (a ratio period
+    whose denominators sum to 0 has no actual); a confidence lies within 0-10."""
+    return [
+        (
+            "denominator",
+            pl.col("denominator") < 0,
+            pl.format("'{}' is negative", pl.col("denominator__text")),
+        ),
+        (
+            "denominator",
+            (pl.col("denominator") == 0) & (pl.col("value") != 0),
+            pl.format(
+                "0, but the value is {} (nothing can be counted out of 0)", pl.col("value__text")
+            ),
+        ),
+        (
+            "confidence",
+            (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
+            pl.format("'{}' is outside 0-10", pl.col("confidence__text")),
+        ),
+    ]
+
+
+def first_problems(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, str]:
+    """The first broken rule's message per column over a one-row `frame` (the single-row door
+    of the vectorised rules)."""
+    if not rules:
+        return {}
+    row = frame.select(
+        *(
+            pl.when(mask.fill_null(False)).then(message.cast(pl.String)).alias(f"r{i}")
+            for i, (_, mask, message) in enumerate(rules)
+        )
+    ).row(0)
+    found: dict[str, str] = {}
+    for (column, _, _), text in zip(rules, row, strict=True):
+        if text is not None:
+            found.setdefault(column, text)
+    return found
+
+
+def _one(rule: Rule, text: Any) -> str | None:
+    return first_problems(pl.DataFrame({"x": [text]}, schema={"x": pl.String}), [rule]).get(rule[0])
