@@ -4,6 +4,7 @@ and terminal control sequences. Shared by the report, lint and dashboard tests."
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -81,7 +82,7 @@ KPI_NAMES = {"k0": CLOSE, "k1": LINK, "k2": QUIT, "k3": BOLD, "k4": DEAL, "k5": 
 NOTE = f"{CLOSE} note {QUIT}"
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(header)
