@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +246,18 @@ async def test_notifications_show_hostile_text_literally(hostile: tuple[Path, Pa
         assert_screen_safe(app)
         assert app.is_running
     assert not any(shots.iterdir())
+
+
+SnapCompare = Callable[..., bool]
+
+
+def test_snapshot_hostile_kpi_pane(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # A fixed folder in the name, so the picture does not depend on where the test runs.
+    app = hostile_app(make_hostile_db(tmp_path, Path("/some/dir")))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
