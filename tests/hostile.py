@@ -30,6 +30,8 @@ BOLD = "[b]bold"
 DEAL = "Deal [#123]"
 ESCAPES = f"Esc{CLEAR}clear{RETITLE}title{C1_CSI}red"
 """A name holding each kind of control sequence."""
+SHOWN_ESCAPES = "Esc\\x1b[2Jclear\\x1b]0;owned\\x07title\\x9b31mred"
+"""ESCAPES as every output shows it: each control character as a visible escape."""
 
 MARKUP_NAMES = [CLOSE, LINK, QUIT, BOLD, DEAL]
 """Names that are markup if read as markup; each must show exactly as written."""

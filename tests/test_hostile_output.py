@@ -32,14 +32,12 @@ from tests.hostile import (
     MARKUP_NAMES,
     QUIT,
     RETITLE,
+    SHOWN_ESCAPES,
     has_control,
     hostile_dataset,
     make_hostile_db,
     screenshot_name,
 )
-
-SHOWN_ESCAPES = "Esc\\x1b[2Jclear\\x1b]0;owned\\x07title\\x9b31mred"
-"""ESCAPES as every output shows it: each control character as a visible escape."""
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from tests.hostile import (
     LINK,
     NOTE,
     QUIT,
+    SHOWN_ESCAPES,
     UNIT_NAMES,
     has_control,
     make_hostile_db,
@@ -40,7 +41,6 @@ from tests.hostile import (
 from tests.ui_helpers import settle
 
 SIZE = (140, 45)
-SHOWN_ESCAPES = "Esc\\x1b[2Jclear\\x1b]0;owned\\x07title\\x9b31mred"
 
 
 @pytest.fixture(scope="module")
