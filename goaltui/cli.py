@@ -12,6 +12,7 @@ from pathlib import Path
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db_path, demo_db_path, load_config
 from goaltui.model.errors import GoaltuiError, ValidationError
+from goaltui.textsafe import safe_plain
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     existed = ctx.db.exists()
     with write_session(ctx.db):
         pass
-    print(f"{'Opened existing' if existed else 'Created'} goaltui database {ctx.db}")
+    print(safe_plain(f"{'Opened existing' if existed else 'Created'} goaltui database {ctx.db}"))
     return 0
 
 
@@ -152,7 +153,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
     _prepare_demo(ctx)
     summary = import_path(ctx.db, args.path, replace=args.replace, encoding=args.encoding)
-    print(f"Imported {args.path} into {ctx.db}: {summary}")
+    print(safe_plain(f"Imported {args.path} into {ctx.db}: {summary}"))
     return 0
 
 
@@ -161,7 +162,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 
     _prepare_demo(ctx)
     summary = export_db(ctx.db, args.dir)
-    print(f"Exported {ctx.db} to {args.dir}: {summary}")
+    print(safe_plain(f"Exported {ctx.db} to {args.dir}: {summary}"))
     return 0
 
 
@@ -188,7 +189,9 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
         ),
         today=ctx.as_of,
     )
-    print(f"Saved check-in {saved.id}: {saved.goal_id} = {saved.value:g} on {saved.date}")
+    print(
+        safe_plain(f"Saved check-in {saved.id}: {saved.goal_id} = {saved.value:g} on {saved.date}")
+    )
     return 0
 
 
@@ -262,14 +265,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](_context(args), args)
+    # Messages quote data (names, cells, paths): their control characters are made visible.
     except ValidationError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(safe_plain(problem, multiline=True), file=sys.stderr)
         count = len(error.problems)
         print(f"goaltui: {count} problem{'s' * (count != 1)}; nothing was written", file=sys.stderr)
         return 1
     except GoaltuiError as error:
-        print(f"goaltui: {error}", file=sys.stderr)
+        print(f"goaltui: {safe_plain(error, multiline=True)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

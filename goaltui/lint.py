@@ -16,6 +16,7 @@ from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues, lint_
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
+from goaltui.textsafe import safe_json, safe_plain, safe_text
 
 LINT_COLUMNS = ("severity", "rule", "subject_id", "message", "suggestion")
 """The csv columns and json keys of `goaltui lint`, in order."""
@@ -46,9 +47,14 @@ def render_lint(
     has_errors = bool((findings.get_column("severity") == Severity.ERROR.value).any())
     rows = findings.select(LINT_COLUMNS)
     if fmt == "csv":
-        return rows.write_csv(), has_errors
+        # csv has no escapes of its own: control characters in names are made visible.
+        printable = rows.with_columns(
+            pl.col(LINT_COLUMNS).map_elements(safe_plain, return_dtype=pl.String, skip_nulls=True)
+        )
+        return printable.write_csv(), has_errors
     if fmt == "json":
-        return json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2) + "\n", has_errors
+        text = json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2)
+        return safe_json(text) + "\n", has_errors
     scope = lint_scope(as_of, period=period, everything=everything)
     return _table(rows, as_of, unit, scope.label), has_errors
 
@@ -67,11 +73,10 @@ def summary(findings: pl.DataFrame) -> str:
 
 def _table(rows: pl.DataFrame, as_of: date, unit: str | None, scope: str) -> str:
     from rich.table import Table
-    from rich.text import Text
 
     where = f" in {unit} and below" if unit else ""
     table = Table(
-        title=f"Goal quality as of {as_of.isoformat()}{where}: {scope}",
+        title=safe_text(f"Goal quality as of {as_of.isoformat()}{where}: {scope}"),
         title_justify="left",
         show_lines=True,
     )
@@ -79,5 +84,9 @@ def _table(rows: pl.DataFrame, as_of: date, unit: str | None, scope: str) -> str
         table.add_column(header, overflow="fold")
     for severity, rule, subject, message, suggestion in rows.iter_rows():
         style = SEVERITY_STYLES.get(Severity(severity), "")
-        table.add_row(Text(severity, style=style), rule, subject, message, suggestion)
-    return render_rich(*([] if rows.is_empty() else [table]), summary(rows))
+        # Text cells: findings quote names, which are data and never Rich markup.
+        table.add_row(
+            safe_text(severity, style),
+            *(safe_text(cell) for cell in (rule, subject, message, suggestion)),
+        )
+    return render_rich(*([] if rows.is_empty() else [table]), safe_text(summary(rows)))

@@ -22,6 +22,7 @@ from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.textsafe import CONTROL_PATTERN, markdown_cell, safe_json, safe_plain, safe_text
 
 REPORT_COLUMNS: dict[str, pl.DataType] = {
     "kind": pl.String(),
@@ -124,9 +125,9 @@ def render_report(
         raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
     goals, objectives = report_frames(dataset, as_of, unit=unit, history=history)
     if fmt == "csv":
-        return report_rows(goals, objectives).write_csv(float_scientific=False)
+        return _printable(report_rows(goals, objectives)).write_csv(float_scientific=False)
     if fmt == "json":
-        return report_rows(goals, objectives).write_json() + "\n"
+        return safe_json(report_rows(goals, objectives).write_json()) + "\n"
     korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))
     if fmt == "md":
         return _markdown(dataset, goals, objectives, as_of, korean=korean)
@@ -151,8 +152,16 @@ def _score(score: float | None) -> str:
     return "" if score is None else f"{score:.2f}"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _printable(rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with the control characters of its text cells made visible (`safe_plain`): csv
+    has no escapes of its own, and the csv is printed to a terminal as often as to a file."""
+    text = [name for name, dtype in rows.schema.items() if dtype == pl.String]
+    hostile = rows.select(pl.any_horizontal(pl.col(text).str.contains(CONTROL_PATTERN).any()))
+    if not hostile.item():
+        return rows
+    return rows.with_columns(
+        pl.col(text).map_elements(safe_plain, return_dtype=pl.String, skip_nulls=True)
+    )
 
 
 def _people_rows(goals: pl.DataFrame, korean: bool) -> list[dict[str, Any]]:
@@ -206,7 +215,7 @@ def _markdown(
         unit_objectives = objectives_by_unit.get(unit_id, [])
         if not rows and not unit_objectives:
             continue
-        lines += [f"## {_cell(name)} ({_cell(unit_id)})", ""]
+        lines += [f"## {markdown_cell(name)} ({markdown_cell(unit_id)})", ""]
         if rows:
             lines += [
                 "| goal | period | status | actual | target | achievement | score | trend |",
@@ -215,7 +224,7 @@ def _markdown(
             for row in rows:
                 kind = "KPI" if row["kind"] == "kpi" else "KR"
                 cells = [
-                    f"{kind} {_cell(row['name'])}",
+                    f"{kind} {row['name']}",
                     row["period"],
                     row["status_text"],
                     row["actual_text"],
@@ -224,12 +233,12 @@ def _markdown(
                     row["score_text"],
                     row["trend_text"],
                 ]
-                lines.append("| " + " | ".join(cells) + " |")
+                lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
             lines.append("")
         for objective in unit_objectives:
             band = f" ({objective['band']})" if objective["band"] else ""
             lines.append(
-                f"- Objective {_cell(objective['title'])} ({objective['period']}): "
+                f"- Objective {markdown_cell(objective['title'])} ({objective['period']}): "
                 f"score {_score(objective['score']) or 'none'}{band}, "
                 f"{objective['kr_count']} key results"
             )
@@ -242,7 +251,6 @@ def _markdown(
 
 def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title=f"Goals as of {as_of.isoformat()}", title_justify="left")
     for header, justify in (
@@ -259,32 +267,23 @@ def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean
         ("trend", "left"),
     ):
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with
+    # `[link=...]` must not become a hyperlink, nor `[/]` a crash).
+    plain_columns = ["kind", "goal_id", "unit_id", "name", "period"]
+    plain_columns += ["actual_text", "target_text", "achievement_text"]
     for row in _people_rows(goals, korean):
         table.add_row(
-            row["kind"],
-            row["goal_id"],
-            row["unit_id"],
-            row["name"],
-            row["period"],
-            row["actual_text"],
-            row["target_text"],
-            row["achievement_text"],
-            Text(row["status_text"], style=STATUS_STYLES.get(row["status"], "")),
-            Text(row["score_text"], style=BAND_STYLES.get(row["band"] or "", "")),
-            row["trend_text"],
+            *(safe_text(row[key]) for key in plain_columns),
+            safe_text(row["status_text"], STATUS_STYLES.get(row["status"], "")),
+            safe_text(row["score_text"], BAND_STYLES.get(row["band"] or "", "")),
+            safe_text(row["trend_text"]),
         )
     for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
         table.add_row(
-            "objective",
-            row["objective_id"],
-            row["unit_id"],
-            row["title"],
-            row["period"],
-            "",
-            "",
-            "",
-            "",
-            Text(_score(row["score"]), style=BAND_STYLES.get(row["band"] or "", "")),
-            "",
+            safe_text("objective"),
+            *(safe_text(row[key]) for key in ("objective_id", "unit_id", "title", "period")),
+            *(safe_text("") for _ in range(4)),
+            safe_text(_score(row["score"]), BAND_STYLES.get(row["band"] or "", "")),
+            safe_text(""),
         )
     return render_rich(table)

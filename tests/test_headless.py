@@ -15,6 +15,7 @@ HEADLESS = [
     "goaltui.config",
     "goaltui.report",
     "goaltui.lint",
+    "goaltui.textsafe",
 ]
 
 

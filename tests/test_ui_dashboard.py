@@ -95,7 +95,8 @@ async def test_drill_into_a_team_and_back(demo_db: Path) -> None:
         assert screen.unit_id == "sales"
         assert screen.query_one(DashboardHeader).breadcrumb == ("주식회사 허밍버즈", "영업팀")
         names = {
-            screen.query_one(KpiTable).get_row(key)[0] for key in screen.query_one(KpiTable).rows
+            str(screen.query_one(KpiTable).get_row(key)[0])
+            for key in screen.query_one(KpiTable).rows
         }
         assert "분기 매출 10억 원 이상 달성" in names
         # Goals of units outside the current subtree are not listed.
@@ -123,7 +124,7 @@ async def test_palette_goal_puts_the_cursor_on_the_goal(demo_db: Path) -> None:
         screen = app.dashboard
         assert screen.unit_id == "hr"
         table = screen.query_one(KpiTable)
-        assert table.get_row(table.goal_id or "")[0] == "채용 소요 기간 평균 45일 이내"
+        assert str(table.get_row(table.goal_id or "")[0]) == "채용 소요 기간 평균 45일 이내"
 
 
 async def test_sort_by_column_and_reverse(demo_db: Path) -> None:
@@ -162,7 +163,7 @@ async def test_filter_by_text(demo_db: Path) -> None:
         await pilot.press(*"매출")
         await pilot.pause()
         table = app.dashboard.query_one(KpiTable)
-        names = [table.get_row(k)[0] for k in table.rows]
+        names = [str(table.get_row(k)[0]) for k in table.rows]
         assert names and all("매출" in name for name in names)
         await pilot.press("escape")
         await pilot.pause()

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from goaltui.config import Config
 from goaltui.model.types import Checkin
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.commands import GoalCommands
 from goaltui.ui.messages import FindingsReady, ScorecardReady
 from goaltui.ui.render import theme_variable_defaults
@@ -98,7 +99,7 @@ class GoalApp(App[None]):
         yield Static(
             Text.assemble(
                 ("goaltui", "bold"),
-                f"  as of {self.initial_as_of.isoformat()}  opening {self.db} ...",
+                safe_plain(f"  as of {self.initial_as_of.isoformat()}  opening {self.db} ..."),
             ),
             id="boot",
         )
@@ -215,9 +216,12 @@ class GoalApp(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error, group = event.worker.error, event.worker.group
             title = WORKER_FAILURES.get(group, "Something went wrong")
-            self.notify(str(error), title=title, severity="error", timeout=10)
+            message = safe_plain(error, multiline=True)
+            self.notify(message, title=title, severity="error", timeout=10, markup=False)
             if group == "boot":
-                self.query_one("#boot", Static).update(f"{title}: {error}")
+                self.query_one("#boot", Static).update(
+                    safe_text(f"{title}: {message}", multiline=True)
+                )
             elif group == "data":
                 with suppress(LookupError):  # the app may be closing
                     self.dashboard.loading_failed(str(error))
@@ -304,7 +308,8 @@ class GoalApp(App[None]):
         if checkin.id is not None:
             self.session_checkins.append(checkin.id)
         goals = scorecard.catalog if scorecard is not None else None
-        self.notify(saved_message(checkin, goals) if goals is not None else "Saved.", title="Saved")
+        said = saved_message(checkin, goals) if goals is not None else "Saved."
+        self.notify(safe_plain(said), title="Saved", markup=False)
         self.dashboard.after_checkin(checkin)
         self.reload()
 

@@ -7,12 +7,40 @@ from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
+
+from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:  # the app imports this module before polars is loaded
     import polars as pl
 
     from goaltui.store.dataset import Dataset
     from goaltui.ui.screens.dashboard import DashboardScreen
+
+
+def literal(title: str) -> Content:
+    """A palette entry's title as content shown literally: a unit named
+    `[@click=app.quit]...` is text, never markup or an action a click would run."""
+    return Content(safe_plain(title))
+
+
+def highlighted(matcher: Matcher, title: str) -> Content:
+    """`title` shown literally with the characters the query matched highlighted
+    (`Matcher.highlight` would read the title as markup)."""
+    content = literal(title)
+    plain = content.plain
+    _, offsets = matcher.fuzzy_search.match(matcher.query, plain)
+    for offset in offsets:
+        if not plain[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def help_markup(help_text: str) -> str:
+    """A palette entry's help as the markup the palette expects, escaped: shown literally."""
+    return escape(safe_plain(help_text))
 
 
 class GoalCommands(Provider):
@@ -70,7 +98,12 @@ class GoalCommands(Provider):
 
         units = unit_entries(self._entries(dashboard)).head(MAX_HITS)
         for row in units.iter_rows(named=True):
-            yield DiscoveryHit(row["title"], self._jump(dashboard, row), help=row["help"])
+            yield DiscoveryHit(
+                literal(row["title"]),
+                self._jump(dashboard, row),
+                text=safe_plain(row["title"]),
+                help=help_markup(row["help"]),
+            )
 
     async def search(self, query: str) -> Hits:
         dashboard = self._dashboard()
@@ -85,11 +118,13 @@ class GoalCommands(Provider):
 
         candidates = narrow(self._entries(dashboard), query).head(MAX_HITS)
         for row in candidates.iter_rows(named=True):
-            score = matcher.match(row["title"])
+            title = safe_plain(row["title"])
+            score = matcher.match(title)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(row["title"]),
+                    highlighted(matcher, title),
                     self._jump(dashboard, row),
-                    help=row["help"],
+                    text=title,
+                    help=help_markup(row["help"]),
                 )

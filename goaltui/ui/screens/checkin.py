@@ -26,6 +26,7 @@ from goaltui.model import Checkin, GoaltuiError, Period, PeriodUnit, ValidationE
 from goaltui.store import rules
 from goaltui.store.checkins import append_checkin, checkin_problems, correct_checkin
 from goaltui.store.dataset import Dataset
+from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.confirm import ConfirmScreen
 from goaltui.ui.widgets.goal_field import GoalField, find_goal
 
@@ -303,7 +304,7 @@ class CheckinEditor(Vertical):
         yield from self._row("denominator", "Denominator", "for ratio goals")
         yield from self._row("confidence", "Confidence", "optional")
         yield from self._row("note", "Note", "optional")
-        yield Static(self._previous or "", id="previous", markup=False)
+        yield Static(safe_plain(self._previous, multiline=True), id="previous", markup=False)
         yield Static("", id="checkin-status", markup=False)
 
     def _row(self, name: str, label: str, placeholder: str) -> ComposeResult:
@@ -393,6 +394,7 @@ class CheckinEditor(Vertical):
 
     def _put(self, selector: str, text: str) -> None:
         # Each update re-lays the form out: skip the ones that change nothing (most keystrokes).
+        text = safe_plain(text, multiline=True)
         static = self.query_one(selector, Static)
         if str(static.content) != text:
             static.update(text)

@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Static
 
 from goaltui.model import Checkin
 from goaltui.store.dataset import Dataset
+from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.checkin import CheckinEditor, describe_checkin, saved_message
 from goaltui.ui.screens.confirm import ConfirmScreen
 
@@ -143,7 +144,8 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         done = "Round finished" if self.position >= total else "Round ended"
         self.query_one("#round-progress", Static).update(f"{done}: {self.position} of {total}")
         close = Button("Close", id="round-close", variant="primary")
-        await body.mount(Static(self.summary(), id="round-summary", markup=False), close)
+        summary = safe_plain(self.summary(), multiline=True)
+        await body.mount(Static(summary, id="round-summary", markup=False), close)
         close.focus()
 
     async def _advance(self) -> None:
@@ -153,7 +155,7 @@ class CheckinRound(ModalScreen[list[Checkin]]):
     @on(CheckinEditor.Saved)
     async def _saved(self, event: CheckinEditor.Saved) -> None:
         self.saved.append(event.checkin)
-        self.notify(saved_message(event.checkin, self._goals))
+        self.notify(safe_plain(saved_message(event.checkin, self._goals)), markup=False)
         await self._advance()
 
     @on(CheckinEditor.Skipped)

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from goaltui.textsafe import safe_plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask one question; `y` or the yes button answers True, `n`, Escape or the no button False.
@@ -47,7 +49,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Static(self.question, id="confirm-question", markup=False)
+            question = safe_plain(self.question, multiline=True)
+            yield Static(question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self._yes} (y)", id="confirm-yes", variant="warning")
                 yield Button(f"{self._no} (n)", id="confirm-no", variant="default")

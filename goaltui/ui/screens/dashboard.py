@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedConte
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.period import shift_months
 from goaltui.model.types import Checkin
+from goaltui.textsafe import safe_plain
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.header import DashboardHeader
@@ -143,13 +144,18 @@ class DashboardScreen(Screen[None]):
         self.query_one("#kpi-filter").display = False
         self.query_one("#main").loading = True
         if self._notice:
-            self.notify(self._notice, title="Demo" if self._demo else "goaltui", timeout=10)
+            notice = safe_plain(self._notice, multiline=True)
+            title = "Demo" if self._demo else "goaltui"
+            self.notify(notice, title=title, timeout=10, markup=False)
         elif self._demo:
             self.notify(
-                f"This is the demo organisation, in its own database ({self._db}). "
-                "Check-ins you make here are kept.",
+                safe_plain(
+                    f"This is the demo organisation, in its own database ({self._db}). "
+                    "Check-ins you make here are kept."
+                ),
                 title="Demo",
                 timeout=8,
+                markup=False,
             )
 
     def on_resize(self) -> None:

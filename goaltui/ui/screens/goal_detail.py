@@ -24,6 +24,7 @@ from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
 from goaltui.store.dataset import Dataset
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette, status_text
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
@@ -131,7 +132,7 @@ class GoalDetailScreen(Screen[None]):
         header.as_of = scorecard.as_of
         catalog = scorecard.catalog.filter(pl.col("goal_id") == self.goal_id)
         if catalog.is_empty():
-            self.query_one("#summary", Static).update(f"No goal {self.goal_id!r}.")
+            self.query_one("#summary", Static).update(safe_text(f"No goal {self.goal_id!r}."))
             return
         goal = catalog.row(0, named=True)
         names = scorecard.unit_names
@@ -153,8 +154,8 @@ class GoalDetailScreen(Screen[None]):
         theme = palette(self.app)
         current = scorecard.goals.filter(pl.col("goal_id") == self.goal_id)
         text = Text()
-        text.append(str(goal["name"]), style="bold")
-        text.append(f"   {goal['kind']} {self.goal_id}", style="dim")
+        text.append(safe_plain(goal["name"]), style="bold")
+        text.append(safe_plain(f"   {goal['kind']} {self.goal_id}"), style="dim")
         unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
         direction = "at least" if goal["direction"] == "at_least" else "at most"
         text.append(f"\n{direction}, {goal['aggregation']} of check-ins per {goal['period_unit']}")
@@ -166,15 +167,18 @@ class GoalDetailScreen(Screen[None]):
             text.append_text(status_text(row["status"], theme))
             text.append(f"  in {row['period']}")
             if row["actual"] is not None:
-                text.append(f"  actual {quantity(row['actual'], unit, korean=scorecard.korean)}")
+                actual = quantity(row["actual"], unit, korean=scorecard.korean)
+                text.append(f"  actual {safe_plain(actual)}")
             if row["target"] is not None:
-                text.append(f"  target {quantity(row['target'], unit, korean=scorecard.korean)}")
+                target = quantity(row["target"], unit, korean=scorecard.korean)
+                text.append(f"  target {safe_plain(target)}")
             expected = _expected_progress(row, unit, korean=scorecard.korean)
             if expected is not None:
                 text.append("\n")
                 text.append_text(expected)
             explanation = row.get("explanation")
-            text.append(f"\n{explanation or _status_words(row)}", style="italic")
+            words = safe_plain(explanation or _status_words(row), multiline=True)
+            text.append(f"\n{words}", style="italic")
         else:
             text.append("\nNot measured in the period containing the as-of date.", style="dim")
         self.query_one("#summary", Static).update(text)
@@ -207,14 +211,15 @@ class GoalDetailScreen(Screen[None]):
             )
             if row.get("denominator") is not None:
                 value = f"{row['value']:g} / {row['denominator']:g}"
+            # Notes and names are data: Text cells, never markup strings.
             table.add_row(
-                Text(str(row["date"]), style=style),
-                Text(value, style=style),
-                "" if row["confidence"] is None else f"{row['confidence']:g}",
-                row["note"] or "",
-                names.get(row["author"], row["author"] or ""),
-                Text(LOG_STATES.get(state, state), style="italic"),
-                str(row["recorded_at"])[:16],
+                safe_text(row["date"], style),
+                safe_text(value, style),
+                safe_text("" if row["confidence"] is None else f"{row['confidence']:g}"),
+                safe_text(row["note"]),
+                safe_text(names.get(row["author"], row["author"] or "")),
+                safe_text(LOG_STATES.get(state, state), "italic"),
+                safe_text(str(row["recorded_at"])[:16]),
                 key=row["id"],
             )
         if keep is not None and keep in self._log["id"].to_list():
@@ -263,7 +268,7 @@ class GoalDetailScreen(Screen[None]):
     @staticmethod
     def _options(rows: pl.DataFrame, relation: str) -> list[Option]:
         return [
-            Option(Text.assemble((f"{relation}: ", "dim"), name), id=goal_id)
+            Option(Text.assemble((f"{relation}: ", "dim"), safe_plain(name)), id=goal_id)
             for goal_id, name in rows.select("goal_id", "name").iter_rows()
         ]
 
@@ -361,9 +366,9 @@ def _expected_progress(row: dict[str, object], unit: str | None, *, korean: bool
     text = Text("Expected ")
     text.append(percent(expected), style="bold")
     text.append(
-        f" of the way from {quantity(baseline, unit, korean=korean)}"
-        f" to {quantity(target, unit, korean=korean)} by today, at "
+        f" of the way from {safe_plain(quantity(baseline, unit, korean=korean))}"
+        f" to {safe_plain(quantity(target, unit, korean=korean))} by today, at "
     )
     text.append(percent(progress), style="bold")
-    text.append(f" (actual {quantity(actual, unit, korean=korean)}).")
+    text.append(f" (actual {safe_plain(quantity(actual, unit, korean=korean))}).")
     return text

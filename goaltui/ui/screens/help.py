@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from goaltui.textsafe import safe_text
+
 
 def _key_label(screen: Screen[object], key: str) -> str:
     return screen.app.get_key_display(Binding(key, ""))
@@ -36,7 +38,8 @@ def help_table(rows: list[tuple[str, str, str]]) -> Table:
     table.add_column("Does")
     table.add_column("", style="dim")
     for row in rows:
-        table.add_row(*row)
+        # Key names like `[` and remapped keys are text, never Rich markup.
+        table.add_row(*(safe_text(cell) for cell in row))
     return table
 
 

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.enums import STATUS_WORDS
+from goaltui.textsafe import safe_text
 from goaltui.ui.render import BAND_VARIABLES, palette, status_color
 from goaltui.ui.widgets.tables import by_name, highlighted_key
 
@@ -43,7 +44,7 @@ class ChildrenTable(DataTable[Text | str]):
             self.add_column(STATUS_WORDS[status], key=status)
         self.add_column("OKR score", key="score")
         for row in children.iter_rows(named=True):
-            cells: list[Text | str] = [Text(row["name"])]
+            cells: list[Text | str] = [safe_text(row["name"])]
             for status in COUNTS:
                 count = row.get(f"subtree_{status}") or 0
                 style = status_color(status, theme) if count else "dim"

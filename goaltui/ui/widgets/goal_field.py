@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from goaltui.textsafe import safe_plain
 from goaltui.ui.palette import fuzzy_pattern
 
 SUGGESTION_LIMIT = 6
@@ -64,11 +65,13 @@ def suggest_goals(goals: pl.DataFrame, query: str, limit: int = SUGGESTION_LIMIT
 
 
 def describe_goal(goal: dict[str, Any]) -> str:
-    """One line naming a catalog row: `분기 매출 (KPI, quarter)` or `가입 전환율 (KR, 2026-Q4)`."""
+    """One line naming a catalog row: `분기 매출 (KPI, quarter)` or `가입 전환율 (KR, 2026-Q4)`,
+    shown literally (`safe_plain`)."""
+    name = safe_plain(goal["name"])
     if goal["kind"] == "kr":
         where = goal.get("objective_period") or goal.get("period_unit") or ""
-        return f"{goal['name']} (KR, {where})"
-    return f"{goal['name']} (KPI, {goal.get('period_unit') or ''})"
+        return f"{name} (KR, {where})"
+    return f"{name} (KPI, {goal.get('period_unit') or ''})"
 
 
 def _accepts(goal: dict[str, Any]) -> bool:
@@ -286,9 +289,9 @@ class GoalField(Vertical):
 
     @staticmethod
     def _prompt(goal: dict[str, Any]) -> Text:
-        text = Text.assemble((str(goal["goal_id"]), "bold"), "  ", describe_goal(goal))
+        text = Text.assemble((safe_plain(goal["goal_id"]), "bold"), "  ", describe_goal(goal))
         if not _accepts(goal) and goal.get("measured_by"):
-            text.append(f" via {goal['measured_by']}", style="italic")
+            text.append(safe_plain(f" via {goal['measured_by']}"), style="italic")
         return text
 
     def _show_info(self) -> None:
@@ -304,6 +307,7 @@ class GoalField(Vertical):
             )
         else:
             text = describe_goal(goal)
+        text = safe_plain(text)
         info = self.query_one("#goal-info", Static)
         if str(info.content) != text:
             info.update(text)

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period
+from goaltui.textsafe import safe_plain
 
 
 class DashboardHeader(Static):
@@ -45,5 +46,5 @@ class DashboardHeader(Static):
         for index, name in enumerate(self.breadcrumb):
             if index:
                 text.append(" > ", style="dim")
-            text.append(name, style="bold" if index == len(self.breadcrumb) - 1 else "")
+            text.append(safe_plain(name), style="bold" if index == len(self.breadcrumb) - 1 else "")
         return text

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from goaltui.humanize import percent, quantity
 from goaltui.model.enums import STATUS_WORDS
+from goaltui.textsafe import safe_plain
 from goaltui.ui.render import palette, status_color
 
 BAR_WIDTH = 30
@@ -52,7 +53,7 @@ class HistoryChart(Static):
             figures = f" {quantity(actual, unit, korean=korean) or '-'}"
             if target is not None:
                 figures += f" / {quantity(target, unit, korean=korean)}"
-            text.append(figures)
+            text.append(safe_plain(figures))
             if row["achievement"] is not None:
                 text.append(f"  {percent(row['achievement'])}", style="dim")
             text.append(f"  {STATUS_WORDS.get(row['status'], row['status'])}\n", style=color)

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from goaltui.humanize import percent, quantity, signed_change
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import achievement_text, palette, sparkline, status_text
 from goaltui.ui.widgets.tables import highlighted_key
 
@@ -105,23 +106,25 @@ class KpiTable(DataTable[Text | str]):
             width = None
             if key == "name":
                 width = min(
-                    NAME_WIDTH, max([cell_len(n) for n in frame["name"]] + [len(label) + 2])
+                    NAME_WIDTH,
+                    max([cell_len(safe_plain(n)) for n in frame["name"]] + [len(label) + 2]),
                 )
             self.add_column(label + arrow, key=key, width=width)
         korean = self._korean
         for row in frame.iter_rows(named=True):
             unit = row["measure_unit"]
+            # Names and units are data: Text cells, never markup strings.
             self.add_row(
-                row["name"],
+                safe_text(row["name"]),
                 achievement_text(row["achievement"], row["status"], theme),
                 status_text(row["status"], theme),
-                percent(row["pace"]),
-                quantity(row["actual"], unit, korean=korean),
-                _target_label(row, korean),
-                row["period"],
+                safe_text(percent(row["pace"])),
+                safe_text(quantity(row["actual"], unit, korean=korean)),
+                safe_text(_target_label(row, korean)),
+                safe_text(row["period"]),
                 sparkline(row.get("actuals")),
-                signed_change(row.get("change"), unit, korean=korean),
-                _forecast_label(row, korean),
+                safe_text(signed_change(row.get("change"), unit, korean=korean)),
+                safe_text(_forecast_label(row, korean)),
                 key=row["goal_id"],
             )
         if keep is not None and keep in frame["goal_id"].to_list():

@@ -12,6 +12,7 @@ from textual.widgets import Tree
 
 from goaltui.humanize import quantity
 from goaltui.metrics.scorecard import Scorecard
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette, score_text, status_text
 
 TITLE_WIDTH = 48
@@ -83,17 +84,18 @@ class OkrTree(Tree[GoalRef]):
         # Titles take what the line has left after score, figures and status (wide terminals
         # show more of them); the detail line under the tree always shows them whole.
         room = self.size.width - 6 - 11 - figures_width - 10
-        longest = max([cell_len(t) for t in krs["name"]] + [10])
+        longest = max([cell_len(safe_plain(t)) for t in krs["name"]] + [10])
         title_width = max(16, min(longest, room, TITLE_WIDTH))
         self.clear()
         target_node = None
         for objective in objectives.iter_rows(named=True):
             label = score_text(objective["score"], objective["band"], theme)
             label.append(" ")
-            label.append(objective["title"], style="bold")
+            label.append(safe_plain(objective["title"]), style="bold")
             parent = objective.get("parent_id")
             if parent:
-                label.append(f"  aligns to: {titles.get(parent, parent)}", style="italic dim")
+                aligned = safe_plain(titles.get(parent, parent))
+                label.append(f"  aligns to: {aligned}", style="italic dim")
             node = self.root.add(label, data=("objective", objective["objective_id"]), expand=True)
             if objective["objective_id"] == keep:
                 target_node = node
@@ -123,9 +125,11 @@ def _cell(text: Text, width: int) -> Text:
 
 def _figures(kr: dict[str, object], korean: bool) -> str:
     unit = kr["measure_unit"] if isinstance(kr["measure_unit"], str) else None
-    return " -> ".join(
-        quantity(value, unit, korean=korean) if isinstance(value, float) else "n/a"
-        for value in (kr.get("baseline"), kr.get("actual"), kr.get("target"))
+    return safe_plain(
+        " -> ".join(
+            quantity(value, unit, korean=korean) if isinstance(value, float) else "n/a"
+            for value in (kr.get("baseline"), kr.get("actual"), kr.get("target"))
+        )
     )
 
 
@@ -136,7 +140,7 @@ def _kr_label(
     band = kr["band"] if isinstance(kr["band"], str) else None
     label = score_text(score, band, theme)
     label.append(" ")
-    label.append_text(_cell(Text(str(kr["name"])), width))
+    label.append_text(_cell(safe_text(kr["name"]), width))
     label.append_text(_cell(Text(f"  {figures}", style="dim"), figures_width))
     status = kr["status"] if isinstance(kr["status"], str) else None
     label.append_text(_cell(status_text(status, theme), 10))
@@ -163,7 +167,7 @@ def describe_node(scorecard: Scorecard, ref: GoalRef | None, theme: dict[str, st
         if rows.is_empty():
             return text
         objective = rows.row(0, named=True)
-        text.append(objective["title"], style="bold")
+        text.append(safe_plain(objective["title"]), style="bold")
         text.append(f"\n{objective['period']}, {objective['kr_count']} key results, score ")
         text.append_text(score_text(objective["score"], objective["band"], theme))
         return text
@@ -173,13 +177,13 @@ def describe_node(scorecard: Scorecard, ref: GoalRef | None, theme: dict[str, st
     kr = rows.row(0, named=True)
     unit = kr["measure_unit"]
     korean = scorecard.korean
-    text.append(kr["name"], style="bold")
+    text.append(safe_plain(kr["name"]), style="bold")
     text.append("\nbaseline ")
-    text.append(quantity(kr["baseline"], unit, korean=korean) or "none")
+    text.append(safe_plain(quantity(kr["baseline"], unit, korean=korean) or "none"))
     text.append("  actual ")
-    text.append(quantity(kr["actual"], unit, korean=korean) or "none")
+    text.append(safe_plain(quantity(kr["actual"], unit, korean=korean) or "none"))
     text.append("  target ")
-    text.append(quantity(kr["target"], unit, korean=korean) or "none")
+    text.append(safe_plain(quantity(kr["target"], unit, korean=korean) or "none"))
     text.append("  ")
     text.append_text(status_text(kr["status"], theme))
     confidence = kr["last_confidence"]
@@ -191,5 +195,5 @@ def describe_node(scorecard: Scorecard, ref: GoalRef | None, theme: dict[str, st
     last = kr["last_checkin_date"]
     text.append(f", last check-in {last}" if last is not None else ", no check-in yet")
     if kr.get("explanation"):
-        text.append(f"\n{kr['explanation']}", style="italic dim")
+        text.append(f"\n{safe_plain(kr['explanation'], multiline=True)}", style="italic dim")
     return text

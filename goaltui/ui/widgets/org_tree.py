@@ -13,6 +13,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from goaltui.metrics.scorecard import Scorecard
+from goaltui.textsafe import safe_text
 from goaltui.ui.render import palette, rollup_badge
 from goaltui.ui.widgets.tables import by_name
 
@@ -88,7 +89,7 @@ class OrgTree(Tree[str]):
         return found
 
     def _label(self, unit_id: str) -> Text:
-        label = Text(self._names.get(unit_id, unit_id))
+        label = safe_text(self._names.get(unit_id, unit_id))
         on, risk, off = self._badges.get(unit_id, (0, 0, 0))
         if on or risk or off:
             label.append("  ")

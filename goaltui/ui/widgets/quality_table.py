@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from goaltui.metrics.quality import RULES
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.tables import highlighted_key
 
@@ -81,10 +82,11 @@ class QualityTable(DataTable[Text | str]):
             key = f"{index}"
             self._rows[key] = row
             self.add_row(
-                Text(rule if rule != previous_rule else "", style="bold"),
-                Text(row["severity"], style=color),
-                names.get(row["subject_id"], row["subject_id"]),
-                row["message"],
+                # Findings quote names: Text cells, never markup strings.
+                safe_text(rule if rule != previous_rule else "", "bold"),
+                safe_text(row["severity"], color),
+                safe_text(names.get(row["subject_id"], row["subject_id"])),
+                safe_text(row["message"]),
                 key=key,
             )
             previous_rule = rule
@@ -115,15 +117,15 @@ def explain_finding(finding: dict[str, str] | None) -> Text:
         return Text("")
     rule = RULES.get(finding["rule"])
     text = Text()
-    text.append(f"{finding['rule']}", style="bold")
+    text.append(safe_plain(finding["rule"]), style="bold")
     if rule is not None:
         # The finding's explanation carries the configured thresholds.
         text.append(f": {finding.get('explanation') or rule.explanation}\n")
         text.append(f"{rule.reasoning}\n", style="dim italic")
     else:
         text.append("\n")
-    text.append(f"{finding['message']}\n")
+    text.append(f"{safe_plain(finding['message'])}\n")
     if finding.get("suggestion"):
         text.append("Suggestion: ", style="bold")
-        text.append(finding["suggestion"])
+        text.append(safe_plain(finding["suggestion"]))
     return text
