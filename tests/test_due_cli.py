@@ -7,9 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from goaltui.cli import main
+from goaltui.config import DEMO_AS_OF
+from goaltui.metrics.due import due_goals
+from goaltui.store.dataset import load_dataset
+from goaltui.store.demo import demo_source
 from goaltui.store.importer import import_path
 
 FILES = {
@@ -175,3 +180,18 @@ def test_table_words_and_nobody_due(db: Path) -> None:
 def test_bad_options_give_one_clear_message(db: Path, args: list[str], message: str) -> None:
     status, out, err = run(db, *args)
     assert (status, out, err) == (1, "", message)
+
+
+def test_the_demo_organisation_has_a_due_list_worth_reading(tmp_path: Path) -> None:
+    path = tmp_path / "demo.duckdb"
+    import_path(path, demo_source())
+    due = due_goals(load_dataset(path), DEMO_AS_OF, within=7)
+    overdue = due.filter(pl.col("days_overdue") >= 0)
+    assert overdue.select("goal_id", "cadence", "days_overdue", "escalated").rows() == [
+        ("product-seo-2026q4-kr1", "weekly", 18, True),
+        ("hb-talent", "monthly", 17, False),
+        ("cs-lim-help-articles", "weekly", 8, False),
+        ("product-seo-2026q4-kr2", "weekly", 4, False),
+    ]
+    assert set(due.filter(pl.col("days_overdue") < 0)["days_overdue"]) == {-3, -6}
+    assert set(due["cadence"]) == {"weekly", "monthly"}
