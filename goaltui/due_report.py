@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from goaltui.console import render_rich
-from goaltui.humanize import has_hangul, quantity
+from goaltui.humanize import has_hangul, overdue_words, quantity
 from goaltui.metrics.due import DUE_COLUMNS, due_goals, escalations
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.errors import GoaltuiError
@@ -64,15 +64,6 @@ def render_due(dataset: Dataset, as_of: date, *, unit: str | None, within: int, 
 
 # ---------------------------------------------------------------------------------------------
 # For people. These loop over the rows they print, never compute.
-
-
-def overdue_words(days_overdue: int) -> str:
-    """`3 days overdue`, `1 day overdue`, `due today`, `due in 2 days`."""
-    if days_overdue == 0:
-        return "due today"
-    n = abs(days_overdue)
-    span = f"{n} day{'s' * (n != 1)}"
-    return f"{span} overdue" if days_overdue > 0 else f"due in {span}"
 
 
 def overdue_style(days_overdue: int, escalated: bool) -> str:
