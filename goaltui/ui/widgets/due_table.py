@@ -19,6 +19,11 @@ from goaltui.ui.widgets.tables import highlighted_key
 ESCALATED = "\x1f"
 """Separates goal id and unit id in the key of an escalated row (ids never hold it)."""
 
+NAME_WIDTH = 24
+"""Widest goal name shown (Enter opens the goal, whose detail shows it whole)."""
+OWNER_WIDTH = 18
+"""Widest owner shown (an escalated row adds where it came from)."""
+
 DUE_MARK = "!"
 """The mark of a goal that owes a check-in in the KPI table and the OKR tree (ASCII: the
 ambiguous-width symbols shift Korean columns)."""
@@ -31,13 +36,14 @@ def due_mark(theme: dict[str, str], after: str = " ") -> Text:
 
 
 class DueTable(DataTable[Text | str]):
-    """Who owes a check-in below the current unit: how late, the goal, its owner, cadence,
-    last check-in and due date."""
+    """Who owes a check-in below the current unit: how late, its owner, the goal, its cadence
+    and due date (the goal detail, on Enter, has the last check-in)."""
 
     HELP = (
         "Goals of the current unit and the units below that owe a check-in: due one cadence "
         "after their last check-in in the current period (or after the period's start). A goal "
-        "more than twice its cadence late is listed again under its owner's parent unit. "
+        "more than twice its cadence late (in bold) is listed again under its owner's parent "
+        "unit. "
         "Enter: open the goal. c: check in; the row leaves the list once saved."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,33 +80,29 @@ class DueTable(DataTable[Text | str]):
         late = theme.get("status-off-track", "")
         today = theme.get("status-at-risk", "")
         self.clear(columns=True)
-        for key, label in (
-            ("overdue", "Overdue"),
-            ("name", "Goal"),
-            ("owner", "Owner"),
-            ("cadence", "Cadence"),
-            ("last", "Last check-in"),
-            ("due", "Due"),
+        for key, label, width in (
+            ("overdue", "Overdue", None),
+            ("owner", "Owner", OWNER_WIDTH),
+            ("name", "Goal", NAME_WIDTH),
+            ("cadence", "Cadence", None),
+            ("due", "Due", None),
         ):
-            self.add_column(label, key=key)
+            self.add_column(label, key=key, width=width)
         for row in rows.iter_rows(named=True):
             days = row["days_overdue"]
+            # Bold: more than twice the cadence late (the owner's parent unit sees it too).
             words = overdue_words(days)
-            if row["escalated"]:
-                words += ", escalated"
             style = f"bold {late}" if row["escalated"] else late if days > 0 else today
             owner = Text(names.get(row["unit_id"], row["unit_id"]))
             key = row["goal_id"]
             if row["from_unit"] is not None:
                 owner.append(f" (from {names.get(row['from_unit'], row['from_unit'])})", "dim")
                 key = f"{key}{ESCALATED}{row['unit_id']}"
-            last = row["last_checkin"]
             self.add_row(
                 Text(words, style=style.strip()),
-                Text(row["name"]),
                 owner,
+                Text(row["name"], overflow="ellipsis", no_wrap=True),
                 row["cadence"],
-                last.isoformat() if last is not None else "none",
                 row["due"].isoformat(),
                 key=key,
             )

@@ -94,15 +94,15 @@ class OrgTree(Tree[str]):
 
     def _label(self, unit_id: str) -> Text:
         label = Text(self._names.get(unit_id, unit_id))
+        due = self._due.get(unit_id, 0)
+        if due:
+            # How many goals owe a check-in here and below: first, so a narrow tree shows it.
+            label.append(" ")
+            label.append_text(due_mark(palette(self.app), str(due)))
         on, risk, off = self._badges.get(unit_id, (0, 0, 0))
         if on or risk or off:
             label.append("  ")
             label.append_text(rollup_badge(on, risk, off, palette(self.app)))
-        due = self._due.get(unit_id, 0)
-        if due:
-            # How many goals owe a check-in here and below.
-            label.append("  " if len(label) else "")
-            label.append_text(due_mark(palette(self.app), str(due)))
         return label
 
     def _fill(self, node: TreeNode[str], expanded: set[str]) -> None:
