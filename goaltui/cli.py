@@ -106,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--history", action="store_true", help="every period, not only the current")
     rep.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
 
+    due = command("due", "list the goals whose check-in is due, by owner")
+    due.add_argument("--unit", help="only this unit and the units below it")
+    due.add_argument(
+        "--within",
+        default="0",
+        metavar="DAYS",
+        help="also goals due within this many days after the as-of date (default 0)",
+    )
+    due.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+
     lint = command("lint", "check goals against the guide's criteria for good KPIs and OKRs")
     lint.add_argument("--unit", help="only this unit and the units below it")
     lint.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -206,6 +216,16 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_due(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.due_report import load_due, parse_within, render_due
+
+    within = parse_within(args.within)
+    _prepare_demo(ctx)
+    dataset = load_due(ctx.db, ctx.as_of)
+    sys.stdout.write(render_due(dataset, ctx.as_of, unit=args.unit, within=within, fmt=args.format))
+    return 0
+
+
 def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.lint import render_lint
     from goaltui.store.dataset import load_dataset
@@ -257,6 +277,7 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
     "checkin": cmd_checkin,
     "report": cmd_report,
     "lint": cmd_lint,
+    "due": cmd_due,
 }
 
 

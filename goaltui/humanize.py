@@ -94,3 +94,12 @@ def signed_change(change: float | None, unit: str | None, *, korean: bool = True
 def counted(n: int, one: str, many: str | None = None) -> str:
     """`1 unit`, `1,969 check-ins`: a count with its noun, plural by default with an `s`."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def overdue_words(days_overdue: int) -> str:
+    """How late a check-in is: `3 days overdue`, `1 day overdue`, `due today`, `due in 2 days`."""
+    if days_overdue == 0:
+        return "due today"
+    n = abs(days_overdue)
+    span = f"{n} day{'s' * (n != 1)}"
+    return f"{span} overdue" if days_overdue > 0 else f"due in {span}"

@@ -223,6 +223,31 @@ KPIS: list[KpiRow] = [
            "at_least", "sum", "month", 10, "support", parent_id="cs-repeat-inquiries"),
 ]
 
+# How often each goal's owner checks in (empty: the default, monthly for KPIs and weekly for
+# key results). The teams that measure every week check in weekly; the yearly figures and the
+# month-end counts stay monthly, the engagement survey is quarterly. On the demo's date that
+# leaves a due list worth reading: a lapsed person goal (cs-lim-help-articles), a yearly KPI
+# last measured in September, two product key results behind, one of them more than twice its
+# cadence late (so the product team sees it too), and a dozen weekly check-ins due in six days.
+WEEKLY_TEAMS = ("sales", "marketing", "cs", "product")
+CADENCES: dict[str, str] = {
+    "cs-lim-help-articles": "weekly",
+    "hr-time-to-hire": "biweekly",
+    "hr-engagement": "quarterly",
+}
+
+
+def cadence_of(goal: KpiRow) -> str | None:
+    """The cadence written for a KPI: CADENCES, else weekly for the weekly teams' monthly and
+    quarterly KPIs, else empty (monthly)."""
+    if goal.id in CADENCES:
+        return CADENCES[goal.id]
+    team = goal.unit_id.split("-")[0]
+    if team in WEEKLY_TEAMS and goal.period in ("month", "quarter"):
+        return "weekly"
+    return None
+
+
 TARGETS: list[tuple[str, str, float]] = [
     # The guide's "분기 목표": the inquiry target follows each quarter's advertising budget.
     ("marketing-ad-inquiries", "2025-Q2", 1000),
@@ -1111,6 +1136,7 @@ def write_demo(out: Path) -> None:
             "parent_id",
             "category",
             "description",
+            "cadence",
         ],
         (
             [
@@ -1126,6 +1152,7 @@ def write_demo(out: Path) -> None:
                 k.parent_id,
                 k.category,
                 k.description,
+                cadence_of(k),
             ]
             for k in KPIS
         ),

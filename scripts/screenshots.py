@@ -58,6 +58,9 @@ async def capture(out: Path) -> list[Path]:
             await pilot.press("3")
             await settle()
             shot("quality-pane", "Quality pane, whole organisation")
+            await pilot.press("4")
+            await settle()
+            shot("due-pane", "Due pane: who owes a check-in, whole organisation")
             await pilot.press("1")
             app.dashboard.unit_id = "cs"
             await settle()

@@ -106,7 +106,7 @@ def test_demo_source_is_the_repository_folder_in_an_editable_install() -> None:
 def test_units_are_the_organisation_five_teams_and_their_people(demo: Dataset) -> None:
     units = demo.units
     org = units.filter(pl.col("kind") == "org")
-    assert org.rows() == [("hb", "주식회사 허밍버즈", None, "org")]
+    assert org.rows() == [("hb", "주식회사 허밍버즈", None, "org", None)]
     teams = units.filter(pl.col("kind") == "team").sort("id")
     assert teams.select("id", "name", "parent_id").rows() == [
         ("cs", "고객지원팀", "hb"),

@@ -53,8 +53,8 @@ def test_export_text(tmp_path: Path, db_path: Path) -> None:
     export_db(db_path, tmp_path / "out")
     kpis = (tmp_path / "out" / "kpis.csv").read_text(encoding="utf-8")
     assert (
-        "rev,hb,분기 매출 10억 원 이상,KRW,at_least,sum,quarter,absolute,1000000000,,sales,\n"
-        in kpis
+        "rev,hb,분기 매출 10억 원 이상,KRW,at_least,sum,quarter,absolute,1000000000,,sales,,"
+        "monthly\n" in kpis
     )
     assert '"매달 말\n입력"' in kpis
     checkins = pl.read_csv(tmp_path / "out" / "checkins.csv", infer_schema=False)
@@ -150,4 +150,4 @@ def test_export_of_an_empty_database(tmp_path: Path, db_path: Path) -> None:
     with write_session(db_path):
         pass
     assert export_db(db_path, tmp_path / "out") == ExportSummary()
-    assert (tmp_path / "out" / "units.csv").read_text() == "id,name,parent_id,kind\n"
+    assert (tmp_path / "out" / "units.csv").read_text() == "id,name,parent_id,kind,login\n"

@@ -14,6 +14,7 @@ HEADLESS = [
     "goaltui.cli",
     "goaltui.config",
     "goaltui.report",
+    "goaltui.due_report",
     "goaltui.lint",
     "goaltui.textsafe",
 ]

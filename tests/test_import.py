@@ -410,7 +410,8 @@ def test_header_problems(tmp_path: Path, db_path: Path) -> None:
         },
     )
     assert problems_of(db_path, source) == [
-        "units.csv:1: colour: unknown column; the columns of units are id, name, parent_id, kind",
+        "units.csv:1: colour: unknown column; the columns of units are id, name, parent_id, kind, "
+        "login",
         "kpis.csv:1: id: the column appears twice in the header",
         "kpis.csv:1: period: required column is missing",
         "targets.csv:1: period: required column is missing",

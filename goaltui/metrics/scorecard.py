@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -10,6 +10,7 @@ import polars as pl
 
 from goaltui.humanize import has_hangul
 from goaltui.metrics.catalog import goal_catalog
+from goaltui.metrics.due import DUE_SCHEMA, due_counts, due_goals
 from goaltui.metrics.engine import (
     TRENDS_SCHEMA,
     evaluate_goals,
@@ -39,6 +40,19 @@ class Scorecard:
     """(unit_id, ancestor_id, depth) of the organisation tree."""
     korean: bool
     """Whether the organisation writes Korean (picks 억/만 number words)."""
+    due: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DUE_SCHEMA))
+    """due_goals: the goals that owe a check-in as of the date, by due date."""
+    due_counts: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"unit_id": pl.String, "own": pl.Int64, "below": pl.Int64}
+        )
+    )
+    """due_counts of `due`: per unit, how many of its own and its subtree's goals owe one."""
+
+    @cached_property
+    def due_ids(self) -> frozenset[str]:
+        """Ids of the goals that owe a check-in."""
+        return frozenset(self.due.get_column("goal_id").to_list())
 
     @cached_property
     def unit_names(self) -> dict[str, str]:
@@ -79,6 +93,7 @@ def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
         if name not in current.columns
     }
     names = " ".join(dataset.units.get_column("name").head(20).to_list())
+    due = due_goals(dataset, as_of)
     return Scorecard(
         as_of=as_of,
         dataset=dataset,
@@ -88,6 +103,8 @@ def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
         rollup=rollup(dataset, current, objectives),
         closure=closure(dataset.units),
         korean=has_hangul(names),
+        due=due,
+        due_counts=due_counts(dataset.units, due),
     )
 
 
@@ -120,16 +137,20 @@ def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:
 
 
 def round_goals(scorecard: Scorecard, unit_id: str) -> pl.DataFrame:
-    """Goals of `unit_id`'s subtree that take check-ins and have none in their current period,
-    with `previous`: their previous period's actual as text, for the check-in round."""
+    """Goals of `unit_id`'s subtree that take check-ins and owe one (`scorecard.due`, by due
+    date) or have none in their current period, with `previous`: their previous period's actual
+    as text, for the check-in round. The ones that owe a check-in come first."""
     subtree = scorecard.subtree(unit_id).implode()
     takes = scorecard.catalog.filter(pl.col("accepts_checkins")).select("goal_id")
+    owed = scorecard.due.filter(pl.col("unit_id").is_in(subtree)).select(
+        "goal_id", owed=pl.int_range(pl.len(), dtype=pl.Int64)
+    )
     return (
-        scorecard.goals.filter(
-            pl.col("unit_id").is_in(subtree) & (pl.col("checkin_count").fill_null(0) == 0)
-        )
+        scorecard.goals.filter(pl.col("unit_id").is_in(subtree))
+        .join(owed, on="goal_id", how="left")
+        .filter(pl.col("owed").is_not_null() | (pl.col("checkin_count").fill_null(0) == 0))
         .join(takes, on="goal_id", how="semi")
-        .sort("unit_id", "kind", "goal_id")
+        .sort("owed", "unit_id", "kind", "goal_id", nulls_last=True)
         .select(
             "goal_id",
             previous=pl.when(pl.col("previous_actual").is_not_null())

@@ -44,6 +44,22 @@ class TargetMode(StrEnum):
     CHANGE_PCT = "change_pct"
 
 
+class Cadence(StrEnum):
+    """How often a goal's owner checks in: the due date is the anchor plus one cadence."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class Commitment(StrEnum):
+    """`aspirational` objectives stretch; `committed` ones are expected to reach 1.0."""
+
+    ASPIRATIONAL = "aspirational"
+    COMMITTED = "committed"
+
+
 class GoalKind(StrEnum):
     """The two kinds of measurable goal, and objectives as report rows."""
 

@@ -9,7 +9,15 @@ from datetime import datetime
 
 import polars as pl
 
-from goaltui.model.enums import Aggregation, Direction, PeriodUnit, TargetMode, UnitKind
+from goaltui.model.enums import (
+    Aggregation,
+    Cadence,
+    Commitment,
+    Direction,
+    PeriodUnit,
+    TargetMode,
+    UnitKind,
+)
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable
 from goaltui.store.rules import (
     BAD_CLOCK,
@@ -45,7 +53,9 @@ class Column:
 
 
 def choices_of(
-    values: type[UnitKind | Direction | Aggregation | PeriodUnit | TargetMode],
+    values: type[
+        UnitKind | Direction | Aggregation | PeriodUnit | TargetMode | Cadence | Commitment
+    ],
 ) -> tuple[str, ...]:
     """The allowed values of an enum column, as the interchange format writes them."""
     return tuple(str(v.value) for v in values)
@@ -57,6 +67,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("name", required=True),
         Column("parent_id"),
         Column("kind", "choice", required=True, choices=choices_of(UnitKind)),
+        Column("login"),
     ),
     "kpis": (
         Column("id", required=True),
@@ -71,6 +82,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("parent_id"),
         Column("category"),
         Column("description"),
+        Column("cadence", "choice", choices=choices_of(Cadence)),
     ),
     "objectives": (
         Column("id", required=True),
@@ -79,6 +91,8 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("period", required=True),
         Column("parent_id"),
         Column("description"),
+        Column("commitment", "choice", choices=choices_of(Commitment)),
+        Column("carried_from"),
     ),
     "key_results": (
         Column("id", required=True),
@@ -92,6 +106,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("baseline", "number"),
         Column("weight", "number"),
         Column("kpi_id"),
+        Column("cadence", "choice", choices=choices_of(Cadence)),
     ),
     "checkins": (
         Column("goal_id", required=True),

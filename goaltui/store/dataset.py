@@ -18,6 +18,7 @@ UNITS_SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(),
     "parent_id": pl.String(),
     "kind": pl.String(),
+    "login": pl.String(),
 }
 KPIS_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -32,6 +33,7 @@ KPIS_SCHEMA: dict[str, pl.DataType] = {
     "parent_id": pl.String(),
     "category": pl.String(),
     "description": pl.String(),
+    "cadence": pl.String(),
 }
 OBJECTIVES_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -40,6 +42,8 @@ OBJECTIVES_SCHEMA: dict[str, pl.DataType] = {
     "period": pl.String(),
     "parent_id": pl.String(),
     "description": pl.String(),
+    "commitment": pl.String(),
+    "carried_from": pl.String(),
 }
 KEY_RESULTS_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -53,6 +57,7 @@ KEY_RESULTS_SCHEMA: dict[str, pl.DataType] = {
     "baseline": pl.Float64(),
     "weight": pl.Float64(),
     "kpi_id": pl.String(),
+    "cadence": pl.String(),
 }
 CHECKINS_SCHEMA: dict[str, pl.DataType] = {
     "seq": pl.Int64(),

@@ -384,7 +384,33 @@ def _validate(
         ),
     ]
     rules += _cycle_rules(all_objectives, "objectives")
-    problems.add("objectives", apply_rules(objectives, rules))
+    carried = objectives.join(
+        all_objectives.select(
+            carried_from="id", __carried_start=_month_index("period"), __carried_period="period"
+        ),
+        on="carried_from",
+        how="left",
+        maintain_order="left",
+    )
+    carried_end = pl.col("__carried_start") + pl.when(
+        pl.col("__carried_period").str.contains("Q")
+    ).then(3).otherwise(12)
+    rules += [
+        _ref_rule("carried_from", all_objectives["id"], "objective"),
+        (
+            "carried_from",
+            pl.col("__carried_start").is_not_null()
+            & _month_index("period").is_not_null()
+            & (carried_end > _month_index("period")),
+            pl.format(
+                "objective {} is of {}, not of a period before {}",
+                quoted(pl.col("carried_from")),
+                pl.col("__carried_period"),
+                pl.col("period"),
+            ),
+        ),
+    ]
+    problems.add("objectives", apply_rules(carried, rules))
 
     # Key results.
     key_results, rules = _duplicates(key_results, ["id"], "id")
@@ -420,6 +446,13 @@ def _validate(
                 pl.lit("required unless kpi_id is given"),
             )
         )
+    rules.append(
+        (
+            "cadence",
+            pl.col("kpi_id").is_not_null() & pl.col("cadence").is_not_null(),
+            pl.lit("must be empty when kpi_id is given: the key result follows its KPI's cadence"),
+        )
+    )
     problems.add("key_results", apply_rules(key_results, rules))
 
     # Targets: the period label must be one of the goal's periods.
@@ -476,15 +509,30 @@ def _validate(
     )
     frames = {
         "units": units,
-        "kpis": kpis.with_columns(target_mode=pl.col("target_mode").fill_null("absolute")),
-        "objectives": objectives,
+        "kpis": kpis.with_columns(
+            target_mode=pl.col("target_mode").fill_null("absolute"),
+            cadence=pl.col("cadence").fill_null("monthly"),
+        ),
+        "objectives": objectives.with_columns(
+            commitment=pl.col("commitment").fill_null("aspirational")
+        ),
         "key_results": key_results.with_columns(
             target_mode=pl.col("target_mode").fill_null("absolute"),
             weight=pl.col("weight").fill_null(1.0),
+            cadence=pl.when(pl.col("kpi_id").is_null()).then(pl.col("cadence").fill_null("weekly")),
         ),
         "targets": targets,
     }
     return _Plan(frames, checkins, skipped)
+
+
+def _month_index(column: str) -> pl.Expr:
+    """The first month of a quarter or year label as months since year 0 (null for anything
+    else): labels compare the same whatever the fiscal year's first month."""
+    parts = pl.col(column).str.extract_groups(r"^(\d{4})(?:-Q([1-4]))?$")
+    year = parts.struct.field("1").cast(pl.Int64)
+    quarter = parts.struct.field("2").cast(pl.Int64)
+    return year * 12 + (quarter.fill_null(1) - 1) * 3
 
 
 def _label(sources: dict[str, SourceTable], name: str) -> str:

@@ -8,18 +8,19 @@ import duckdb
 
 from goaltui.model.errors import DatabaseError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The version this code writes. Opening an older file migrates it; a newer one is refused."""
 
 APPLICATION_ID = "goaltui"
 
-_CREATE_V1 = """
+_CREATE = """
 CREATE TABLE goaltui_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE units (
     id VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
     parent_id VARCHAR,
-    kind VARCHAR NOT NULL
+    kind VARCHAR NOT NULL,
+    login VARCHAR
 );
 CREATE TABLE kpis (
     id VARCHAR PRIMARY KEY,
@@ -33,7 +34,8 @@ CREATE TABLE kpis (
     target DOUBLE,
     parent_id VARCHAR,
     category VARCHAR,
-    description VARCHAR
+    description VARCHAR,
+    cadence VARCHAR NOT NULL
 );
 CREATE TABLE objectives (
     id VARCHAR PRIMARY KEY,
@@ -41,7 +43,9 @@ CREATE TABLE objectives (
     title VARCHAR NOT NULL,
     period VARCHAR NOT NULL,
     parent_id VARCHAR,
-    description VARCHAR
+    description VARCHAR,
+    commitment VARCHAR NOT NULL,
+    carried_from VARCHAR
 );
 CREATE TABLE key_results (
     id VARCHAR PRIMARY KEY,
@@ -54,7 +58,9 @@ CREATE TABLE key_results (
     target DOUBLE,
     baseline DOUBLE,
     weight DOUBLE NOT NULL,
-    kpi_id VARCHAR
+    kpi_id VARCHAR,
+    -- Empty for a key result with kpi_id: it follows its KPI's cadence.
+    cadence VARCHAR
 );
 CREATE TABLE checkins (
     seq BIGINT NOT NULL,
@@ -79,8 +85,28 @@ CREATE TABLE targets (
 );
 """
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
-"""Steps from version N-1 to N, keyed by N. Version 1 is the first; later steps go here."""
+
+def _v2_cadence_commitment_login(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 2: check-in cadences, objective commitments and carry-over, unit logins. Rows
+    written before get the defaults the interchange format gives an empty cell."""
+    con.execute(
+        """
+        ALTER TABLE units ADD COLUMN login VARCHAR;
+        ALTER TABLE kpis ADD COLUMN cadence VARCHAR NOT NULL DEFAULT 'monthly';
+        ALTER TABLE kpis ALTER COLUMN cadence DROP DEFAULT;
+        ALTER TABLE objectives ADD COLUMN commitment VARCHAR NOT NULL DEFAULT 'aspirational';
+        ALTER TABLE objectives ALTER COLUMN commitment DROP DEFAULT;
+        ALTER TABLE objectives ADD COLUMN carried_from VARCHAR;
+        ALTER TABLE key_results ADD COLUMN cadence VARCHAR;
+        UPDATE key_results SET cadence = 'weekly' WHERE kpi_id IS NULL;
+        """
+    )
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    2: _v2_cadence_commitment_login,
+}
+"""Steps from version N-1 to N, keyed by N. Version 1 is the first."""
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -109,7 +135,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     transaction. Raises DatabaseError for a newer or foreign database."""
     version = stored_version(con)
     if version is None:
-        con.execute(_CREATE_V1)
+        con.execute(_CREATE)
         con.execute(
             "INSERT INTO goaltui_meta VALUES ('application', ?), ('schema_version', ?)",
             [APPLICATION_ID, str(SCHEMA_VERSION)],

@@ -75,6 +75,7 @@ class GoalCommands(Provider):
             ("pane: KPIs", "show the KPI pane", partial(tab, "kpis")),
             ("pane: OKRs", "show the OKR pane", partial(tab, "okrs")),
             ("pane: Quality", "show the quality findings", partial(tab, "quality")),
+            ("pane: Due", "show who owes a check-in", partial(tab, "due")),
         ]
 
     def _jump(self, dashboard: DashboardScreen, row: dict[str, str]) -> Callable[[], None]:

@@ -22,6 +22,7 @@ from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.due_table import DueTable
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
@@ -36,8 +37,9 @@ class DashboardScreen(Screen[None]):
     AUTO_FOCUS = "#kpi-table"
     HELP = (
         "Enter drills into a unit or opens a goal; Backspace goes up. [ and ] move the as-of "
-        "date by a month. c checks in the highlighted goal, C walks every goal without a "
-        "check-in this period. / filters the KPIs. ctrl+p jumps anywhere (go: / goal:)."
+        "date by a month. c checks in the highlighted goal, C walks the goals that owe a "
+        "check-in, then every goal without one this period. 4 shows who owes a check-in. "
+        "/ filters the KPIs. ctrl+p jumps anywhere (go: / goal:)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("backspace", "up", "Up", id="up", tooltip="Go up to the parent unit"),
@@ -69,6 +71,7 @@ class DashboardScreen(Screen[None]):
         Binding(
             "3", "tab('quality')", "Quality", id="tab-quality", show=False, tooltip="Quality pane"
         ),
+        Binding("4", "tab('due')", "Due", id="tab-due", show=False, tooltip="Who owes a check-in"),
         Binding(
             "escape",
             "clear_filter",
@@ -136,6 +139,8 @@ class DashboardScreen(Screen[None]):
                     with TabPane("Quality", id="quality"):
                         yield QualityTable(id="quality-table")
                         yield Static(id="finding")
+                    with TabPane("Due", id="due"):
+                        yield DueTable(id="due-table")
                 yield Label("Units below", id="children-title")
                 yield ChildrenTable(id="children")
         yield Footer()
@@ -203,6 +208,7 @@ class DashboardScreen(Screen[None]):
         self._show_okr_detail(self.query_one(OkrTree).show(scorecard, unit_id))
         self.query_one(ChildrenTable).show(scorecard, unit_id)
         self.query_one("#children-title").display = self.query_one(ChildrenTable).display
+        self.query_one(DueTable).show(scorecard, unit_id)
         self._show_findings()
 
     def watch_findings(self) -> None:
@@ -233,7 +239,9 @@ class DashboardScreen(Screen[None]):
                 .str.to_lowercase()
                 .str.contains(needle, literal=True)
             )
-        self.query_one(KpiTable).show(goals, korean=scorecard.korean, keep=keep)
+        self.query_one(KpiTable).show(
+            goals, korean=scorecard.korean, keep=keep, due=scorecard.due_ids
+        )
 
     # Navigation
 
@@ -249,6 +257,8 @@ class DashboardScreen(Screen[None]):
             self.query_one(KpiTable).focus()
         elif isinstance(event.data_table, KpiTable):
             self.open_goal(key)
+        elif isinstance(event.data_table, DueTable) and event.data_table.goal_id is not None:
+            self.open_goal(event.data_table.goal_id)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[tuple[str, str]]) -> None:
         data = event.node.data
@@ -346,7 +356,7 @@ class DashboardScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, KpiTable):
             return focused.goal_id
-        if isinstance(focused, OkrTree):
+        if isinstance(focused, OkrTree | DueTable):
             return focused.goal_id
         return None
 
@@ -358,5 +368,6 @@ class DashboardScreen(Screen[None]):
             self.post_message(self.RoundRequested(self.unit_id))
 
     def after_checkin(self, checkin: Checkin) -> None:
-        """Keep the cursor on the goal that was just checked in."""
+        """Keep the cursor on the goal that was just checked in; it leaves the Due pane."""
         self._show_kpis(keep=checkin.goal_id)
+        self.query_one(DueTable).drop_goal(checkin.goal_id)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from goaltui.humanize import percent, quantity, signed_change
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import achievement_text, palette, sparkline, status_text
+from goaltui.ui.widgets.due_table import due_mark
 from goaltui.ui.widgets.tables import highlighted_key
 
 COLUMNS: list[tuple[str, str, str]] = [
@@ -67,16 +68,26 @@ class KpiTable(DataTable[Text | str]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._frame: pl.DataFrame | None = None
         self._korean = True
+        self._due: frozenset[str] = frozenset()
 
     @property
     def goal_id(self) -> str | None:
         """The id of the highlighted KPI, if any."""
         return highlighted_key(self)
 
-    def show(self, goals: pl.DataFrame, *, korean: bool, keep: str | None = None) -> None:
-        """Show `goals` (evaluate_goals rows joined with trends); keep the cursor on `keep`."""
+    def show(
+        self,
+        goals: pl.DataFrame,
+        *,
+        korean: bool,
+        keep: str | None = None,
+        due: frozenset[str] = frozenset(),
+    ) -> None:
+        """Show `goals` (evaluate_goals rows joined with trends); keep the cursor on `keep`;
+        the goals in `due` owe a check-in and carry the due mark."""
         self._frame = goals
         self._korean = korean
+        self._due = due
         self._render_rows(keep or self.goal_id)
 
     def watch_sort_index(self) -> None:
@@ -105,17 +116,23 @@ class KpiTable(DataTable[Text | str]):
             arrow = (" v" if self.sort_descending else " ^") if index == self.sort_index else ""
             width = None
             if key == "name":
+                marked = 2 if not self._due.isdisjoint(frame["goal_id"].to_list()) else 0
                 width = min(
                     NAME_WIDTH,
-                    max([cell_len(safe_plain(n)) for n in frame["name"]] + [len(label) + 2]),
+                    max(
+                        [cell_len(safe_plain(n)) + marked for n in frame["name"]] + [len(label) + 2]
+                    ),
                 )
             self.add_column(label + arrow, key=key, width=width)
         korean = self._korean
         for row in frame.iter_rows(named=True):
             unit = row["measure_unit"]
             # Names and units are data: Text cells, never markup strings.
+            name = safe_text(row["name"])
+            if row["goal_id"] in self._due:
+                name = due_mark(theme) + name
             self.add_row(
-                safe_text(row["name"]),
+                name,
                 achievement_text(row["achievement"], row["status"], theme),
                 status_text(row["status"], theme),
                 safe_text(percent(row["pace"])),

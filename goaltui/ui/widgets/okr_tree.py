@@ -14,6 +14,7 @@ from goaltui.humanize import quantity
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette, score_text, status_text
+from goaltui.ui.widgets.due_table import due_mark
 
 TITLE_WIDTH = 48
 """Widest key-result title before it is cut (the goal detail shows it whole)."""
@@ -103,6 +104,8 @@ class OkrTree(Tree[GoalRef]):
                 named=True
             ):
                 label = _kr_label(kr, theme, title_width, figures[kr["goal_id"]], figures_width)
+                if kr["goal_id"] in scorecard.due_ids:
+                    label = due_mark(theme) + label
                 leaf = node.add_leaf(label, data=("kr", kr["goal_id"]))
                 if kr["goal_id"] == keep:
                     target_node = leaf

@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_text
 from goaltui.ui.render import palette, rollup_badge
+from goaltui.ui.widgets.due_table import due_mark
 from goaltui.ui.widgets.tables import by_name
 
 CHUNK = 200
@@ -26,7 +27,8 @@ class OrgTree(Tree[str]):
 
     HELP = (
         "The organisation. Enter: make this unit current. "
-        "Badges: ✓ on track, ~ at risk, ✗ off track."
+        "Badges: ✓ on track, ~ at risk, ✗ off track; !n: n goals here and below owe a "
+        "check-in."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Open unit", id="org-open", tooltip="Make current"),
@@ -46,6 +48,7 @@ class OrgTree(Tree[str]):
         self._children: dict[str, list[str]] = {}
         self._names: dict[str, str] = {}
         self._badges: dict[str, tuple[int, int, int]] = {}
+        self._due: dict[str, int] = {}
 
     def show(self, scorecard: Scorecard, current: str) -> None:
         """Rebuild the tree for a new scorecard, keeping expanded units open and `current`
@@ -67,6 +70,8 @@ class OrgTree(Tree[str]):
             "unit_id", "subtree_on_track", "subtree_at_risk", "subtree_off_track"
         )
         self._badges = {row[0]: (row[1], row[2], row[3]) for row in counts.iter_rows()}
+        owed = scorecard.due_counts.filter(pl.col("below") > 0)
+        self._due = dict(zip(owed["unit_id"].to_list(), owed["below"].to_list(), strict=True))
         roots = units.filter(pl.col("parent_id").is_null())["id"].to_list()
         self.clear()
         if not roots:
@@ -90,6 +95,11 @@ class OrgTree(Tree[str]):
 
     def _label(self, unit_id: str) -> Text:
         label = safe_text(self._names.get(unit_id, unit_id))
+        due = self._due.get(unit_id, 0)
+        if due:
+            # How many goals owe a check-in here and below: first, so a narrow tree shows it.
+            label.append(" ")
+            label.append_text(due_mark(palette(self.app), str(due)))
         on, risk, off = self._badges.get(unit_id, (0, 0, 0))
         if on or risk or off:
             label.append("  ")

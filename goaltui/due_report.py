@@ -1,0 +1,196 @@
+"""`goaltui due`: who owes a check-in, as csv, json, a Rich table or the weekly reminder post
+in Markdown. Headless: never imports Textual (Rich only for the table format)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from goaltui.console import render_rich
+from goaltui.humanize import has_hangul, overdue_words, quantity
+from goaltui.metrics.due import DUE_COLUMNS, due_goals, escalations
+from goaltui.metrics.tree import closure, subtree_ids
+from goaltui.model.errors import GoaltuiError
+from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.textsafe import safe_plain, safe_text
+
+FORMATS = ("table", "csv", "json", "md")
+
+
+def load_due(path: Path, as_of: date) -> Dataset:
+    """Read from the database at `path` what the due list as of `as_of` needs: the definitions
+    and the check-ins dated up to as-of, without their notes. Raises DatabaseError."""
+    return load_dataset(path, checkins_until=as_of, arithmetic_only=True)
+
+
+def parse_within(text: str) -> int:
+    """The --within option: a whole number of days, 0 or more. Raises GoaltuiError."""
+    if not re.fullmatch(r"\+?\d+", text.strip()):
+        raise GoaltuiError(f"--within: {text!r} is not a number of days (use 0, 7, 14...)")
+    return int(text)
+
+
+def due_frame(dataset: Dataset, as_of: date, *, unit: str | None, within: int) -> pl.DataFrame:
+    """`due_goals` restricted to `unit`'s subtree when given. Raises GoaltuiError for an
+    unknown unit."""
+    due = due_goals(dataset, as_of, within=within)
+    if unit is not None:
+        if unit not in set(dataset.units.get_column("id").to_list()):
+            raise GoaltuiError(f"--unit: no unit has the id {unit!r}")
+        due = due.filter(pl.col("unit_id").is_in(subtree_ids(dataset.units, unit).implode()))
+    return due
+
+
+def render_due(dataset: Dataset, as_of: date, *, unit: str | None, within: int, fmt: str) -> str:
+    """The due list of `dataset` as of `as_of` in format `fmt` (DESIGN.md, command line).
+    Raises GoaltuiError for an unknown unit or format."""
+    if fmt not in FORMATS:
+        raise GoaltuiError(f"unknown due format {fmt!r} (use {', '.join(FORMATS)})")
+    due = due_frame(dataset, as_of, unit=unit, within=within)
+    rows = due.select(list(DUE_COLUMNS))
+    if fmt == "csv":
+        return rows.write_csv(date_format="%Y-%m-%d")
+    if fmt == "json":
+        text = rows.with_columns(pl.col("last_checkin", "due").dt.to_string("%Y-%m-%d"))
+        return text.write_json() + "\n"
+    korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))
+    if fmt == "md":
+        return reminder_post(dataset, due, as_of, unit=unit, korean=korean)
+    return _table(dataset, due, as_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# For people. These loop over the rows they print, never compute.
+
+
+def overdue_style(days_overdue: int, escalated: bool) -> str:
+    """The Rich style of a due row: red past due (bold when escalated), yellow due today."""
+    if days_overdue > 0:
+        return "bold red" if escalated else "red"
+    return "yellow" if days_overdue == 0 else "dim"
+
+
+def last_value_text(row: dict[str, Any], *, korean: bool) -> str:
+    """The latest counting check-in as people read it: `33.5% on 2026-11-06`, or that there is
+    none."""
+    if row["last_checkin"] is None:
+        return "no check-in yet"
+    value = quantity(row["last_value"], row["measure_unit"], korean=korean)
+    if row["aggregation"] == "ratio" and row["last_denominator"] is not None:
+        value = f"{quantity(row['last_value'], None)} / {quantity(row['last_denominator'], None)}"
+    return f"{value} on {row['last_checkin'].isoformat()}"
+
+
+def checkin_command(row: dict[str, Any]) -> str:
+    """How to check in from the command line."""
+    ratio = " --denominator N" if row["aggregation"] == "ratio" else ""
+    return f"goaltui checkin {safe_plain(row['goal_id'])} VALUE{ratio}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", safe_plain(text))
+
+
+def _unit_order(units: pl.DataFrame) -> list[tuple[str, str]]:
+    """(id, name) of every unit, depth-first from the root, siblings by id."""
+    paths = (
+        closure(units)
+        .sort("unit_id", "depth", descending=[False, True])
+        .group_by("unit_id", maintain_order=True)
+        .agg(path=pl.col("ancestor_id").str.join("\x00"))
+        .join(units.select(unit_id=pl.col("id"), name=pl.col("name")), on="unit_id")
+        .sort("path")
+    )
+    return [(r["unit_id"], r["name"]) for r in paths.iter_rows(named=True)]
+
+
+def reminder_post(
+    dataset: Dataset, due: pl.DataFrame, as_of: date, *, unit: str | None, korean: bool
+) -> str:
+    """The weekly reminder a team lead pastes into chat or mail: per owner (in the order of the
+    organisation tree) each goal they owe with its last value and how to check in; under a
+    parent unit, the goals of the units below it that are more than twice their cadence late."""
+    names = dict(dataset.units.select("id", "name").iter_rows())
+    own: dict[str, list[dict[str, Any]]] = {}
+    for row in due.iter_rows(named=True):
+        own.setdefault(row["unit_id"], []).append(row)
+    up: dict[str, list[dict[str, Any]]] = {}
+    escalated = escalations(due)
+    if unit is not None:
+        inside = subtree_ids(dataset.units, unit).implode()
+        escalated = escalated.filter(pl.col("unit_id").is_in(inside))
+    for row in escalated.iter_rows(named=True):
+        up.setdefault(row["unit_id"], []).append(row)
+
+    lines = [f"# Check-ins due as of {as_of.isoformat()}", ""]
+    if due.height == 0:
+        lines += ["Nobody owes a check-in. Thank you all!", ""]
+        return "\n".join(lines)
+    lines += [
+        f"{due.height} goal{'s' * (due.height != 1)} need{'s' * (due.height == 1)} a check-in. "
+        "Please check in today: in the dashboard press `c` on the goal, or run the command "
+        "shown.",
+        "",
+    ]
+    for unit_id, name in _unit_order(dataset.units):
+        mine, below = own.get(unit_id, []), up.get(unit_id, [])
+        if not mine and not below:
+            continue
+        lines += [f"## {_md(name)} ({_md(unit_id)})", ""]
+        for row in mine:
+            kind = "KPI" if row["kind"] == "kpi" else "KR"
+            late = "; **more than twice its cadence late**" if row["escalated"] else ""
+            lines += [
+                f"- {kind} **{_md(row['name'])}**: {overdue_words(row['days_overdue'])} "
+                f"(due {row['due'].isoformat()}, {row['cadence']}{late}). "
+                f"Last: {_md(last_value_text(row, korean=korean))}.",
+                f"  Check in: `{checkin_command(row)}`",
+            ]
+        if below:
+            if mine:
+                lines.append("")
+            lines += ["Long overdue below this unit (more than twice the cadence):", ""]
+            for row in below:
+                owner = names.get(row["parent_unit_id"], row["parent_unit_id"])
+                lines.append(
+                    f"- {_md(owner)} ({_md(row['parent_unit_id'])}): **{_md(row['name'])}**, "
+                    f"{overdue_words(row['days_overdue'])} (due {row['due'].isoformat()}, "
+                    f"{row['cadence']})"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _table(dataset: Dataset, due: pl.DataFrame, as_of: date) -> str:
+    from rich.table import Table
+    from rich.text import Text
+
+    names = dict(dataset.units.select("id", "name").iter_rows())
+    table = Table(title=f"Check-ins due as of {as_of.isoformat()}", title_justify="left")
+    for header in ("due", "overdue", "goal", "kind", "owner", "name", "cadence", "last check-in"):
+        table.add_column(header)
+    for row in due.iter_rows(named=True):
+        words = overdue_words(row["days_overdue"])
+        if row["escalated"]:
+            words += ", escalated"
+        last = row["last_checkin"]
+        table.add_row(
+            row["due"].isoformat(),
+            Text(words, style=overdue_style(row["days_overdue"], row["escalated"])),
+            safe_text(row["goal_id"]),
+            row["kind"],
+            safe_text(names.get(row["unit_id"], row["unit_id"])),
+            safe_text(row["name"]),
+            row["cadence"],
+            last.isoformat() if last is not None else "",
+        )
+    if due.height == 0:
+        return render_rich(table, Text("Nobody owes a check-in."))
+    return render_rich(table)
