@@ -386,7 +386,7 @@ def convert_cells(
             # polars reads 09:30:60 as 09:31:00: a clock that does not exist is refused.
             both = both.with_columns(
                 pl.when(~cell.str.contains(BAD_CLOCK).fill_null(False))
-                .then(in_range(read))
+                .then(in_range(read, moment=True))
                 .alias(name)
             )
     return both, apply_rules(both, rules)

@@ -21,7 +21,7 @@ verdict, with the same reason, whatever the door.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import polars as pl
@@ -112,7 +112,6 @@ def text_problem(text: str | None, column: str = "name") -> str | None:
 # --------------------------------------------------------------------------------------------
 # Numbers
 
-_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 _THOUSANDS = r"^[+-]?[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:['’][0-9]{3})+)(?:\.[0-9]+)?$"
 _PERCENT = r"[0-9.]\s*%$"
 NUMBER_HELP = "use . for decimals, e.g. 1250.5 or 1,250.5"
@@ -126,7 +125,9 @@ def plain_number(raw: pl.Expr) -> pl.Expr:
     """A cell written as a plain number (`1250.5`, `-3`, `1e3`) as a Float64; null for anything
     else, including the cells `number` reads with separators or a % sign. The fast path of
     `number`: where it gives a value, `number` gives the same."""
-    return _bounded(pl.when(raw.str.contains(_PLAIN)).then(raw.cast(pl.Float64, strict=False)))
+    # polars reads exactly the plain forms (no separators, no other digits than 0-9) and
+    # inf/nan, which the bound leaves out.
+    return _bounded(raw.cast(pl.Float64, strict=False))
 
 
 def number(raw: pl.Expr) -> pl.Expr:
@@ -135,8 +136,7 @@ def number(raw: pl.Expr) -> pl.Expr:
     `73%` reads 73; whether a % sign may be written is the goal's business (`percent_rule`)."""
     body = raw.str.replace(r"\s*%$", "")
     separated = pl.when(body.str.contains(_THOUSANDS)).then(body.str.replace_all(r"[,'’]", ""))
-    plain = pl.when(body.str.contains(_PLAIN)).then(body)
-    return _bounded(pl.coalesce(plain, separated).cast(pl.Float64, strict=False))
+    return _bounded(pl.coalesce(body.cast(pl.Float64, strict=False), separated.cast(pl.Float64)))
 
 
 def number_reason(raw: pl.Expr) -> pl.Expr:
@@ -236,10 +236,14 @@ DATE_HELP = "use YYYY-MM-DD, e.g. 2026-11-16"
 RANGE_TEXT = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
 
 
-def in_range(day: pl.Expr) -> pl.Expr:
-    """`day` (a Date or Datetime) when it lies within DATE_MIN..DATE_MAX; else null."""
-    as_date = day.cast(pl.Date)
-    return pl.when((as_date >= DATE_MIN) & (as_date <= DATE_MAX)).then(day)
+def in_range(day: pl.Expr, *, moment: bool = False) -> pl.Expr:
+    """`day` (a Date, or a Datetime when `moment`) when it lies within DATE_MIN..DATE_MAX;
+    else null."""
+    if moment:
+        first = datetime.combine(DATE_MIN, time())
+        last = datetime.combine(DATE_MAX, time.max)
+        return pl.when(day.is_between(first, last)).then(day)
+    return pl.when(day.is_between(DATE_MIN, DATE_MAX)).then(day)
 
 
 def iso_date(raw: pl.Expr) -> pl.Expr:
