@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 from goaltui.humanize import overdue_words
 from goaltui.metrics.due import escalations
 from goaltui.metrics.scorecard import Scorecard
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.tables import highlighted_key
 
@@ -93,15 +94,18 @@ class DueTable(DataTable[Text | str]):
             # Bold: more than twice the cadence late (the owner's parent unit sees it too).
             words = overdue_words(days)
             style = f"bold {late}" if row["escalated"] else late if days > 0 else today
-            owner = Text(names.get(row["unit_id"], row["unit_id"]))
+            owner = safe_text(names.get(row["unit_id"], row["unit_id"]))
             key = row["goal_id"]
             if row["from_unit"] is not None:
-                owner.append(f" (from {names.get(row['from_unit'], row['from_unit'])})", "dim")
+                from_name = names.get(row["from_unit"], row["from_unit"])
+                owner.append(f" (from {safe_plain(from_name)})", "dim")
                 key = f"{key}{ESCALATED}{row['unit_id']}"
+            name = safe_text(row["name"])
+            name.overflow, name.no_wrap = "ellipsis", True
             self.add_row(
                 Text(words, style=style.strip()),
                 owner,
-                Text(row["name"], overflow="ellipsis", no_wrap=True),
+                name,
                 row["cadence"],
                 row["due"].isoformat(),
                 key=key,
