@@ -161,9 +161,27 @@ def _adbc_uri(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
 
-def _arrow_frames(url: str, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
-    """Each query's result as a polars frame, all in one repeatable-read snapshot of the
-    server, streamed as Arrow by the ADBC driver."""
+class _ArrowReader:
+    """Queries on one ADBC connection inside one repeatable-read snapshot of the server, each
+    result streamed as Arrow straight into a polars frame (no pyarrow)."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def frame(self, query: str) -> pl.DataFrame:
+        from adbc_driver_manager import _lib as adbc
+
+        statement = adbc.AdbcStatement(self._connection)
+        try:
+            statement.set_sql_query(query)
+            stream, _ = statement.execute_query()
+            return pl.DataFrame(stream)
+        finally:
+            statement.close()
+
+
+@contextmanager
+def _arrow_reader(url: str) -> Iterator[_ArrowReader]:
     import adbc_driver_postgresql
     from adbc_driver_manager import _lib as adbc
 
@@ -174,25 +192,24 @@ def _arrow_frames(url: str, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
         connection = adbc.AdbcConnection(database)
     except adbc.Error as error:
         raise DatabaseError(f"{redacted(url)}: cannot connect: {error}") from error
-    frames: dict[str, pl.DataFrame] = {}
     try:
         connection.set_autocommit(False)
-        _adbc_execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        for name, query in queries.items():
-            statement = adbc.AdbcStatement(connection)
-            try:
-                statement.set_sql_query(query)
-                stream, _ = statement.execute_query()
-                frames[name] = pl.DataFrame(stream)
-            finally:
-                statement.close()
+        _adbc_execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        # Hashing a year of check-ins should not spill to disk.
+        _adbc_execute(connection, "SET LOCAL work_mem = '64MB'")
+        yield _ArrowReader(connection)
         connection.rollback()
     except adbc.Error as error:
         raise DatabaseError(f"{redacted(url)}: {str(error).splitlines()[0]}") from error
     finally:
         connection.close()
         database.close()
-    return frames
+
+
+def _arrow_frames(url: str, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
+    """Each query's result as a polars frame, all in one snapshot of the server."""
+    with _arrow_reader(url) as reader:
+        return {name: reader.frame(query) for name, query in queries.items()}
 
 
 def _adbc_execute(connection: Any, query: str) -> None:
@@ -217,14 +234,15 @@ def _typed(frame: pl.DataFrame, name: str) -> pl.DataFrame:
 def _checkins_sql(columns: list[str], until: date | None, windows: pl.DataFrame | None) -> str:
     select = f"SELECT {', '.join(columns)} FROM checkins c"
     dated = []
+    join = ""
     if windows is not None:
         if windows.height == 0:
             dated.append("false")
         else:
             goals = _sql_array([str(g) for g in windows["goal_id"].to_list()])
             days = _sql_array([d.isoformat() for d in windows["since"].to_list()])
-            select += (
-                f" LEFT JOIN unnest({goals}::VARCHAR[], {days}::DATE[]) AS w (goal_id, since)"
+            join = (
+                f" JOIN unnest({goals}::VARCHAR[], {days}::DATE[]) AS w (goal_id, since)"
                 " ON w.goal_id = c.goal_id"
             )
             dated.append("c.date >= w.since")
@@ -232,8 +250,12 @@ def _checkins_sql(columns: list[str], until: date | None, windows: pl.DataFrame 
         dated.append(f"c.date <= DATE '{until.isoformat()}'")
     if not dated:
         return select
-    # Correcting and retracting rows whatever their date: nothing superseded comes back.
-    return f"{select} WHERE ({' AND '.join(dated)}) OR c.supersedes IS NOT NULL"
+    # Correcting and retracting rows whatever their goal and date: nothing superseded comes
+    # back. Two disjoint halves, so that the window is a join the planner can hash on its side.
+    return (
+        f"{select}{join} WHERE c.supersedes IS NULL AND {' AND '.join(dated)} "
+        f"UNION ALL {select} WHERE c.supersedes IS NOT NULL"
+    )
 
 
 def _sql_array(values: list[str]) -> str:
@@ -261,24 +283,24 @@ def load_pg_dataset(
     with pg_session(url):
         pass  # checks the schema version and says clearly what is wrong
     definitions = [t for t in TABLES if t != "checkins"]
-    frames = {
-        name: _sorted(_typed(frame, name), name)
-        for name, frame in _arrow_frames(
-            url, {t: _table_sql(t, list(TABLE_SCHEMAS[t])) for t in definitions}
-        ).items()
-    }
-    windows = None
-    if checkin_windows is not None:
-        windows = checkin_windows(Dataset(**frames, checkins=pl.DataFrame(schema=CHECKINS_SCHEMA)))
-        windows = windows.select("goal_id", pl.col("since").cast(pl.Date)).drop_nulls()
-    columns = [
-        f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
-        if arithmetic_only and c in CHECKIN_TEXT_COLUMNS
-        else f"c.{c}"
-        for c in CHECKINS_SCHEMA
-    ]
-    query = _checkins_sql(columns, checkins_until, windows)
-    checkins = _typed(_arrow_frames(url, {"checkins": query})["checkins"], "checkins")
+    with _arrow_reader(url) as reader:
+        frames = {
+            t: _sorted(_typed(reader.frame(_table_sql(t, list(TABLE_SCHEMAS[t]))), t), t)
+            for t in definitions
+        }
+        windows = None
+        if checkin_windows is not None:
+            empty = pl.DataFrame(schema=CHECKINS_SCHEMA)
+            windows = checkin_windows(Dataset(**frames, checkins=empty))
+            windows = windows.select("goal_id", pl.col("since").cast(pl.Date)).drop_nulls()
+        columns = [
+            f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
+            if arithmetic_only and c in CHECKIN_TEXT_COLUMNS
+            else f"c.{c}"
+            for c in CHECKINS_SCHEMA
+        ]
+        query = _checkins_sql(columns, checkins_until, windows)
+        checkins = _typed(reader.frame(query), "checkins")
     frames["checkins"] = checkins if arithmetic_only else _sorted(checkins, "checkins")
     return Dataset(**frames)
 
