@@ -199,3 +199,16 @@ def test_commands_not_yet_on_postgresql_say_so(
     assert main(["--db", pg_url]) == 1
     err = capsys.readouterr().err
     assert err.startswith("goaltui: the dashboard does not run on a PostgreSQL database yet")
+
+
+def test_import_into_an_empty_database_creates_it_only_when_valid(
+    pg_url: str, tmp_path: Path
+) -> None:
+    store = PgStore(pg_url)
+    bad = write_source(tmp_path / "bad", append_rows("checkins", "nope,2026-11-03,1,,,,\n"))
+    with pytest.raises(ValidationError):
+        store.import_path(bad)
+    assert not store.exists()
+    store.import_path(write_source(tmp_path / "good"))
+    assert store.exists()
+    assert store.load_dataset().units.height == 4

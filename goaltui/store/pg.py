@@ -104,13 +104,24 @@ def _roles(con: Connection) -> list[str]:
 
 
 @contextmanager
-def pg_session(url: str, what: str = "read the database") -> Iterator[Connection]:
+def pg_session(
+    url: str, what: str = "read the database", *, create: bool = False
+) -> Iterator[Connection]:
     """A connection inside one transaction on a goaltui database: committed when the block
     succeeds, rolled back on any error, always closed. Raises DatabaseError when the database
-    is not (yet) a goaltui database, is newer than this goaltui, or the server refuses."""
+    is not (yet) a goaltui database, is newer than this goaltui, or the server refuses.
+
+    `create`: an empty database gets the schema first, in the same transaction (so a block
+    that fails leaves it empty)."""
     con = _connect(url)
     try:
         version = pg_stored_version(con)
+        if version is None and create:
+            try:
+                ensure_pg_schema(con)
+            except psycopg.Error as error:
+                raise refusal(con, error, "create goaltui's tables and roles") from error
+            version = PG_SCHEMA_VERSION
         if version is None:
             raise DatabaseError(
                 f"{redacted(url)}: not a goaltui database yet; create it with "
@@ -434,13 +445,14 @@ def import_pg(url: str, source: Path, *, replace: bool = False) -> ImportSummary
     transaction. Raises ValidationError (nothing written) and DatabaseError."""
     from goaltui.store.db import read_session
 
-    with pg_session(url, "import") as con:
+    fresh = not pg_exists(url)
+    with pg_session(url, "import", create=True) as con:
         # No check-in may slip in between reading what is there and writing what is new.
         con.execute(
             "LOCK TABLE units, kpis, objectives, key_results, checkins, targets "
             "IN SHARE ROW EXCLUSIVE MODE"
         )
-        existing = {} if replace else _read_all(url)
+        existing = {} if replace or fresh else _read_all(url)
         next_seq = 0
         if existing:
             seqs = existing["checkins"].get_column("seq").cast(pl.Int64)
