@@ -7,6 +7,7 @@ lead), `vera` a viewer, `adam` an admin.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -347,3 +348,27 @@ def test_a_refused_write_through_goaltui_says_who_what_why_and_writes_nothing(
     done = goaltui(*argv, "--db", team[login])
     assert (done.returncode, done.stdout, done.stderr) == (1, "", message)
     assert snapshot(team["owner"]) == before
+
+
+def test_an_admin_login_imports_and_the_members_rules_hold_afterwards(
+    team: dict[str, str], tmp_path: Path
+) -> None:
+    source = tmp_path / "more"
+    shutil.copytree(DEMO, source)
+    with (source / "checkins.csv").open("a", encoding="utf-8") as out:
+        out.write("adm-1,marketing-leads,2026-11-12,40,,,,marketing-choi,,\n")
+    done = goaltui("import", str(source), "--db", team["adam"])
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "1 check-in added (1,969 repeats skipped)" in done.stdout
+    with psycopg.connect(team["owner"]) as con:
+        row = con.execute("SELECT author FROM checkins WHERE id = 'adm-1'").fetchone()
+        assert row == ("marketing-choi",)
+        enabled = con.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'goaltui_member_checkin'"
+        ).fetchone()
+        assert enabled == ("O",)
+    with psycopg.connect(team["alice"]) as con:
+        stored = con.execute(
+            CHECKIN_SQL + " RETURNING author", ["after-1", "sales-kim-contracts", "hb"]
+        ).fetchone()
+    assert stored == ("sales-kim",)

@@ -9,7 +9,8 @@ in the database, so it holds for psql as much as for goaltui:
 - `goaltui_member` reads everything and adds check-ins only on goals owned by a unit in the
   subtree of a unit whose `login` is the member's login; the database sets the check-in's author
   (the closest such unit), its entry number and its entry time, whatever the client sent;
-- `goaltui_admin` may do everything.
+- `goaltui_admin` may do everything; it owns the tables (so an import may set the members'
+  trigger aside for its own rows, inside its transaction).
 
 Every statement is idempotent: `ensure_pg_schema` on a goaltui database that has it all changes
 nothing, and on an older one it migrates.
@@ -192,12 +193,14 @@ BEGIN
 END
 $$;
 
+-- Once per statement: an import of a million check-ins announces itself once. The payload is the
+-- largest entry number the writer sees (its own rows' included); the primary key finds it.
 CREATE OR REPLACE FUNCTION goaltui_notify_checkins() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     last BIGINT;
 BEGIN
-    SELECT max(seq) INTO last FROM goaltui_added;
+    SELECT max(seq) INTO last FROM checkins;
     IF last IS NOT NULL THEN
         PERFORM pg_notify('goaltui_checkins', last::TEXT);
     END IF;
@@ -219,7 +222,6 @@ CREATE OR REPLACE TRIGGER goaltui_member_checkin BEFORE INSERT ON checkins
     FOR EACH ROW WHEN (NOT pg_has_role(current_user, 'goaltui_admin', 'USAGE'))
     EXECUTE FUNCTION goaltui_member_checkin();
 CREATE OR REPLACE TRIGGER goaltui_notify_checkins AFTER INSERT ON checkins
-    REFERENCING NEW TABLE AS goaltui_added
     FOR EACH STATEMENT EXECUTE FUNCTION goaltui_notify_checkins();
 CREATE OR REPLACE TRIGGER goaltui_notify_change AFTER UPDATE OR DELETE OR TRUNCATE ON checkins
     FOR EACH STATEMENT EXECUTE FUNCTION goaltui_notify_change();
@@ -234,6 +236,13 @@ CREATE OR REPLACE TRIGGER goaltui_notify_change
 _ALL_TABLES = ", ".join((*TABLES, "goaltui_meta"))
 
 _GRANTS_SQL = f"""
+ALTER TABLE units OWNER TO goaltui_admin;
+ALTER TABLE kpis OWNER TO goaltui_admin;
+ALTER TABLE objectives OWNER TO goaltui_admin;
+ALTER TABLE key_results OWNER TO goaltui_admin;
+ALTER TABLE checkins OWNER TO goaltui_admin;
+ALTER TABLE targets OWNER TO goaltui_admin;
+ALTER TABLE goaltui_meta OWNER TO goaltui_admin;
 REVOKE ALL ON {_ALL_TABLES} FROM PUBLIC;
 REVOKE ALL ON SEQUENCE checkins_seq FROM PUBLIC;
 REVOKE ALL ON {_ALL_TABLES} FROM goaltui_viewer, goaltui_member;
@@ -291,6 +300,7 @@ def ensure_pg_schema(con: psycopg.Connection[tuple[object, ...]]) -> bool:
             f"this database has schema version {version}, newer than this goaltui "
             f"understands ({PG_SCHEMA_VERSION}); upgrade goaltui to open it"
         )
+    con.execute(_ROLES_SQL)
     con.execute(_TABLES_SQL)
     if version is None:
         con.execute(
@@ -303,7 +313,6 @@ def ensure_pg_schema(con: psycopg.Connection[tuple[object, ...]]) -> bool:
             con.execute(
                 "UPDATE goaltui_meta SET value = %s WHERE key = 'schema_version'", [str(step)]
             )
-    con.execute(_ROLES_SQL)
     con.execute(_FUNCTIONS_SQL)
     con.execute(_TRIGGERS_SQL)
     for table in DEFINITION_TABLES:
