@@ -14,8 +14,9 @@ from goaltui.cli import main
 from goaltui.model.errors import ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.engine import FileStore, PgStore, Store, open_store
+from goaltui.store.pg import BULK_ROWS
 from tests.pg_server import PgServer
-from tests.store_helpers import SAMPLE, append_rows, assert_same, write_source
+from tests.store_helpers import SAMPLE, append_rows, assert_same, write_large_source, write_source
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"
@@ -212,3 +213,25 @@ def test_import_into_an_empty_database_creates_it_only_when_valid(
     store.import_path(write_source(tmp_path / "good"))
     assert store.exists()
     assert store.load_dataset().units.height == 4
+
+
+def test_a_bulk_import_rebuilds_the_check_in_indexes(pg_url: str, tmp_path: Path) -> None:
+    store = PgStore(pg_url)
+    summary = store.import_path(write_large_source(tmp_path / "large", checkins=BULK_ROWS))
+    assert summary.checkins_added == BULK_ROWS
+    with psycopg.connect(pg_url) as con:
+        indexes = con.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'checkins' ORDER BY 1"
+        ).fetchall()
+        enabled = con.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'goaltui_member_checkin'"
+        ).fetchone()
+        count = con.execute("SELECT count(*), max(seq) FROM checkins").fetchone()
+    assert indexes == [
+        ("checkins_goal_date",),
+        ("checkins_id_key",),
+        ("checkins_pkey",),
+        ("checkins_supersedes",),
+    ]
+    assert enabled == ("O",)
+    assert count == (BULK_ROWS, BULK_ROWS - 1)

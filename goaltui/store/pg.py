@@ -36,7 +36,9 @@ from goaltui.store.dataset import (
 )
 from goaltui.store.importer import ImportSummary, import_path
 from goaltui.store.pg_schema import (
+    DROP_CHECKIN_INDEXES,
     PG_SCHEMA_VERSION,
+    RESTORE_CHECKIN_INDEXES,
     ROLES,
     TABLES,
     ensure_pg_schema,
@@ -334,6 +336,10 @@ def pg_exists(url: str) -> bool:
 # Writing: import
 
 
+BULK_ROWS = 100_000
+"""An import adding at least this many check-ins, and more than there were, rebuilds the
+check-ins' indexes after writing instead of updating them row by row."""
+
 _DEFINITIONS = ("units", "kpis", "objectives", "key_results", "targets")
 _KEYS = {"targets": ("goal_id", "period")}
 
@@ -480,7 +486,15 @@ def import_pg(url: str, source: Path, *, replace: bool = False) -> ImportSummary
                 # each of a million rows would take longer than writing them. Set aside
                 # inside this transaction only: no other session ever sees it off.
                 con.execute("ALTER TABLE checkins DISABLE TRIGGER goaltui_member_checkin")
+                bulk = frame.height >= BULK_ROWS and frame.height >= next_seq
+                if bulk:
+                    # Building the indexes afterwards, by sorting, is faster than updating
+                    # them row by row when most of the table is new. Readers wait meanwhile.
+                    con.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                    con.execute(DROP_CHECKIN_INDEXES)
                 _copy_frame(con, table, frame)
+                if bulk:
+                    con.execute(RESTORE_CHECKIN_INDEXES)
                 con.execute("ALTER TABLE checkins ENABLE TRIGGER goaltui_member_checkin")
             else:
                 _upsert(con, table, frame)

@@ -92,8 +92,8 @@ CREATE TABLE IF NOT EXISTS key_results (
 );
 CREATE SEQUENCE IF NOT EXISTS checkins_seq AS BIGINT MINVALUE 0 START WITH 0;
 CREATE TABLE IF NOT EXISTS checkins (
-    seq BIGINT PRIMARY KEY DEFAULT nextval('checkins_seq'),
-    id VARCHAR NOT NULL UNIQUE,
+    seq BIGINT DEFAULT nextval('checkins_seq') CONSTRAINT checkins_pkey PRIMARY KEY,
+    id VARCHAR NOT NULL CONSTRAINT checkins_id_key UNIQUE,
     goal_id VARCHAR NOT NULL,
     date DATE NOT NULL,
     value DOUBLE PRECISION,
@@ -104,9 +104,6 @@ CREATE TABLE IF NOT EXISTS checkins (
     supersedes VARCHAR,
     recorded_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
 );
-CREATE INDEX IF NOT EXISTS checkins_goal_date ON checkins (goal_id, date);
-CREATE INDEX IF NOT EXISTS checkins_supersedes ON checkins (supersedes)
-    WHERE supersedes IS NOT NULL;
 CREATE TABLE IF NOT EXISTS targets (
     goal_id VARCHAR NOT NULL,
     period VARCHAR NOT NULL,
@@ -114,6 +111,26 @@ CREATE TABLE IF NOT EXISTS targets (
     PRIMARY KEY (goal_id, period)
 );
 """
+
+CHECKIN_INDEXES = """
+CREATE INDEX IF NOT EXISTS checkins_goal_date ON checkins (goal_id, date);
+CREATE INDEX IF NOT EXISTS checkins_supersedes ON checkins (supersedes)
+    WHERE supersedes IS NOT NULL;
+"""
+"""The secondary indexes of the check-ins (a bulk import drops and rebuilds them)."""
+
+DROP_CHECKIN_INDEXES = """
+ALTER TABLE checkins DROP CONSTRAINT checkins_pkey, DROP CONSTRAINT checkins_id_key;
+DROP INDEX checkins_goal_date, checkins_supersedes;
+"""
+
+RESTORE_CHECKIN_INDEXES = (
+    """
+ALTER TABLE checkins ADD CONSTRAINT checkins_pkey PRIMARY KEY (seq),
+    ADD CONSTRAINT checkins_id_key UNIQUE (id);
+"""
+    + CHECKIN_INDEXES
+)
 
 _ROLES_SQL = """
 DO $$
@@ -302,6 +319,7 @@ def ensure_pg_schema(con: psycopg.Connection[tuple[object, ...]]) -> bool:
         )
     con.execute(_ROLES_SQL)
     con.execute(_TABLES_SQL)
+    con.execute(CHECKIN_INDEXES)
     if version is None:
         con.execute(
             "INSERT INTO goaltui_meta VALUES ('application', %s), ('schema_version', %s)",
