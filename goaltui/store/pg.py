@@ -189,6 +189,8 @@ class _ArrowReader:
             statement.set_sql_query(query)
             stream, _ = statement.execute_query()
             return pl.DataFrame(stream)
+        except adbc.Error as error:
+            raise DatabaseError(str(error).splitlines()[0]) from error
         finally:
             statement.close()
 
@@ -284,6 +286,14 @@ def _sorted(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     return frame.sort(keys)
 
 
+def _reader_version(reader: _ArrowReader) -> int | None:
+    try:
+        frame = reader.frame("SELECT value FROM goaltui_meta WHERE key = 'schema_version'")
+    except DatabaseError:
+        return None
+    return int(frame.item()) if frame.height == 1 else None
+
+
 def load_pg_dataset(
     url: str,
     *,
@@ -293,10 +303,11 @@ def load_pg_dataset(
 ) -> Dataset:
     """Everything (or less) of the goaltui database at `url` as a Dataset; the options are
     those of `goaltui.store.dataset.read_dataset`. Raises DatabaseError."""
-    with pg_session(url):
-        pass  # checks the schema version and says clearly what is wrong
     definitions = [t for t in TABLES if t != "checkins"]
     with _arrow_reader(url) as reader:
+        if _reader_version(reader) != PG_SCHEMA_VERSION:
+            with pg_session(url):
+                pass  # says clearly what is wrong with the schema
         frames = {
             t: _sorted(_typed(reader.frame(_table_sql(t, list(TABLE_SCHEMAS[t]))), t), t)
             for t in definitions
