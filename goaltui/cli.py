@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from goaltui import __version__
-from goaltui.config import DEMO_AS_OF, Config, default_db_path, demo_db_path, load_config
+from goaltui.config import DEMO_AS_OF, Config, default_db, demo_db_path, load_config
 from goaltui.model.errors import GoaltuiError, ValidationError
+from goaltui.store.engine import PgStore, Store, is_pg_url, open_store
 from goaltui.textsafe import safe_plain
 
 
@@ -23,6 +24,8 @@ class Context:
     as_of: date
     demo: bool
     config: Config
+    store: Store
+    """The database `db` names, on its engine (a PostgreSQL URL: team mode)."""
 
 
 def _iso_date(text: str) -> date:
@@ -41,10 +44,10 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
         "--db",
-        type=Path,
         default=default,
-        metavar="FILE",
-        help="database file (default: $GOALTUI_DB, the config's database, the user data dir)",
+        metavar="FILE|URL",
+        help="database file or postgresql:// URL (default: $GOALTUI_DB, the config's "
+        "database, the user data dir)",
     )
     parser.add_argument(
         "--demo",
@@ -136,9 +139,11 @@ def _context(args: argparse.Namespace) -> Context:
     demo = bool(args.demo)
     if args.db is not None and demo:
         raise GoaltuiError("--db and --demo cannot be used together")
-    db = demo_db_path() if demo else (args.db or default_db_path(config))
+    target = demo_db_path() if demo else (args.db or default_db(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
-    return Context(db=db.expanduser(), as_of=as_of, demo=demo, config=config)
+    store = open_store(target)
+    db = Path(target).expanduser() if not is_pg_url(target) else Path(store.label)
+    return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
 
 
 def _prepare_demo(ctx: Context) -> None:
@@ -149,45 +154,40 @@ def _prepare_demo(ctx: Context) -> None:
 
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.store.db import write_session
-
-    existed = ctx.db.exists()
-    with write_session(ctx.db):
-        pass
-    print(safe_plain(f"{'Opened existing' if existed else 'Created'} goaltui database {ctx.db}"))
+    created = ctx.store.init()
+    print(
+        safe_plain(
+            f"{'Created' if created else 'Opened existing'} goaltui database {ctx.store.label}"
+        )
+    )
     return 0
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.store.importer import import_path
-
     _prepare_demo(ctx)
-    summary = import_path(ctx.db, args.path, replace=args.replace, encoding=args.encoding)
-    print(safe_plain(f"Imported {args.path} into {ctx.db}: {summary}"))
+    summary = ctx.store.import_path(args.path, replace=args.replace, encoding=args.encoding)
+    print(safe_plain(f"Imported {args.path} into {ctx.store.label}: {summary}"))
     return 0
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.store.exporter import export_db
-
     _prepare_demo(ctx)
-    summary = export_db(ctx.db, args.dir)
-    print(safe_plain(f"Exported {ctx.db} to {args.dir}: {summary}"))
+    summary = ctx.store.export(args.dir)
+    print(safe_plain(f"Exported {ctx.store.label} to {args.dir}: {summary}"))
     return 0
 
 
 def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.model.types import Checkin
-    from goaltui.store.checkins import append_checkin, read_checkin_numbers
+    from goaltui.store.checkins import goal_takes_percent, read_checkin_numbers
+    from goaltui.store.rules import DATE_MIN
 
     _prepare_demo(ctx)
     numbers = read_checkin_numbers(
-        ctx.db,
-        args.goal_id,
         {"value": args.value, "denominator": args.denominator, "confidence": args.confidence},
+        lambda: goal_takes_percent(ctx.store.load_dataset(checkins_until=DATE_MIN), args.goal_id),
     )
-    saved = append_checkin(
-        ctx.db,
+    saved = ctx.store.append_checkin(
         Checkin(
             goal_id=args.goal_id,
             date=args.date or ctx.as_of,
@@ -209,7 +209,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.report import load_report, render_report
 
     _prepare_demo(ctx)
-    dataset = load_report(ctx.db, ctx.as_of, history=args.history)
+    dataset = load_report(ctx.store, ctx.as_of, history=args.history)
     sys.stdout.write(
         render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
     )
@@ -217,21 +217,20 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_due(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.due_report import load_due, parse_within, render_due
+    from goaltui.due_report import parse_within, render_due
 
     within = parse_within(args.within)
     _prepare_demo(ctx)
-    dataset = load_due(ctx.db, ctx.as_of)
+    dataset = ctx.store.load_dataset(checkins_until=ctx.as_of, arithmetic_only=True)
     sys.stdout.write(render_due(dataset, ctx.as_of, unit=args.unit, within=within, fmt=args.format))
     return 0
 
 
 def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.lint import render_lint
-    from goaltui.store.dataset import load_dataset
 
     _prepare_demo(ctx)
-    dataset = load_dataset(ctx.db)
+    dataset = ctx.store.load_dataset()
     text, has_errors = render_lint(
         dataset,
         ctx.as_of,
@@ -281,11 +280,22 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
 }
 
 
+PG_COMMANDS = frozenset({"init", "import", "export", "checkin", "report", "lint", "due"})
+"""The commands that run on a PostgreSQL server so far."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `goaltui` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](_context(args), args)
+        ctx = _context(args)
+        if isinstance(ctx.store, PgStore) and args.command not in PG_COMMANDS:
+            what = f"`goaltui {args.command}`" if args.command else "the dashboard"
+            raise GoaltuiError(
+                f"{what} does not run on a PostgreSQL database yet; on {ctx.store.label} use "
+                f"{', '.join(sorted(PG_COMMANDS))}"
+            )
+        return COMMANDS[args.command](ctx, args)
     # Messages quote data (names, cells, paths): their control characters are made visible.
     except ValidationError as error:
         for problem in error.problems:

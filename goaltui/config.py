@@ -56,6 +56,8 @@ class Config:
     """Textual theme name; None keeps Textual's default."""
     database: Path | None = None
     """Default database file."""
+    database_url: str | None = None
+    """Default database on a PostgreSQL server (team mode), when `database` is a URL."""
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, applied with App.set_keymap."""
     quality: QualityThresholds = field(default_factory=QualityThresholds)
@@ -89,7 +91,8 @@ def load_config(path: Path | None = None) -> Config:
     quality = _quality(path, raw.get("quality", {}))
     return Config(
         theme=theme,
-        database=Path(database).expanduser() if database else None,
+        database=Path(database).expanduser() if database and not _is_url(database) else None,
+        database_url=database if database and _is_url(database) else None,
         keys=dict(keys),
         quality=quality,
     )
@@ -154,3 +157,18 @@ def default_db_path(config: Config | None = None) -> Path:
     if config is not None and config.database is not None:
         return config.database
     return data_dir() / "goaltui.duckdb"
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("postgresql://", "postgres://"))
+
+
+def default_db(config: Config | None = None) -> Path | str:
+    """Like default_db_path, but a PostgreSQL URL in $GOALTUI_DB or the config's database is
+    returned as the URL text (team mode)."""
+    env = os.environ.get(DB_ENV)
+    if env and _is_url(env):
+        return env
+    if not env and config is not None and config.database_url is not None:
+        return config.database_url
+    return default_db_path(config)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,16 +14,10 @@ from goaltui.humanize import has_hangul, overdue_words, quantity
 from goaltui.metrics.due import DUE_COLUMNS, due_goals, escalations
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
 
 FORMATS = ("table", "csv", "json", "md")
-
-
-def load_due(path: Path, as_of: date) -> Dataset:
-    """Read from the database at `path` what the due list as of `as_of` needs: the definitions
-    and the check-ins dated up to as-of, without their notes. Raises DatabaseError."""
-    return load_dataset(path, checkins_until=as_of, arithmetic_only=True)
 
 
 def parse_within(text: str) -> int:

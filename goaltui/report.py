@@ -21,7 +21,8 @@ from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_obj
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.dataset import Dataset
+from goaltui.store.engine import FileStore, Store
 from goaltui.textsafe import CONTROL_PATTERN, markdown_cell, safe_json, safe_plain, safe_text
 
 REPORT_COLUMNS: dict[str, pl.DataType] = {
@@ -105,13 +106,14 @@ def report_rows(goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(pl.col(numbers).round_sig_figs(SIGNIFICANT_DIGITS))
 
 
-def load_report(path: Path, as_of: date, *, history: bool) -> Dataset:
-    """Read from the database at `path` what a report as of `as_of` needs: check-ins up to
-    as-of (later ones never count), without their notes; without `history`, only those of the
-    current and previous periods of the goals it shows (`checkin_windows`), which in a long
-    history is a fraction of them. Raises DatabaseError."""
+def load_report(db: Path | Store, as_of: date, *, history: bool) -> Dataset:
+    """Read from the database `db` (a file path or a Store of either engine) what a report as
+    of `as_of` needs: check-ins up to as-of (later ones never count), without their notes;
+    without `history`, only those of the current and previous periods of the goals it shows
+    (`checkin_windows`), which in a long history is a fraction of them. Raises DatabaseError."""
     windows = None if history else partial(checkin_windows, as_of=as_of)
-    return load_dataset(path, checkins_until=as_of, checkin_windows=windows, arithmetic_only=True)
+    store = FileStore(db) if isinstance(db, Path) else db
+    return store.load_dataset(checkins_until=as_of, checkin_windows=windows, arithmetic_only=True)
 
 
 def render_report(

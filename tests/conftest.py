@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.pg_server import PgServer, start_server
 
 AS_OF = date(2026, 11, 16)
 """The pinned as-of date of tests that do not choose their own."""
@@ -30,3 +33,28 @@ def isolated_home(
 def db_path(tmp_path: Path) -> Path:
     """A database file path in the test's own folder (not yet created)."""
     return tmp_path / "goals.duckdb"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for this test session (tests/pg_server.py), stopped at its end."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database of its own on the session's server, as a URL for the superuser;
+    dropped after the test."""
+    import psycopg
+
+    name = "t_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    with psycopg.connect(pg_server.url(), autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {name}")
+    yield pg_server.url(name)
+    with psycopg.connect(pg_server.url(), autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -8,6 +8,7 @@ rules for the command line, the dashboard's form (as you type) and these writes.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,33 +54,30 @@ def new_checkin_id() -> str:
     return "c" + secrets.token_hex(8)
 
 
-def _takes_percent(db: Path, goal_id: str) -> bool:
-    """Whether the goal's values may be written with a % sign (rules.takes_percent)."""
-    from goaltui.store.db import read_session
-
-    with read_session(db) as con:
-        rows = con.sql(
-            "SELECT unit, aggregation FROM kpis WHERE id = $g UNION ALL "
-            "SELECT unit, aggregation FROM key_results WHERE id = $g",
-            params={"g": goal_id.strip()},
-        ).fetchall()
-    return bool(rows) and takes_percent(rows[0][0], rows[0][1])
+def goal_takes_percent(dataset: Dataset, goal_id: str) -> bool:
+    """Whether the goal's values may be written with a % sign (rules.takes_percent), by the
+    goal's definition in `dataset` (the check-ins are not needed)."""
+    goal_id = goal_id.strip()
+    for frame in (dataset.kpis, dataset.key_results):
+        row = frame.filter(pl.col("id") == goal_id)
+        if row.height:
+            return takes_percent(row["unit"][0], row["aggregation"][0])
+    return False
 
 
 def read_checkin_numbers(
-    db: Path, goal_id: str, texts: dict[str, str | None]
+    texts: dict[str, str | None], takes_percent_sign: Callable[[], bool]
 ) -> dict[str, float | None]:
     """Read the numbers of a check-in typed on the command line (`value`, `denominator`,
-    `confidence`) by the rule book; `73%` is a value only for a goal measured in %, which is
-    looked up in `db` only when a % sign is written. Raises ValidationError (`field: reason`)."""
+    `confidence`) by the rule book; `73%` is a value only for a goal measured in %, which
+    `takes_percent_sign` looks up, only when a % sign is written. Raises ValidationError
+    (`field: reason`)."""
     numbers: dict[str, float | None] = {}
     problems: list[str] = []
     for field, text in texts.items():
         percent = field == "value" and text is not None and has_percent_sign(text)
         try:
-            numbers[field] = parse_number(
-                text or "", percent=percent and _takes_percent(db, goal_id)
-            )
+            numbers[field] = parse_number(text or "", percent=percent and takes_percent_sign())
         except ValueError as error:
             problems.append(f"{field}: {error}")
     if problems:

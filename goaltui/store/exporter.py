@@ -9,7 +9,7 @@ import polars as pl
 
 from goaltui.humanize import counted
 from goaltui.store.cells import SPECS
-from goaltui.store.dataset import load_dataset
+from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.reading import TABLE_FILES
 
 
@@ -91,7 +91,11 @@ def export_db(db: Path, out_dir: Path) -> ExportSummary:
     interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv and
     targets.csv, UTF-8 without BOM, numbers as plain decimals, check-ins in entry order with
     their id and recorded_at. Returns the row counts. Raises DatabaseError."""
-    dataset = load_dataset(db)
+    return export_dataset(load_dataset(db), out_dir)
+
+
+def export_dataset(dataset: Dataset, out_dir: Path) -> ExportSummary:
+    """Write `dataset` to `out_dir` as export_db does, whichever engine it was read from."""
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = dataset.tables()
     counts: dict[str, int] = {}

@@ -1,0 +1,184 @@
+"""The two engines behind one seam: a DuckDB file (the default) or a PostgreSQL server (team
+mode), chosen by what `--db` names: a `postgresql://` URL or a file path.
+
+Every command works through a Store, so it runs the same on either engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from goaltui.model.types import Checkin
+    from goaltui.store.dataset import CheckinWindows, Dataset
+    from goaltui.store.exporter import ExportSummary
+    from goaltui.store.importer import ImportSummary
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+
+
+def is_pg_url(text: str | Path) -> bool:
+    """Whether a --db value names a PostgreSQL server rather than a file."""
+    return str(text).startswith(URL_PREFIXES)
+
+
+class Store(Protocol):
+    """A goaltui database, on whichever engine."""
+
+    @property
+    def label(self) -> str:
+        """How messages name the database (a URL without its password, or the path)."""
+        ...
+
+    def exists(self) -> bool:
+        """Whether a goaltui database is there already."""
+        ...
+
+    def init(self) -> bool:
+        """Create the database (or complete or migrate it); True when it was created now."""
+        ...
+
+    def load_dataset(
+        self,
+        *,
+        checkins_until: date | None = None,
+        checkin_windows: CheckinWindows | None = None,
+        arithmetic_only: bool = False,
+    ) -> Dataset:
+        """Everything, or less (see goaltui.store.dataset.read_dataset), as a Dataset."""
+        ...
+
+    def import_path(
+        self, source: Path, *, replace: bool = False, encoding: str | None = None
+    ) -> ImportSummary:
+        """Validate and load the interchange format (see goaltui.store.importer)."""
+        ...
+
+    def export(self, out_dir: Path) -> ExportSummary:
+        """Write the interchange format back (see goaltui.store.exporter)."""
+        ...
+
+    def append_checkin(self, checkin: Checkin, *, today: date) -> Checkin:
+        """Validate and append one check-in; returns the stored row."""
+        ...
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """A DuckDB file."""
+
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def init(self) -> bool:
+        from goaltui.store.db import write_session
+
+        existed = self.path.exists()
+        with write_session(self.path):
+            pass
+        return not existed
+
+    def load_dataset(
+        self,
+        *,
+        checkins_until: date | None = None,
+        checkin_windows: CheckinWindows | None = None,
+        arithmetic_only: bool = False,
+    ) -> Dataset:
+        from goaltui.store.dataset import load_dataset
+
+        return load_dataset(
+            self.path,
+            checkins_until=checkins_until,
+            checkin_windows=checkin_windows,
+            arithmetic_only=arithmetic_only,
+        )
+
+    def import_path(
+        self, source: Path, *, replace: bool = False, encoding: str | None = None
+    ) -> ImportSummary:
+        from goaltui.store.importer import import_path
+
+        return import_path(self.path, source, replace=replace, encoding=encoding)
+
+    def export(self, out_dir: Path) -> ExportSummary:
+        from goaltui.store.exporter import export_db
+
+        return export_db(self.path, out_dir)
+
+    def append_checkin(self, checkin: Checkin, *, today: date) -> Checkin:
+        from goaltui.store.checkins import append_checkin
+
+        return append_checkin(self.path, checkin, today=today)
+
+
+@dataclass(frozen=True)
+class PgStore:
+    """A database on a PostgreSQL server."""
+
+    url: str
+
+    @property
+    def label(self) -> str:
+        from goaltui.store.pg import redacted
+
+        return redacted(self.url)
+
+    def exists(self) -> bool:
+        from goaltui.store.pg import pg_exists
+
+        return pg_exists(self.url)
+
+    def init(self) -> bool:
+        from goaltui.store.pg import init_pg
+
+        return init_pg(self.url)
+
+    def load_dataset(
+        self,
+        *,
+        checkins_until: date | None = None,
+        checkin_windows: CheckinWindows | None = None,
+        arithmetic_only: bool = False,
+    ) -> Dataset:
+        from goaltui.store.pg import load_pg_dataset
+
+        return load_pg_dataset(
+            self.url,
+            checkins_until=checkins_until,
+            checkin_windows=checkin_windows,
+            arithmetic_only=arithmetic_only,
+        )
+
+    def import_path(
+        self, source: Path, *, replace: bool = False, encoding: str | None = None
+    ) -> ImportSummary:
+        from goaltui.store.pg import import_pg
+
+        return import_pg(self.url, source, replace=replace, encoding=encoding)
+
+    def export(self, out_dir: Path) -> ExportSummary:
+        from goaltui.store.exporter import export_dataset
+
+        return export_dataset(self.load_dataset(), out_dir)
+
+    def append_checkin(self, checkin: Checkin, *, today: date) -> Checkin:
+        from goaltui.store.pg import append_pg_checkin
+
+        return append_pg_checkin(self.url, checkin, today=today)
+
+
+def open_store(db: str | Path) -> Store:
+    """The store `db` names: a PostgreSQL URL or a DuckDB file path."""
+    if is_pg_url(db):
+        return PgStore(str(db))
+    return FileStore(Path(db).expanduser())
