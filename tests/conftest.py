@@ -29,6 +29,15 @@ def isolated_home(
     yield home
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs draw their cursor without blinking, so a snapshot never depends on whether a
+    loaded machine took it in the blink's off half-second."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "cursor_blink", False)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A database file path in the test's own folder (not yet created)."""
