@@ -169,3 +169,23 @@ def test_a_version_1_database_migrates(tmp_path: Path, db_path: Path) -> None:
     assert load_dataset(db_path).kpis.filter(pl.col("id") == "leads")["cadence"].item() == (
         "biweekly"
     )
+
+
+def test_a_merge_keeps_the_columns_a_file_does_not_name(tmp_path: Path, db_path: Path) -> None:
+    import_path(db_path, write_source(tmp_path / "v2", V2))
+    # The company's spreadsheet knows nothing of logins or cadences: re-importing it renames a
+    # unit and moves a target, and must not take the logins or the cadences away.
+    older = {
+        **V2,
+        "units": "id,name,parent_id,kind\nhb,Hummingbirds,,org\nsales,영업팀,hb,team\n"
+        "kim,김민수,sales,person\n",
+        "kpis": "id,unit_id,name,unit,direction,aggregation,period,target\n"
+        "leads,sales,Leads,count,at_least,sum,month,25\n",
+    }
+    import_path(db_path, write_source(tmp_path / "old", older))
+    data = load_dataset(db_path)
+    units = dict(data.units.select("id", "login").iter_rows())
+    assert units == {"hb": None, "sales": "lee", "kim": "kim"}
+    assert data.units.filter(pl.col("id") == "hb")["name"].to_list() == ["Hummingbirds"]
+    leads = data.kpis.filter(pl.col("id") == "leads").select("target", "cadence").rows()
+    assert leads == [(25.0, "biweekly")]

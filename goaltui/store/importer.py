@@ -10,7 +10,7 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -228,6 +228,8 @@ class _Plan:
     frames: dict[str, pl.DataFrame]
     checkins: pl.DataFrame
     skipped: int
+    given: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The columns each file's header names: a merge leaves the others of a stored row alone."""
 
 
 def import_path(
@@ -523,7 +525,10 @@ def _validate(
         ),
         "targets": targets,
     }
-    return _Plan(frames, checkins, skipped)
+    given = {
+        name: frozenset(source.frame.columns) for name, source in sources.items() if name in frames
+    }
+    return _Plan(frames, checkins, skipped, given)
 
 
 def _month_index(column: str) -> pl.Expr:
@@ -891,10 +896,26 @@ def _write(
         counts[table] = frame.height
         if frame.height == 0:
             continue
+        # A merge updates only the columns the file gives: re-importing a spreadsheet that has
+        # no `login` or `cadence` column keeps what the database holds for them.
+        given = plan.given.get(table, frozenset(columns))
+        if table == "key_results" and "kpi_id" in given:
+            given |= {"cadence"}  # a KR measured by a KPI follows the KPI's cadence
+        update = [c for c in columns if c != "id" and (replace or c in given)]
+        upsert = (
+            "ON CONFLICT (id) DO "
+            + (
+                f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in update)}"
+                if update
+                else "NOTHING"
+            )
+            if table != "targets"
+            else "ON CONFLICT (goal_id, period) DO UPDATE SET target = excluded.target"
+        )
         with registered(con, "goaltui_rows", frame.select(columns)):
             con.execute(
-                f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
-                f"SELECT {', '.join(columns)} FROM goaltui_rows"
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(columns)} FROM goaltui_rows {upsert}"
             )
     checkins = plan.checkins
     added = 0
