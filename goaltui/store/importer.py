@@ -31,6 +31,8 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
+from goaltui.store.cycle import record_changes, snapshot
+from goaltui.store.cycle_import import closed_checkin_rules, validate_cycle, write_cycle
 from goaltui.store.dataset import TABLE_SCHEMAS, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
@@ -51,21 +53,26 @@ class ImportSummary:
     checkins_added: int = 0
     checkins_skipped: int = 0
     targets: int = 0
+    grades: int = 0
+    history: int = 0
 
     def __str__(self) -> str:
         added = counted(self.checkins_added, "check-in") + " added"
         if self.checkins_skipped:
             added += f" ({counted(self.checkins_skipped, 'repeat')} skipped)"
-        return ", ".join(
-            [
-                counted(self.units, "unit"),
-                counted(self.kpis, "KPI"),
-                counted(self.objectives, "objective"),
-                counted(self.key_results, "key result"),
-                added,
-                counted(self.targets, "target"),
-            ]
-        )
+        parts = [
+            counted(self.units, "unit"),
+            counted(self.kpis, "KPI"),
+            counted(self.objectives, "objective"),
+            counted(self.key_results, "key result"),
+            added,
+            counted(self.targets, "target"),
+        ]
+        if self.grades:
+            parts.append(counted(self.grades, "grade"))
+        if self.history:
+            parts.append(counted(self.history, "history entry", "history entries"))
+        return ", ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,6 +493,8 @@ def _validate(
         None if replace or existing.checkin_count == 0 else con,
         problems,
     )
+    if con is not None and not replace:
+        problems.add("checkins", apply_rules(checkins, closed_checkin_rules(con), start=300))
     frames = {
         "units": units,
         "kpis": kpis.with_columns(
@@ -501,6 +510,7 @@ def _validate(
             cadence=pl.when(pl.col("kpi_id").is_null()).then(pl.col("cadence").fill_null("weekly")),
         ),
         "targets": targets,
+        **validate_cycle(typed, all_objectives, all_krs, all_units, problems),
     }
     return _Plan(frames, checkins, skipped)
 
@@ -872,6 +882,7 @@ def _write(
     con.execute("SET enable_progress_bar = false")
     # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
     con.execute("SET preserve_insertion_order = false")
+    before = snapshot(con)
     if replace:
         for table in ("checkins", "targets", "key_results", "objectives", "kpis", "units"):
             con.execute(f"DELETE FROM {table}")
@@ -909,7 +920,11 @@ def _write(
                 f"SELECT seq, coalesce(__id, {_ID_SQL}), goal_id, date, value, denominator, "
                 "confidence, note, author, supersedes, recorded FROM goaltui_incoming"
             )
+    cycle = write_cycle(con, plan.frames, replace=replace)
+    record_changes(con, before)
     return ImportSummary(
+        grades=cycle["grades"],
+        history=cycle["history"],
         units=counts["units"],
         kpis=counts["kpis"],
         objectives=counts["objectives"],
