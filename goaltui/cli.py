@@ -11,6 +11,7 @@ from pathlib import Path
 
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db_path, demo_db_path, load_config
+from goaltui.humanize import counted
 from goaltui.model.errors import GoaltuiError, ValidationError
 
 
@@ -102,6 +103,26 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--unit", help="only this unit and the units below it")
     rep.add_argument("--history", action="store_true", help="every period, not only the current")
     rep.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    rep.add_argument(
+        "--period", metavar="LABEL", help="with --format md: the review of this quarter or year"
+    )
+
+    carry = command("carry-over", "continue the unfinished objectives of a period in a later one")
+    carry.add_argument("source", metavar="FROM", help="period label, e.g. 2026-Q3")
+    carry.add_argument("target", metavar="TO", help="a later period label, e.g. 2026-Q4")
+    carry.add_argument("--unit", help="only objectives of this unit and the units below it")
+
+    close = command("close", "grade a period's objectives and refuse later check-ins into it")
+    close.add_argument("period", metavar="PERIOD", help="period label, e.g. 2026-Q3")
+    close.add_argument("--unit", help="only objectives of this unit and the units below it")
+
+    reopen = command("reopen", "take check-ins into a closed period again")
+    reopen.add_argument("period", metavar="PERIOD", help="period label, e.g. 2026-Q3")
+
+    grade = command("grade", "override the frozen grade of a key result, with a reason")
+    grade.add_argument("kr_id", metavar="KR_ID", help="a key result of a closed period")
+    grade.add_argument("score", type=_number, metavar="SCORE", help="the grade, 0 to 1")
+    grade.add_argument("--note", help="why the grade differs from the score")
 
     lint = command("lint", "check goals against the guide's criteria for good KPIs and OKRs")
     lint.add_argument("--unit", help="only this unit and the units below it")
@@ -180,6 +201,13 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.report import load_report, render_report
 
     _prepare_demo(ctx)
+    if args.period is not None:
+        from goaltui.cycle import review_markdown
+
+        if args.format != "md" or args.history:
+            raise GoaltuiError("--period gives the review text: use it with --format md alone")
+        sys.stdout.write(review_markdown(ctx.db, args.period, ctx.as_of, unit=args.unit))
+        return 0
     dataset = load_report(ctx.db, ctx.as_of, history=args.history)
     sys.stdout.write(
         render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
@@ -198,6 +226,52 @@ def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     )
     sys.stdout.write(text)
     return 1 if has_errors else 0
+
+
+def cmd_carry_over(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import carry_over
+
+    _prepare_demo(ctx)
+    created = carry_over(ctx.db, args.source, args.target, unit=args.unit)
+    if not created:
+        print(f"Nothing to carry over from {args.source} to {args.target}")
+    for new_id in created:
+        print(new_id)
+    return 0
+
+
+def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import close_period
+
+    _prepare_demo(ctx)
+    result = close_period(ctx.db, args.period, unit=args.unit)
+    print(
+        f"Closed {result.period}: graded {counted(result.objectives, 'objective')} and "
+        f"{counted(result.key_results, 'key result')}"
+    )
+    if result.review:
+        print("Committed objectives graded below 1.0 (to review):")
+        for item in result.review:
+            print(f"  {item.objective_id} ({item.unit_id}) {item.grade:.2f} {item.title}")
+    return 0
+
+
+def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import reopen_period
+
+    _prepare_demo(ctx)
+    reopen_period(ctx.db, args.period)
+    print(f"Reopened {args.period}: check-ins dated in it are taken again")
+    return 0
+
+
+def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import grade_key_result
+
+    _prepare_demo(ctx)
+    grade_key_result(ctx.db, args.kr_id, args.score, note=args.note)
+    print(f"Graded {args.kr_id}: {args.score:g}")
+    return 0
 
 
 def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
@@ -232,6 +306,10 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
     "checkin": cmd_checkin,
     "report": cmd_report,
     "lint": cmd_lint,
+    "carry-over": cmd_carry_over,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
+    "grade": cmd_grade,
 }
 
 

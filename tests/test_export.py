@@ -41,8 +41,7 @@ def test_export_writes_every_file(tmp_path: Path, db_path: Path) -> None:
         units=4, kpis=4, objectives=2, key_results=2, checkins=4, targets=2, history=14
     )
     assert str(summary) == (
-        "4 units, 4 KPIs, 2 objectives, 2 key results, 4 check-ins, 2 targets, "
-        "14 history entries"
+        "4 units, 4 KPIs, 2 objectives, 2 key results, 4 check-ins, 2 targets, 14 history entries"
     )
     for name, spec in SPECS.items():
         data = (tmp_path / "out" / f"{name}.csv").read_bytes()

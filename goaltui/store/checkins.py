@@ -20,8 +20,8 @@ import polars as pl
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.cells import THOUSANDS
-from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.cycle import closed_problem
+from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query
 

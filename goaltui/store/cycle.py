@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from goaltui.model.period import Period
-from goaltui.store.dataset import TABLE_SCHEMAS, read_table
+from goaltui.store.dataset import read_table
 from goaltui.store.frames import query, registered
 
 GRADES_SCHEMA: dict[str, pl.DataType] = {
@@ -67,9 +67,7 @@ _ROW_KEYS: dict[str, pl.Expr] = {
     "key_results": pl.col("id"),
     "targets": pl.concat_str(pl.col("goal_id"), pl.lit("/"), pl.col("period")),
     "grades": pl.concat_str(pl.col("kind"), pl.lit("/"), pl.col("goal_id")),
-    "closed_periods": pl.concat_str(
-        pl.col("period"), pl.lit("/"), pl.col("unit_id").fill_null("")
-    ),
+    "closed_periods": pl.concat_str(pl.col("period"), pl.lit("/"), pl.col("unit_id").fill_null("")),
 }
 TRACKED_TABLES = tuple(_ROW_KEYS)
 """The tables whose every change is kept in the history, with the row id each is known by."""

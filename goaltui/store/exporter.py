@@ -99,8 +99,9 @@ def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 def export_db(db: Path, out_dir: Path) -> ExportSummary:
     """Write every table of the database at `db` to `out_dir` (created if needed) as the
     interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv,
-    targets.csv, grades.csv, closed_periods.csv and history.csv (in order of entry), UTF-8 without BOM, numbers as plain decimals, check-ins in entry order with
-    their id and recorded_at. Returns the row counts. Raises DatabaseError."""
+    targets.csv, grades.csv, closed_periods.csv and history.csv, UTF-8 without BOM, numbers as
+    plain decimals, check-ins and history entries in entry order. Returns the row counts.
+    Raises DatabaseError."""
     dataset = load_dataset(db)
     with read_session(db) as con:
         cycle = {name: read_cycle_table(con, name) for name in CYCLE_SCHEMAS}
