@@ -152,8 +152,9 @@ def write_cycle(
 
 
 def closed_checkin_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:
-    """Rules refusing check-ins (goal_id, date) dated in a closed objective's period on its
-    key results, as the database holds them before the import."""
+    """Rules refusing new check-ins (goal_id, date; `__repeat` marks those the database holds
+    already, which stay welcome) dated in a closed objective's period on its key results, as
+    the database holds them before the import."""
     closed = closed_key_results(con)
     rules: list[Rule] = []
     for (objective_id, period, start, end), group in closed.group_by(
@@ -166,7 +167,8 @@ def closed_checkin_rules(con: duckdb.DuckDBPyConnection) -> list[Rule]:
             (
                 "date",
                 pl.col("goal_id").is_in(goals.implode())
-                & pl.col("date").is_between(pl.lit(start), pl.lit(end)),
+                & pl.col("date").is_between(pl.lit(start), pl.lit(end))
+                & ~pl.col("__repeat"),
                 pl.concat_str(pl.lit(head), pl.col("goal_id"), pl.lit(tail)),
             )
         )
