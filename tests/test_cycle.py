@@ -253,7 +253,7 @@ def test_grade_overrides_with_a_reason(capsys: pytest.CaptureFixture[str], db: P
     assert (code, out, err) == (0, "Graded kr-a: 0.8\n", "")
     assert grades(db)["kr/kr-a"] == (0.5, 0.8)
     # The objective follows: (2 x 0.8 + 0.6) / 3.
-    assert grades(db)["objective/q3-org"] == (pytest.approx(1.6 / 3), pytest.approx(2.2 / 3))
+    assert grades(db)["objective/q3-org"] == pytest.approx((1.6 / 3, 2.2 / 3))
     with read_session(db) as con:
         row = read_cycle_table(con, "grades").filter(pl.col("goal_id") == "kr-a")
     assert row.select("note", "graded_by").row(0)[0] == "signed after the end"
