@@ -13,6 +13,7 @@ from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db_path, demo_db_path, load_config
 from goaltui.humanize import counted
 from goaltui.model.errors import GoaltuiError, ValidationError
+from goaltui.model.period import set_fiscal_year_start
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sub, top=False)
         return sub
 
-    command("init", "create an empty goaltui database")
+    init = command("init", "create an empty goaltui database")
+    init.add_argument(
+        "--fiscal-year-start",
+        type=int,
+        choices=range(1, 13),
+        metavar="MONTH",
+        help="store the organisation's first fiscal month (1-12; quarters and years count from it)",
+    )
 
     imp = command("import", "load a folder of CSV files or an .xlsx workbook")
     imp.add_argument("path", type=Path, help="folder of CSV files, or an .xlsx workbook")
@@ -137,6 +145,10 @@ def _context(args: argparse.Namespace) -> Context:
         raise GoaltuiError("--db and --demo cannot be used together")
     db = demo_db_path() if demo else (args.db or default_db_path(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
+    from goaltui.store.db import stored_fiscal_year_start
+
+    fiscal = config.fiscal_year_start or stored_fiscal_year_start(db.expanduser()) or 1
+    set_fiscal_year_start(fiscal)
     return Context(db=db.expanduser(), as_of=as_of, demo=demo, config=config)
 
 
@@ -153,6 +165,10 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     existed = ctx.db.exists()
     with write_session(ctx.db):
         pass
+    if args.fiscal_year_start is not None:
+        from goaltui.store.db import store_fiscal_year_start
+
+        store_fiscal_year_start(ctx.db, args.fiscal_year_start)
     print(f"{'Opened existing' if existed else 'Created'} goaltui database {ctx.db}")
     return 0
 
