@@ -147,7 +147,8 @@ def _context(args: argparse.Namespace) -> Context:
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
     from goaltui.store.db import stored_fiscal_year_start
 
-    fiscal = config.fiscal_year_start or stored_fiscal_year_start(db.expanduser()) or 1
+    # The organisation's own setting, shared by everyone on the database, comes first.
+    fiscal = stored_fiscal_year_start(db.expanduser()) or config.fiscal_year_start or 1
     set_fiscal_year_start(fiscal)
     return Context(db=db.expanduser(), as_of=as_of, demo=demo, config=config)
 

@@ -60,7 +60,7 @@ class Config:
     quality: QualityThresholds = field(default_factory=QualityThresholds)
     """Thresholds of the quality rules."""
     fiscal_year_start: int | None = None
-    """First month of the fiscal year; None: the database's setting, else 1."""
+    """First month of the fiscal year when the database stores none; None: 1."""
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -13,6 +13,7 @@ import pytest
 from goaltui.cli import main
 from goaltui.model.errors import ValidationError
 from goaltui.model.types import Checkin
+from goaltui.store.authoring import definition_problems, save_definition
 from goaltui.store.checkins import correct_checkin
 from goaltui.store.cycle import read_cycle_table
 from goaltui.store.dataset import load_dataset
@@ -411,3 +412,36 @@ def test_import_checks_grades(tmp_path: Path, db_path: Path) -> None:
         "grades.csv:3: score: 1.5 is outside 0-1 (a grade is a score from 0 to 1)",
     ]
     assert not db_path.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# authoring one definition
+
+
+def test_authoring_applies_the_import_rules_and_keeps_history(db: Path) -> None:
+    row: dict[str, str | None] = {
+        "id": "q3-org",
+        "unit_id": "org",
+        "title": "Grow faster",
+        "period": "2026-Q3",
+        "commitment": "committed",
+    }
+    assert definition_problems(db, "objectives", row) == {}
+    assert definition_problems(db, "objectives", {**row, "unit_id": "mars", "period": "Q3"}) == {
+        "unit_id": "no unit has the id 'mars'",
+        "period": "'Q3' is not a quarter or a year (use e.g. 2026-Q4 or 2026)",
+    }
+    assert definition_problems(db, "objectives", {**row, "title": None}) == {
+        "title": "required but empty"
+    }
+    save_definition(db, "objectives", row)
+    with pytest.raises(ValidationError) as refused:
+        save_definition(db, "key_results", {"id": "kr-new", "objective_id": "q3-org"})
+    assert refused.value.problems[0] == "title: required but empty"
+    assert load_dataset(db).objectives.filter(pl.col("id") == "q3-org")["title"].item() == (
+        "Grow faster"
+    )
+    with read_session(db) as con:
+        history = read_cycle_table(con, "history").filter(pl.col("row_id") == "q3-org")
+    assert [json.loads(b)["title"] for b in history["before"].drop_nulls()] == ["Grow"]
+    assert json.loads(history["after"][-1])["title"] == "Grow faster"

@@ -233,12 +233,15 @@ class _Plan:
     skipped: int
 
 
-def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSummary:
+def import_path(
+    db: Path, source: Path, *, replace: bool = False, check_only: bool = False
+) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
 
     Merge (default): units, KPIs, objectives, key results and targets are upserted by id (targets
     by goal_id and period); check-ins are appended in file order, exact repeats skipped.
-    `replace=True` empties the database first, in the same transaction.
+    `replace=True` empties the database first, in the same transaction. `check_only=True`
+    validates and writes nothing (an empty summary).
     Returns what was written. Raises ValidationError listing every problem (then nothing is
     written, and a database that did not exist is not created) and DatabaseError when the
     database cannot be used.
@@ -263,12 +266,16 @@ def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSumma
         plan = _validate(typed, _existing(None), None, problems, read.tables, replace=True)
         if problems:
             raise ValidationError(problems.render(read.tables))
+        if check_only:
+            return ImportSummary()
     with write_session(db) as con:
         existing = _existing(None if replace else con)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
                 raise ValidationError(problems.render(read.tables))
+        if check_only:
+            return ImportSummary()
         return _write(con, plan, existing, replace=replace)
 
 
