@@ -92,8 +92,11 @@ def carry_over(db: Path, source: str, target: str, *, unit: str | None = None) -
     start, end = objective_period(source), objective_period(target)
     if source == target:
         raise GoaltuiError(f"FROM and TO are both {source}; carry over into a later period")
-    if end.start <= start.start:
-        raise GoaltuiError(f"{target} does not come after {source}; carry over into a later period")
+    if end.start <= start.end:
+        raise GoaltuiError(
+            f"{target} does not come after {source} (it must start after {source} ends); "
+            "carry over into a later period"
+        )
     _existing_db(db)
     with write_session(db) as con:
         dataset = read_dataset(con)
@@ -384,7 +387,8 @@ def review_markdown(db: Path, label: str, as_of: date, *, unit: str | None = Non
         band: rows.filter(pl.col("band") == band).height for band in ("red", "yellow", "green")
     }
     lines += [
-        f"Grades: {counts['red']} red, {counts['yellow']} yellow, {counts['green']} green "
+        f"{'Grades' if closed.height else 'Scores'}: {counts['red']} red, "
+        f"{counts['yellow']} yellow, {counts['green']} green "
         f"of {rows.height} objectives.",
         "",
     ]

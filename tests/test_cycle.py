@@ -165,6 +165,7 @@ def test_carry_over_ids_never_clash(
         (["2025-Q1", "2026-Q4"], "no objective is of period 2025-Q1"),
         (["2026-Q3", "2026-Q3"], "FROM and TO are both 2026-Q3"),
         (["2026-Q4", "2026-Q3"], "2026-Q3 does not come after 2026-Q4"),
+        (["2026-Q3", "2026"], "2026 does not come after 2026-Q3"),
         (["2026-Q3", "2026-Q4", "--unit", "nobody"], "no unit has the id 'nobody'"),
     ],
 )
