@@ -51,6 +51,9 @@ def test_import_and_export(
     )
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "checkins.csv",
+        "closed_periods.csv",
+        "grades.csv",
+        "history.csv",
         "key_results.csv",
         "kpis.csv",
         "objectives.csv",
