@@ -11,7 +11,9 @@ from pathlib import Path
 
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db, demo_db_path, load_config
+from goaltui.humanize import counted
 from goaltui.model.errors import GoaltuiError, ValidationError
+from goaltui.model.period import set_fiscal_year_start
 from goaltui.store.engine import PgStore, Store, is_pg_url, open_store
 from goaltui.textsafe import safe_plain
 
@@ -36,6 +38,19 @@ def _iso_date(text: str) -> date:
         return parse_date(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _number(text: str) -> float:
+    # The rule book's numbers, as for a check-in's value.
+    from goaltui.store.rules import parse_number
+
+    try:
+        number = parse_number(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if number is None:
+        raise argparse.ArgumentTypeError("a number is needed")
+    return number
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -80,7 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sub, top=False)
         return sub
 
-    command("init", "create an empty goaltui database")
+    init = command("init", "create an empty goaltui database")
+    init.add_argument(
+        "--fiscal-year-start",
+        type=int,
+        choices=range(1, 13),
+        metavar="MONTH",
+        help="store the organisation's first fiscal month (1-12; quarters and years count from it)",
+    )
 
     imp = command("import", "load a folder of CSV files or an .xlsx workbook")
     imp.add_argument("path", type=Path, help="folder of CSV files, or an .xlsx workbook")
@@ -108,6 +130,26 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--unit", help="only this unit and the units below it")
     rep.add_argument("--history", action="store_true", help="every period, not only the current")
     rep.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    rep.add_argument(
+        "--period", metavar="LABEL", help="with --format md: the review of this quarter or year"
+    )
+
+    carry = command("carry-over", "continue the unfinished objectives of a period in a later one")
+    carry.add_argument("source", metavar="FROM", help="period label, e.g. 2026-Q3")
+    carry.add_argument("target", metavar="TO", help="a later period label, e.g. 2026-Q4")
+    carry.add_argument("--unit", help="only objectives of this unit and the units below it")
+
+    close = command("close", "grade a period's objectives and refuse later check-ins into it")
+    close.add_argument("period", metavar="PERIOD", help="period label, e.g. 2026-Q3")
+    close.add_argument("--unit", help="only objectives of this unit and the units below it")
+
+    reopen = command("reopen", "take check-ins into a closed period again")
+    reopen.add_argument("period", metavar="PERIOD", help="period label, e.g. 2026-Q3")
+
+    grade = command("grade", "override the frozen grade of a key result, with a reason")
+    grade.add_argument("kr_id", metavar="KR_ID", help="a key result of a closed period")
+    grade.add_argument("score", type=_number, metavar="SCORE", help="the grade, 0 to 1")
+    grade.add_argument("--note", help="why the grade differs from the score")
 
     due = command("due", "list the goals whose check-in is due, by owner")
     due.add_argument("--unit", help="only this unit and the units below it")
@@ -143,6 +185,11 @@ def _context(args: argparse.Namespace) -> Context:
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
     store = open_store(target)
     db = Path(target).expanduser() if not is_pg_url(target) else Path(store.label)
+    from goaltui.store.db import stored_fiscal_year_start
+
+    # The organisation's own setting, shared by everyone on the database, comes first.
+    stored = None if isinstance(store, PgStore) else stored_fiscal_year_start(db)
+    set_fiscal_year_start(stored or config.fiscal_year_start or 1)
     return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
 
 
@@ -155,6 +202,12 @@ def _prepare_demo(ctx: Context) -> None:
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     created = ctx.store.init()
+    if args.fiscal_year_start is not None:
+        if isinstance(ctx.store, PgStore):
+            raise GoaltuiError("--fiscal-year-start is not yet stored on a PostgreSQL database")
+        from goaltui.store.db import store_fiscal_year_start
+
+        store_fiscal_year_start(ctx.db, args.fiscal_year_start)
     print(
         safe_plain(
             f"{'Created' if created else 'Opened existing'} goaltui database {ctx.store.label}"
@@ -209,6 +262,13 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.report import load_report, render_report
 
     _prepare_demo(ctx)
+    if args.period is not None:
+        from goaltui.cycle import review_markdown
+
+        if args.format != "md" or args.history:
+            raise GoaltuiError("--period gives the review text: use it with --format md alone")
+        sys.stdout.write(review_markdown(ctx.db, args.period, ctx.as_of, unit=args.unit))
+        return 0
     dataset = load_report(ctx.store, ctx.as_of, history=args.history)
     sys.stdout.write(
         render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
@@ -244,6 +304,52 @@ def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     return 1 if has_errors else 0
 
 
+def cmd_carry_over(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import carry_over
+
+    _prepare_demo(ctx)
+    created = carry_over(ctx.db, args.source, args.target, unit=args.unit)
+    if not created:
+        print(f"Nothing to carry over from {args.source} to {args.target}")
+    for new_id in created:
+        print(new_id)
+    return 0
+
+
+def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import close_period
+
+    _prepare_demo(ctx)
+    result = close_period(ctx.db, args.period, unit=args.unit)
+    print(
+        f"Closed {result.period}: graded {counted(result.objectives, 'objective')} and "
+        f"{counted(result.key_results, 'key result')}"
+    )
+    if result.review:
+        print("Committed objectives graded below 1.0 (to review):")
+        for item in result.review:
+            print(f"  {item.objective_id} ({item.unit_id}) {item.grade:.2f} {item.title}")
+    return 0
+
+
+def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import reopen_period
+
+    _prepare_demo(ctx)
+    reopen_period(ctx.db, args.period)
+    print(f"Reopened {args.period}: check-ins dated in it are taken again")
+    return 0
+
+
+def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.cycle import grade_key_result
+
+    _prepare_demo(ctx)
+    grade_key_result(ctx.db, args.kr_id, args.score, note=args.note)
+    print(f"Graded {args.kr_id}: {args.score:g}")
+    return 0
+
+
 def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
     demo = ctx.demo
     db = ctx.db
@@ -277,6 +383,10 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
     "report": cmd_report,
     "lint": cmd_lint,
     "due": cmd_due,
+    "carry-over": cmd_carry_over,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
+    "grade": cmd_grade,
 }
 
 

@@ -2,6 +2,7 @@
 
 ```toml
 theme = "textual-dark"            # any built-in Textual theme
+fiscal_year_start = 4             # quarters and years count from April (default 1: January)
 database = "~/goals.duckdb"       # default database when --db and $GOALTUI_DB are not given
 
 [keys]                            # binding id = keys, as Textual's keymap takes them
@@ -62,6 +63,8 @@ class Config:
     """Binding id -> keys, applied with App.set_keymap."""
     quality: QualityThresholds = field(default_factory=QualityThresholds)
     """Thresholds of the quality rules."""
+    fiscal_year_start: int | None = None
+    """First month of the fiscal year when the database stores none; None: 1."""
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -73,7 +76,7 @@ def load_config(path: Path | None = None) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise GoaltuiError(f"{path}: not valid TOML: {error}") from error
-    known = {"theme", "database", "keys", "quality"}
+    known = {"theme", "database", "keys", "quality", "fiscal_year_start"}
     for key in raw:
         if key not in known:
             raise GoaltuiError(
@@ -88,6 +91,11 @@ def load_config(path: Path | None = None) -> Config:
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise GoaltuiError(f'{path}: [keys] maps binding ids to keys, e.g. checkin = "c"')
+    fiscal = raw.get("fiscal_year_start")
+    if fiscal is not None and (
+        not isinstance(fiscal, int) or isinstance(fiscal, bool) or not 1 <= fiscal <= 12
+    ):
+        raise GoaltuiError(f"{path}: fiscal_year_start must be a month number from 1 to 12")
     quality = _quality(path, raw.get("quality", {}))
     return Config(
         theme=theme,
@@ -95,6 +103,7 @@ def load_config(path: Path | None = None) -> Config:
         database_url=database if database and _is_url(database) else None,
         keys=dict(keys),
         quality=quality,
+        fiscal_year_start=fiscal,
     )
 
 

@@ -184,7 +184,7 @@ def _people_rows(goals: pl.DataFrame, korean: bool) -> list[dict[str, Any]]:
     return rows
 
 
-def _unit_order(dataset: Dataset) -> list[tuple[str, str, int]]:
+def unit_order(dataset: Dataset) -> list[tuple[str, str, int]]:
     """(id, name, depth) of every unit, depth-first from the root, siblings by id."""
     tree = closure(dataset.units)
     paths = (
@@ -212,7 +212,7 @@ def _markdown(
     objectives_by_unit: dict[str, list[dict[str, Any]]] = {}
     for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
         objectives_by_unit.setdefault(row["unit_id"], []).append(row)
-    for unit_id, name, _depth in _unit_order(dataset):
+    for unit_id, name, _depth in unit_order(dataset):
         rows = by_unit.get(unit_id, [])
         unit_objectives = objectives_by_unit.get(unit_id, [])
         if not rows and not unit_objectives:

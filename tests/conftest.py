@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from goaltui.model.period import set_fiscal_year_start
 from tests.pg_server import PgServer, start_server
 
 AS_OF = date(2026, 11, 16)
@@ -27,6 +28,8 @@ def isolated_home(
     monkeypatch.delenv("GOALTUI_DB", raising=False)
     monkeypatch.setenv("GOALTUI_LOCK_TIMEOUT", "5")
     yield home
+    # A command run with another fiscal year must not leak it into the next test.
+    set_fiscal_year_start(1)
 
 
 @pytest.fixture(autouse=True)

@@ -47,10 +47,13 @@ def test_import_and_export(
     assert (code, err) == (0, "")
     assert out == (
         f"Exported {db_path} to {out_dir}: 4 units, 4 KPIs, 2 objectives, 2 key results, "
-        "4 check-ins, 2 targets\n"
+        "4 check-ins, 2 targets, 14 history entries\n"
     )
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "checkins.csv",
+        "closed_periods.csv",
+        "grades.csv",
+        "history.csv",
         "key_results.csv",
         "kpis.csv",
         "objectives.csv",

@@ -38,9 +38,11 @@ def test_export_writes_every_file(tmp_path: Path, db_path: Path) -> None:
     import_path(db_path, write_source(tmp_path / "src"))
     summary = export_db(db_path, tmp_path / "out")
     assert summary == ExportSummary(
-        units=4, kpis=4, objectives=2, key_results=2, checkins=4, targets=2
+        units=4, kpis=4, objectives=2, key_results=2, checkins=4, targets=2, history=14
     )
-    assert str(summary) == ("4 units, 4 KPIs, 2 objectives, 2 key results, 4 check-ins, 2 targets")
+    assert str(summary) == (
+        "4 units, 4 KPIs, 2 objectives, 2 key results, 4 check-ins, 2 targets, 14 history entries"
+    )
     for name, spec in SPECS.items():
         data = (tmp_path / "out" / f"{name}.csv").read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf")

@@ -163,7 +163,7 @@ def test_a_version_1_database_migrates(tmp_path: Path, db_path: Path) -> None:
     con = duckdb.connect(str(db_path), read_only=True)
     version = con.sql("SELECT value FROM goaltui_meta WHERE key = 'schema_version'").fetchall()
     con.close()
-    assert version == [(str(SCHEMA_VERSION),)] == [("2",)]
+    assert version == [(str(SCHEMA_VERSION),)] == [("3",)]
     # The migrated database takes the new columns like a new one.
     import_path(db_path, write_source(tmp_path / "src", V2))
     assert load_dataset(db_path).kpis.filter(pl.col("id") == "leads")["cadence"].item() == (

@@ -25,6 +25,9 @@ from goaltui.metrics.periods import (
     shift_start,
     with_label_start,
 )
+from goaltui.metrics.periods import (
+    period_index as fiscal_period_index,
+)
 from goaltui.store.dataset import Dataset
 
 STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "no_data", "no_target")
@@ -233,7 +236,7 @@ def checkin_plan(dataset: Dataset, keys: pl.DataFrame, as_of: date) -> pl.LazyFr
         if isinstance(first, int):
             checkins = checkins.filter(pl.col("date") >= date(first // 12, first % 12 + 1, 1))
     index = month_index(pl.col("date"))
-    period_index = index - index % pl.col("months")
+    period_index = fiscal_period_index(index, pl.col("months"))
     goals = keys.lazy().select(
         "goal_n", "measured_by", "months", "is_min", *(["first_index"] if windowed else [])
     )

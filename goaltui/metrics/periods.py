@@ -1,12 +1,15 @@
-"""Calendar periods as polars expressions: the vectorised twin of goaltui.model.period.Period.
+"""Periods as polars expressions: the vectorised twin of goaltui.model.period.Period.
 
 A period is identified by its unit (`month`, `quarter`, `year`) and its first day. Arithmetic runs
-on a month index (year * 12 + month - 1) so that shifting a period is integer arithmetic.
+on a month index (year * 12 + month - 1) so that shifting a period is integer arithmetic. Quarters
+and years count from the fiscal year's first month (goaltui.model.period.fiscal_year_start).
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+from goaltui.model.period import fiscal_year_start
 
 PERIOD_UNITS = ("month", "quarter", "year")
 """The period units the arithmetic knows."""
@@ -35,11 +38,16 @@ def date_of_month_index(index: pl.Expr) -> pl.Expr:
     return pl.date(index // 12, index % 12 + 1, 1)
 
 
+def period_index(index: pl.Expr, months: pl.Expr) -> pl.Expr:
+    """The month index of the first month of the period `months` long that contains the month
+    with month index `index` (quarters and years from the fiscal year's first month)."""
+    offset = fiscal_year_start() - 1
+    return index - (index - offset) % months
+
+
 def period_start(day: pl.Expr, period_unit: pl.Expr) -> pl.Expr:
     """First day of the period of `period_unit` that contains `day`."""
-    index = month_index(day)
-    months = months_of(period_unit)
-    return date_of_month_index(index - index % months)
+    return date_of_month_index(period_index(month_index(day), months_of(period_unit)))
 
 
 def shift_start(start: pl.Expr, period_unit: pl.Expr, steps: int | pl.Expr) -> pl.Expr:
@@ -53,12 +61,17 @@ def period_end(start: pl.Expr, period_unit: pl.Expr) -> pl.Expr:
 
 
 def period_label(start: pl.Expr, period_unit: pl.Expr) -> pl.Expr:
-    """The interchange label of a period: `2026-11`, `2026-Q4` or `2026`."""
-    year = start.dt.year().cast(pl.String).str.zfill(4)
-    quarter = ((start.dt.month() - 1) // 3 + 1).cast(pl.String)
+    """The interchange label of a period: `2026-11`, `2026-Q4` or `2026` (a quarter or year by
+    the calendar year its fiscal year starts in)."""
+    fiscal = month_index(start) - (fiscal_year_start() - 1)
+    year = (fiscal // 12).cast(pl.String).str.zfill(4)
+    quarter = (fiscal % 12 // 3 + 1).cast(pl.String)
+    calendar_year = start.dt.year().cast(pl.String).str.zfill(4)
     return (
         pl.when(period_unit == "month")
-        .then(pl.concat_str(year, pl.lit("-"), start.dt.month().cast(pl.String).str.zfill(2)))
+        .then(
+            pl.concat_str(calendar_year, pl.lit("-"), start.dt.month().cast(pl.String).str.zfill(2))
+        )
         .when(period_unit == "quarter")
         .then(pl.concat_str(year, pl.lit("-Q"), quarter))
         .when(period_unit == "year")
@@ -71,10 +84,13 @@ def label_start(label: pl.Expr) -> pl.Expr:
     year = label.str.extract(r"^(\d{4})(?:-\d{2}|-Q[1-4])?$").cast(pl.Int32, strict=False)
     month = label.str.extract(r"^\d{4}-(\d{2})$").cast(pl.Int32, strict=False)
     quarter = label.str.extract(r"^\d{4}-Q([1-4])$").cast(pl.Int32, strict=False)
-    first_month = pl.coalesce(month, (quarter - 1) * 3 + 1, pl.lit(1, pl.Int32))
+    offset = pl.lit(fiscal_year_start() - 1, pl.Int32)
+    fiscal = year * 12 + offset + pl.coalesce((quarter - 1) * 3, pl.lit(0, pl.Int32))
     return (
-        pl.when(year.is_not_null() & first_month.is_between(1, 12))
-        .then(pl.date(year, first_month, 1))
+        pl.when(month.is_not_null() & month.is_between(1, 12))
+        .then(pl.date(year, month, 1))
+        .when(year.is_not_null() & month.is_null())
+        .then(date_of_month_index(fiscal))
         .otherwise(pl.lit(None, pl.Date))
     )
 

@@ -1,4 +1,9 @@
-"""Calendar periods: months (`2026-11`), quarters (`2026-Q4`, Q1 = Jan-Mar) and years (`2026`)."""
+"""Periods: months (`2026-11`), quarters (`2026-Q4`) and years (`2026`).
+
+Quarters and years count from the organisation's first fiscal month (`fiscal_year_start`,
+default 1: Q1 = Jan-Mar). A fiscal year is labelled by the calendar year it starts in: with 4,
+`2026-Q1` is April-June 2026 and `2026` is April 2026 - March 2027. Months stay calendar months.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from goaltui.model.enums import PeriodUnit
+
+_fiscal_start = 1
+
+
+def fiscal_year_start() -> int:
+    """The first month (1-12) of the fiscal year every period computation uses."""
+    return _fiscal_start
+
+
+def set_fiscal_year_start(month: int) -> None:
+    """Make quarters and years count from `month` (1-12) for every computation from now on.
+    Raises ValueError for another month number."""
+    global _fiscal_start
+    if not 1 <= month <= 12:
+        raise ValueError(f"fiscal_year_start must be a month from 1 to 12, not {month}")
+    _fiscal_start = month
+
 
 _LABEL = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
 
@@ -45,9 +67,10 @@ class Period:
         """The period of length `unit` that contains `day`."""
         if unit is PeriodUnit.MONTH:
             return cls(unit, day.year, day.month)
+        index = day.year * 12 + day.month - 1 - (_fiscal_start - 1)
         if unit is PeriodUnit.QUARTER:
-            return cls(unit, day.year, (day.month - 1) // 3 + 1)
-        return cls(unit, day.year)
+            return cls(unit, index // 12, index % 12 // 3 + 1)
+        return cls(unit, index // 12)
 
     @property
     def label(self) -> str:
@@ -66,8 +89,10 @@ class Period:
     @property
     def start(self) -> date:
         """First day of the period."""
-        first_month = 1 + (self.number - 1) * self.months
-        return date(self.year, first_month, 1)
+        if self.unit is PeriodUnit.MONTH:
+            return date(self.year, self.number, 1)
+        index = self.year * 12 + (_fiscal_start - 1) + (self.number - 1) * self.months
+        return date(index // 12, index % 12 + 1, 1)
 
     @property
     def end(self) -> date:

@@ -125,6 +125,33 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("period", required=True),
         Column("target", "number", required=True),
     ),
+    "grades": (
+        Column("period", required=True),
+        Column("kind", "choice", required=True, choices=("objective", "kr")),
+        Column("goal_id", required=True),
+        Column("objective_id", required=True),
+        Column("unit_id", required=True),
+        Column("score", "number", in_header=True),
+        Column("frozen_at", "timestamp", required=True),
+        Column("override", "number"),
+        Column("note"),
+        Column("graded_by"),
+        Column("graded_at", "timestamp"),
+    ),
+    "closed_periods": (
+        Column("period", required=True),
+        Column("unit_id"),
+        Column("closed_at", "timestamp", required=True),
+        Column("closed_by"),
+    ),
+    "history": (
+        Column("table_name", required=True),
+        Column("row_id", required=True),
+        Column("changed_by"),
+        Column("changed_at", "timestamp", required=True),
+        Column("before"),
+        Column("after"),
+    ),
 }
 """The columns of each file of the interchange format, in the order export writes them."""
 

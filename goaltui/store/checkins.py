@@ -18,6 +18,7 @@ import polars as pl
 
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
+from goaltui.store.cycle import closed_problem
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query
@@ -250,6 +251,9 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
     with write_session(db) as con:
         dataset = _context(con, checkin.supersedes)
         problems = checkin_problems(dataset, checkin, today=today)
+        closed = closed_problem(con, checkin.goal_id, checkin.date, checkin.supersedes)
+        if closed and "date" not in problems:
+            problems["date"] = closed
         if checkin.id is not None:
             taken = con.sql(
                 "SELECT count(*) FROM checkins WHERE id = $id", params={"id": checkin.id}

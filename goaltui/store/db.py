@@ -138,3 +138,32 @@ def fingerprint(path: Path) -> tuple[int, int, int, int]:
         return (st.st_mtime_ns, st.st_size)
 
     return (*stat(path), *stat(path.with_name(path.name + ".wal")))
+
+
+FISCAL_KEY = "fiscal_year_start"
+"""The goaltui_meta key of the organisation's first fiscal month."""
+
+
+def stored_fiscal_year_start(path: Path) -> int | None:
+    """The first fiscal month the database at `path` stores, or None (no database, no setting,
+    or a file goaltui cannot read now: the command itself will say why)."""
+    if not path.exists():
+        return None
+    try:
+        with read_session(path) as con:
+            rows = con.sql(
+                "SELECT value FROM goaltui_meta WHERE key = $key", params={"key": FISCAL_KEY}
+            ).fetchall()
+    except (DatabaseError, duckdb.Error):
+        return None
+    return int(rows[0][0]) if rows else None
+
+
+def store_fiscal_year_start(path: Path, month: int) -> None:
+    """Store the organisation's first fiscal month in the database at `path`."""
+    with write_session(path) as con:
+        con.execute("DELETE FROM goaltui_meta WHERE key = $key", {"key": FISCAL_KEY})
+        con.execute(
+            "INSERT INTO goaltui_meta VALUES ($key, $value)",
+            {"key": FISCAL_KEY, "value": str(month)},
+        )

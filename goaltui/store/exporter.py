@@ -9,7 +9,9 @@ import polars as pl
 
 from goaltui.humanize import counted
 from goaltui.store.cells import SPECS
+from goaltui.store.cycle import CYCLE_SCHEMAS, read_cycle_table
 from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.db import read_session
 from goaltui.store.reading import TABLE_FILES
 
 
@@ -23,18 +25,26 @@ class ExportSummary:
     key_results: int = 0
     checkins: int = 0
     targets: int = 0
+    grades: int = 0
+    closed_periods: int = 0
+    history: int = 0
 
     def __str__(self) -> str:
-        return ", ".join(
-            [
-                counted(self.units, "unit"),
-                counted(self.kpis, "KPI"),
-                counted(self.objectives, "objective"),
-                counted(self.key_results, "key result"),
-                counted(self.checkins, "check-in"),
-                counted(self.targets, "target"),
-            ]
-        )
+        parts = [
+            counted(self.units, "unit"),
+            counted(self.kpis, "KPI"),
+            counted(self.objectives, "objective"),
+            counted(self.key_results, "key result"),
+            counted(self.checkins, "check-in"),
+            counted(self.targets, "target"),
+        ]
+        if self.grades:
+            parts.append(counted(self.grades, "grade"))
+        if self.closed_periods:
+            parts.append(counted(self.closed_periods, "closed period"))
+        if self.history:
+            parts.append(counted(self.history, "history entry", "history entries"))
+        return ", ".join(parts)
 
 
 def plain_number(expr: pl.Expr) -> pl.Expr:
@@ -88,16 +98,23 @@ def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 def export_db(db: Path, out_dir: Path) -> ExportSummary:
     """Write every table of the database at `db` to `out_dir` (created if needed) as the
-    interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv and
-    targets.csv, UTF-8 without BOM, numbers as plain decimals, check-ins in entry order with
-    their id and recorded_at. Returns the row counts. Raises DatabaseError."""
-    return export_dataset(load_dataset(db), out_dir)
+    interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv,
+    targets.csv, grades.csv, closed_periods.csv and history.csv, UTF-8 without BOM, numbers as
+    plain decimals, check-ins and history entries in entry order. Returns the row counts.
+    Raises DatabaseError."""
+    with read_session(db) as con:
+        cycle = {name: read_cycle_table(con, name) for name in CYCLE_SCHEMAS}
+    return export_dataset(load_dataset(db), out_dir, cycle=cycle)
 
 
-def export_dataset(dataset: Dataset, out_dir: Path) -> ExportSummary:
-    """Write `dataset` to `out_dir` as export_db does, whichever engine it was read from."""
+def export_dataset(
+    dataset: Dataset, out_dir: Path, *, cycle: dict[str, pl.DataFrame] | None = None
+) -> ExportSummary:
+    """Write `dataset` (and the `cycle` tables: grades, closures, history) to `out_dir` as
+    export_db does, whichever engine it was read from."""
+    cycle = cycle or {}
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = dataset.tables()
+    tables = {**dataset.tables(), **cycle}
     counts: dict[str, int] = {}
     for name in TABLE_FILES:
         frame = tables[name]

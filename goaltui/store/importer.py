@@ -32,6 +32,8 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
+from goaltui.store.cycle import record_changes, snapshot
+from goaltui.store.cycle_import import closed_checkin_rules, validate_cycle, write_cycle
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
@@ -53,21 +55,26 @@ class ImportSummary:
     checkins_added: int = 0
     checkins_skipped: int = 0
     targets: int = 0
+    grades: int = 0
+    history: int = 0
 
     def __str__(self) -> str:
         added = counted(self.checkins_added, "check-in") + " added"
         if self.checkins_skipped:
             added += f" ({counted(self.checkins_skipped, 'repeat')} skipped)"
-        return ", ".join(
-            [
-                counted(self.units, "unit"),
-                counted(self.kpis, "KPI"),
-                counted(self.objectives, "objective"),
-                counted(self.key_results, "key result"),
-                added,
-                counted(self.targets, "target"),
-            ]
-        )
+        parts = [
+            counted(self.units, "unit"),
+            counted(self.kpis, "KPI"),
+            counted(self.objectives, "objective"),
+            counted(self.key_results, "key result"),
+            added,
+            counted(self.targets, "target"),
+        ]
+        if self.grades:
+            parts.append(counted(self.grades, "grade"))
+        if self.history:
+            parts.append(counted(self.history, "history entry", "history entries"))
+        return ", ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,14 +240,20 @@ class _Plan:
 
 
 def import_path(
-    db: Path, source: Path, *, replace: bool = False, encoding: str | None = None
+    db: Path,
+    source: Path,
+    *,
+    replace: bool = False,
+    encoding: str | None = None,
+    check_only: bool = False,
 ) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
 
     Merge (default): units, KPIs, objectives, key results and targets are upserted by id (targets
     by goal_id and period); check-ins are appended in file order, exact repeats skipped.
     `replace=True` empties the database first, in the same transaction. `encoding` forces the
-    encoding of every CSV file (default: decided for each file from its bytes).
+    encoding of every CSV file (default: decided for each file from its bytes). `check_only=True`
+    validates and writes nothing (an empty summary).
     Returns what was written. Raises ValidationError listing every problem (then nothing is
     written, and a database that did not exist is not created) and DatabaseError when the
     database cannot be used.
@@ -272,12 +285,16 @@ def import_path(
         plan = _validate(typed, _existing(None), None, problems, read.tables, replace=True)
         if problems:
             raise ValidationError(problems.render(read.tables))
+        if check_only:
+            return ImportSummary()
     with write_session(db) as con:
         existing = _existing(None if replace else con)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
                 raise ValidationError(problems.render(read.tables))
+        if check_only:
+            return ImportSummary()
         return _write(con, plan, existing, replace=replace)
 
 
@@ -509,6 +526,8 @@ def _validate(
         None if replace or existing.checkin_count == 0 else con,
         problems,
     )
+    if con is not None and not replace:
+        problems.add("checkins", apply_rules(checkins, closed_checkin_rules(con), start=300))
     frames = {
         "units": units,
         "kpis": kpis.with_columns(
@@ -524,6 +543,7 @@ def _validate(
             cadence=pl.when(pl.col("kpi_id").is_null()).then(pl.col("cadence").fill_null("weekly")),
         ),
         "targets": targets,
+        **validate_cycle(typed, all_objectives, all_krs, all_units, problems),
     }
     given = {
         name: frozenset(source.frame.columns) for name, source in sources.items() if name in frames
@@ -886,6 +906,7 @@ def _write(
     con.execute("SET enable_progress_bar = false")
     # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
     con.execute("SET preserve_insertion_order = false")
+    before = snapshot(con)
     if replace:
         for table in ("checkins", "targets", "key_results", "objectives", "kpis", "units"):
             con.execute(f"DELETE FROM {table}")
@@ -939,7 +960,11 @@ def _write(
                 f"SELECT seq, coalesce(__id, {_ID_SQL}), goal_id, date, value, denominator, "
                 "confidence, note, author, supersedes, recorded FROM goaltui_incoming"
             )
+    cycle = write_cycle(con, plan.frames, replace=replace)
+    record_changes(con, before)
     return ImportSummary(
+        grades=cycle["grades"],
+        history=cycle["history"],
         units=counts["units"],
         kpis=counts["kpis"],
         objectives=counts["objectives"],

@@ -19,7 +19,17 @@ from pathlib import Path
 
 import polars as pl
 
-TABLE_FILES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
+TABLE_FILES = (
+    "units",
+    "kpis",
+    "objectives",
+    "key_results",
+    "checkins",
+    "targets",
+    "grades",
+    "closed_periods",
+    "history",
+)
 """Table names in the order they are read; the CSV file of table `t` is `t.csv`."""
 
 REQUIRED_FILES = ("units", "kpis", "objectives", "key_results")

@@ -8,7 +8,7 @@ import duckdb
 
 from goaltui.model.errors import DatabaseError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version this code writes. Opening an older file migrates it; a newer one is refused."""
 
 APPLICATION_ID = "goaltui"
@@ -85,6 +85,42 @@ CREATE TABLE targets (
 );
 """
 
+_CYCLE = """
+-- The grade of every objective and key result of a closed period, frozen at its close.
+CREATE TABLE grades (
+    period VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    goal_id VARCHAR NOT NULL,
+    objective_id VARCHAR NOT NULL,
+    unit_id VARCHAR NOT NULL,
+    score DOUBLE,
+    frozen_at TIMESTAMP NOT NULL,
+    override DOUBLE,
+    note VARCHAR,
+    graded_by VARCHAR,
+    graded_at TIMESTAMP,
+    PRIMARY KEY (kind, goal_id)
+);
+-- A period closed for a unit's subtree; an empty unit_id closes it for the whole organisation.
+CREATE TABLE closed_periods (
+    period VARCHAR NOT NULL,
+    unit_id VARCHAR,
+    closed_at TIMESTAMP NOT NULL,
+    closed_by VARCHAR
+);
+-- Every change to a definition: the row as JSON text before (empty: added) and after (empty:
+-- removed).
+CREATE TABLE history (
+    seq BIGINT NOT NULL,
+    table_name VARCHAR NOT NULL,
+    row_id VARCHAR NOT NULL,
+    changed_by VARCHAR,
+    changed_at TIMESTAMP NOT NULL,
+    before VARCHAR,
+    after VARCHAR
+);
+"""
+
 
 def _v2_cadence_commitment_login(con: duckdb.DuckDBPyConnection) -> None:
     """Version 2: check-in cadences, objective commitments and carry-over, unit logins. Rows
@@ -103,8 +139,14 @@ def _v2_cadence_commitment_login(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v3_grades_closures_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3: grades, closed periods and the history of definitions (all empty)."""
+    con.execute(_CYCLE)
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     2: _v2_cadence_commitment_login,
+    3: _v3_grades_closures_history,
 }
 """Steps from version N-1 to N, keyed by N. Version 1 is the first."""
 
@@ -136,6 +178,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     version = stored_version(con)
     if version is None:
         con.execute(_CREATE)
+        con.execute(_CYCLE)
         con.execute(
             "INSERT INTO goaltui_meta VALUES ('application', ?), ('schema_version', ?)",
             [APPLICATION_ID, str(SCHEMA_VERSION)],

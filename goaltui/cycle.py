@@ -1,0 +1,433 @@
+"""The quarterly cycle on the command line: carry unfinished objectives over, close a period with
+frozen grades, reopen it, override a grade, and the review-meeting text of a period.
+
+Each write runs in one transaction and records what it changed in the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from goaltui.metrics import band_expr, evaluate_goals, evaluate_objectives
+from goaltui.metrics.tree import subtree_ids
+from goaltui.model.enums import PeriodUnit
+from goaltui.model.errors import GoaltuiError
+from goaltui.model.period import Period
+from goaltui.report import unit_order
+from goaltui.store.cycle import now_utc, read_cycle_table, record_changes, snapshot, who
+from goaltui.store.dataset import Dataset, load_dataset, read_dataset
+from goaltui.store.db import read_session, write_session
+from goaltui.store.frames import registered
+
+# --------------------------------------------------------------------------------------------
+# Shared checks
+
+
+def objective_period(label: str) -> Period:
+    """The quarter or year an objective label names. Raises GoaltuiError otherwise."""
+    try:
+        period = Period.parse(label)
+    except ValueError:
+        period = None
+    if period is None or period.unit is PeriodUnit.MONTH:
+        raise GoaltuiError(f"{label!r} is not a quarter or a year (use e.g. 2026-Q4 or 2026)")
+    return period
+
+
+def _existing_db(db: Path) -> None:
+    if not db.exists():
+        raise GoaltuiError(f"{db}: no database here; create one with `goaltui init` or import")
+
+
+def _scope(dataset: Dataset, label: str, unit: str | None) -> pl.DataFrame:
+    """The objectives of period `label` in `unit`'s subtree. Raises GoaltuiError for an
+    unknown unit or a period no objective has."""
+    objectives = dataset.objectives.filter(pl.col("period") == label)
+    if unit is not None:
+        if unit not in set(dataset.units["id"].to_list()):
+            raise GoaltuiError(f"no unit has the id {unit!r}")
+        objectives = objectives.filter(
+            pl.col("unit_id").is_in(subtree_ids(dataset.units, unit).implode())
+        )
+    if objectives.height == 0:
+        where = f" in unit {unit!r} and the units below it" if unit else ""
+        raise GoaltuiError(f"no objective is of period {label}{where}")
+    return objectives
+
+
+def _scores_at_end(dataset: Dataset, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """KR rows and objective rows of objectives of `period`, evaluated as of its last day."""
+    goals = evaluate_goals(dataset, period.end)
+    objectives = evaluate_objectives(dataset, goals, period.end)
+    label = period.label
+    return (
+        goals.filter((pl.col("kind") == "kr") & (pl.col("period") == label)),
+        objectives.filter(pl.col("period") == label),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# carry-over
+
+
+def _free_id(wanted: str, taken: set[str]) -> str:
+    candidate, n = wanted, 2
+    while candidate in taken:
+        candidate, n = f"{wanted}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def carry_over(db: Path, source: str, target: str, *, unit: str | None = None) -> list[str]:
+    """Continue in period `target` each objective of period `source` (in `unit`'s subtree)
+    whose score at the end of `source` is below 1.0 (DESIGN.md, command line). Returns the ids
+    of the objectives and key results created, objectives first; none when everything was
+    carried already. Raises GoaltuiError for bad periods or an unknown unit."""
+    start, end = objective_period(source), objective_period(target)
+    if source == target:
+        raise GoaltuiError(f"FROM and TO are both {source}; carry over into a later period")
+    if end.start <= start.end:
+        raise GoaltuiError(
+            f"{target} does not come after {source} (it must start after {source} ends); "
+            "carry over into a later period"
+        )
+    _existing_db(db)
+    with write_session(db) as con:
+        dataset = read_dataset(con)
+        scope = _scope(dataset, source, unit)
+        krs, scores = _scores_at_end(dataset, start)
+        unfinished = scope.join(
+            scores.select(id="objective_id", score="score"), on="id", how="left"
+        ).filter(pl.col("score").fill_null(0.0) < 1.0)
+        carried = dict(
+            dataset.objectives.filter(
+                (pl.col("period") == target) & pl.col("carried_from").is_not_null()
+            )
+            .select("carried_from", "id")
+            .iter_rows()
+        )
+        taken_objectives = set(dataset.objectives["id"].to_list())
+        taken_goals = set(dataset.kpis["id"].to_list()) | set(dataset.key_results["id"].to_list())
+        new_ids: dict[str, str] = {}
+        for old in unfinished["id"].to_list():
+            if old not in carried:
+                new_ids[old] = _free_id(f"{old}-{target}", taken_objectives)
+        if not new_ids:
+            return []
+        mapping = {**carried, **new_ids}
+        objectives = (
+            unfinished.filter(pl.col("id").is_in(list(new_ids)))
+            .sort("id")
+            .select(
+                id=pl.col("id").replace_strict(new_ids),
+                unit_id="unit_id",
+                title="title",
+                period=pl.lit(target),
+                parent_id=pl.col("parent_id").replace(mapping),
+                description="description",
+                commitment="commitment",
+                carried_from="id",
+            )
+        )
+        actual = krs.select(id="goal_id", actual="actual")
+        old_krs = (
+            dataset.key_results.filter(pl.col("objective_id").is_in(list(new_ids)))
+            .join(actual, on="id", how="left")
+            .sort("objective_id", "id")
+        )
+        kr_ids = {old: _free_id(f"{old}-{target}", taken_goals) for old in old_krs["id"]}
+        key_results = old_krs.select(
+            id=pl.col("id").replace_strict(kr_ids),
+            objective_id=pl.col("objective_id").replace_strict(new_ids),
+            title="title",
+            unit="unit",
+            direction="direction",
+            aggregation="aggregation",
+            target_mode="target_mode",
+            target="target",
+            baseline=pl.coalesce("actual", "baseline"),
+            weight="weight",
+            kpi_id="kpi_id",
+            cadence="cadence",
+        )
+        before = snapshot(con)
+        _insert(con, "objectives", objectives)
+        _insert(con, "key_results", key_results)
+        record_changes(con, before)
+    return [*objectives["id"].to_list(), *key_results["id"].to_list()]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    if rows.height == 0:
+        return
+    columns = ", ".join(rows.columns)
+    with registered(con, "goaltui_new_rows", rows):
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM goaltui_new_rows")
+
+
+# --------------------------------------------------------------------------------------------
+# close, reopen, grade
+
+
+@dataclass(frozen=True)
+class Review:
+    """A committed objective graded below 1.0: it needs a review."""
+
+    objective_id: str
+    unit_id: str
+    title: str
+    grade: float
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """What closing a period graded."""
+
+    period: str
+    objectives: int
+    key_results: int
+    review: list[Review]
+
+
+def _covering(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, label: str, unit: str | None
+) -> pl.DataFrame:
+    """The closed_periods rows of `label` that cover `unit` (None: the whole organisation)."""
+    closed = read_cycle_table(con, "closed_periods").filter(pl.col("period") == label)
+    if unit is None:
+        return closed
+    ancestors = {unit}
+    parents = dict(dataset.units.select("id", "parent_id").iter_rows())
+    node: str | None = unit
+    while node is not None:
+        node = parents.get(node)
+        if node is not None:
+            ancestors.add(node)
+    return closed.filter(pl.col("unit_id").is_null() | pl.col("unit_id").is_in(list(ancestors)))
+
+
+def close_period(db: Path, label: str, *, unit: str | None = None) -> CloseResult:
+    """Freeze the grades of period `label`'s objectives (in `unit`'s subtree): every KR's and
+    objective's score as of the period's last day; a grade overridden before (the period was
+    closed and reopened) keeps its override. Check-ins into those objectives' KRs dated in the
+    period are refused from then on. Raises GoaltuiError when it is closed already."""
+    period = objective_period(label)
+    _existing_db(db)
+    with write_session(db) as con:
+        dataset = read_dataset(con)
+        scope = _scope(dataset, label, unit)
+        covering = _covering(con, dataset, label, unit)
+        if covering.height:
+            whom = covering["unit_id"][0]
+            scope_text = f"for unit {whom!r}" if whom else "for the whole organisation"
+            raise GoaltuiError(
+                f"{label} is closed already ({scope_text}); reopen it with "
+                f"`goaltui reopen {label}` to close it again"
+            )
+        krs, scores = _scores_at_end(dataset, period)
+        ids = scope["id"].implode()
+        now = now_utc()
+        kr_rows = krs.filter(pl.col("objective_id").is_in(ids)).select(
+            period=pl.lit(label),
+            kind=pl.lit("kr"),
+            goal_id="goal_id",
+            objective_id="objective_id",
+            unit_id="unit_id",
+            score="score",
+        )
+        objective_rows = scores.filter(pl.col("objective_id").is_in(ids)).select(
+            period=pl.lit(label),
+            kind=pl.lit("objective"),
+            goal_id="objective_id",
+            objective_id="objective_id",
+            unit_id="unit_id",
+            score="score",
+        )
+        frozen = pl.concat([objective_rows, kr_rows]).with_columns(
+            frozen_at=pl.lit(now).dt.cast_time_unit("us")
+        )
+        before = snapshot(con)
+        with registered(con, "goaltui_frozen", frozen):
+            con.execute(
+                "INSERT INTO grades (period, kind, goal_id, objective_id, unit_id, score, "
+                "frozen_at) SELECT period, kind, goal_id, objective_id, unit_id, score, "
+                "frozen_at FROM goaltui_frozen ON CONFLICT (kind, goal_id) DO UPDATE SET "
+                "period = excluded.period, objective_id = excluded.objective_id, "
+                "unit_id = excluded.unit_id, score = excluded.score, "
+                "frozen_at = excluded.frozen_at"
+            )
+        con.execute("INSERT INTO closed_periods VALUES (?, ?, ?, ?)", [label, unit, now, who()])
+        for objective_id in scope["id"].to_list():
+            _regrade_objective(con, objective_id)
+        record_changes(con, before, changed_at=now)
+        grades = read_cycle_table(con, "grades")
+    graded = grades.filter(pl.col("objective_id").is_in(ids))
+    effective = pl.coalesce("override", "score").fill_null(0.0)
+    review = (
+        graded.filter(pl.col("kind") == "objective")
+        .join(scope.select(goal_id="id", title="title", commitment="commitment"), on="goal_id")
+        .filter((pl.col("commitment") == "committed") & (effective < 1.0))
+        .sort("unit_id", "goal_id")
+        .select("goal_id", "unit_id", "title", grade=effective)
+    )
+    return CloseResult(
+        period=label,
+        objectives=objective_rows.height,
+        key_results=kr_rows.height,
+        review=[Review(*row) for row in review.iter_rows()],
+    )
+
+
+def _regrade_objective(con: duckdb.DuckDBPyConnection, objective_id: str) -> None:
+    """Set an objective's override to the weight-averaged KR grades when a KR grade is
+    overridden (a KR without a grade counts 0); clear it when none is."""
+    con.execute(
+        """
+        UPDATE grades SET override = s.grade,
+            note = CASE WHEN s.grade IS NULL THEN NULL ELSE 'from key result overrides' END
+        FROM (
+            SELECT CASE WHEN bool_or(g.override IS NOT NULL) AND sum(coalesce(k.weight, 1)) > 0
+                THEN sum(coalesce(k.weight, 1) * coalesce(g.override, g.score, 0))
+                    / sum(coalesce(k.weight, 1)) END AS grade
+            FROM key_results k
+            LEFT JOIN grades g ON g.kind = 'kr' AND g.goal_id = k.id
+            WHERE k.objective_id = $id
+        ) s
+        WHERE grades.kind = 'objective' AND grades.goal_id = $id
+        """,
+        {"id": objective_id},
+    )
+
+
+def reopen_period(db: Path, label: str) -> int:
+    """Reopen period `label` everywhere it was closed; grades stay (a later close refreezes
+    the scores and keeps overrides). Returns how many closures were lifted. Raises
+    GoaltuiError when the period is not closed."""
+    objective_period(label)
+    _existing_db(db)
+    with write_session(db) as con:
+        count = con.sql(
+            "SELECT count(*) FROM closed_periods WHERE period = $p", params={"p": label}
+        ).fetchall()[0][0]
+        if not count:
+            raise GoaltuiError(f"{label} is not closed; nothing to reopen")
+        before = snapshot(con)
+        con.execute("DELETE FROM closed_periods WHERE period = $p", {"p": label})
+        record_changes(con, before)
+    return int(count)
+
+
+def grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None = None) -> None:
+    """Override the frozen grade of key result `kr_id` with `score` (0-1) and a reason; its
+    objective's grade becomes the weight-averaged KR grades. Raises GoaltuiError for an unknown
+    or ungraded key result or a score outside 0-1."""
+    if not 0.0 <= score <= 1.0:
+        raise GoaltuiError(f"{score:g} is outside 0-1 (a grade is a score from 0 to 1)")
+    _existing_db(db)
+    with write_session(db) as con:
+        found = con.sql(
+            "SELECT objective_id FROM key_results WHERE id = $id", params={"id": kr_id}
+        ).fetchall()
+        if not found:
+            raise GoaltuiError(f"no key result has the id {kr_id!r}")
+        graded = con.sql(
+            "SELECT count(*) FROM grades WHERE kind = 'kr' AND goal_id = $id", params={"id": kr_id}
+        ).fetchall()[0][0]
+        if not graded:
+            raise GoaltuiError(
+                f"key result {kr_id!r} has no grade yet; close its objective's period first"
+            )
+        before = snapshot(con)
+        con.execute(
+            "UPDATE grades SET override = $score, note = $note, graded_by = $by, "
+            "graded_at = $at WHERE kind = 'kr' AND goal_id = $id",
+            {"score": score, "note": note, "by": who(), "at": now_utc(), "id": kr_id},
+        )
+        _regrade_objective(con, str(found[0][0]))
+        record_changes(con, before)
+
+
+# --------------------------------------------------------------------------------------------
+# The review of a period
+
+
+def _number(value: float | None) -> str:
+    return "none" if value is None else f"{value:.2f}"
+
+
+def review_markdown(db: Path, label: str, as_of: date, *, unit: str | None = None) -> str:
+    """The review-meeting text of period `label`: per unit, each objective with its score (as
+    of the period's end, or as-of while it runs), grade, commitment and colour band, and the
+    distribution of grades (red/yellow/green). Raises GoaltuiError for a bad period or unit."""
+    period = objective_period(label)
+    _existing_db(db)
+    dataset = load_dataset(db)
+    with read_session(db) as con:
+        grades = read_cycle_table(con, "grades").filter(pl.col("kind") == "objective")
+        closed = read_cycle_table(con, "closed_periods").filter(pl.col("period") == label)
+    scope = _scope(dataset, label, unit)
+    when = min(period.end, as_of)
+    goals = evaluate_goals(dataset, when)
+    scores = evaluate_objectives(dataset, goals, when).filter(pl.col("period") == label)
+    rows = (
+        scope.join(scores.select(id="objective_id", score="score"), on="id", how="left")
+        .join(grades.select(id="goal_id", frozen="score", override="override"), on="id", how="left")
+        .with_columns(grade=pl.coalesce("override", "frozen"))
+        .with_columns(band=band_expr(pl.coalesce("grade", "score").fill_null(0.0)))
+    )
+    state = "closed" if closed.height else ("ended" if period.end < as_of else "running")
+    lines = [f"# Review of {label} ({state}, scores as of {when.isoformat()})", ""]
+    counts = {
+        band: rows.filter(pl.col("band") == band).height for band in ("red", "yellow", "green")
+    }
+    lines += [
+        f"{'Grades' if closed.height else 'Scores'}: {counts['red']} red, "
+        f"{counts['yellow']} yellow, {counts['green']} green "
+        f"of {rows.height} objectives.",
+        "",
+    ]
+    names = dict(dataset.units.select("id", "name").iter_rows())
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for row in rows.sort("id").iter_rows(named=True):
+        by_unit.setdefault(row["unit_id"], []).append(row)
+    for unit_id, _name, _depth in unit_order(dataset):
+        unit_rows = by_unit.get(unit_id)
+        if not unit_rows:
+            continue
+        lines += [
+            f"## {_cell(names.get(unit_id) or unit_id)} ({_cell(unit_id)})",
+            "",
+            "| objective | commitment | score | grade | band |",
+            "| --- | --- | ---: | ---: | --- |",
+        ]
+        for row in unit_rows:
+            grade = _number(row["grade"])
+            if row["override"] is not None:
+                grade += f" (frozen {_number(row['frozen'])})"
+            lines.append(
+                f"| {_cell(row['title'])} | {row['commitment']} | {_number(row['score'])} "
+                f"| {grade} | {row['band']} |"
+            )
+        lines.append("")
+    review = rows.filter(
+        (pl.col("commitment") == "committed") & (pl.coalesce("grade", "score").fill_null(0) < 1)
+    ).sort("id")
+    if review.height:
+        lines += ["## Committed objectives below 1.0", ""]
+        lines += [
+            f"- {_cell(r['title'])} ({r['id']}, {r['unit_id']}): "
+            f"{_number(r['grade'] if r['grade'] is not None else r['score'])}"
+            for r in review.iter_rows(named=True)
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
