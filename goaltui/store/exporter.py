@@ -111,8 +111,10 @@ def export_dataset(
     dataset: Dataset, out_dir: Path, *, cycle: dict[str, pl.DataFrame] | None = None
 ) -> ExportSummary:
     """Write `dataset` (and the `cycle` tables: grades, closures, history) to `out_dir` as
-    export_db does, whichever engine it was read from."""
-    cycle = cycle or {}
+    export_db does, whichever engine it was read from; without `cycle`, those files are
+    written empty."""
+    if cycle is None:
+        cycle = {name: pl.DataFrame(schema=schema) for name, schema in CYCLE_SCHEMAS.items()}
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {**dataset.tables(), **cycle}
     counts: dict[str, int] = {}
