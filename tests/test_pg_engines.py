@@ -84,8 +84,19 @@ def test_export_is_the_same_on_both_engines(
     assert out.startswith(f"Exported {url} to {tmp_path / 'pg'}: 18 units, 33 KPIs")
     names = sorted(p.name for p in (tmp_path / "file").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "pg").iterdir())
+    # The history of definitions is kept by the file engine only so far: on PostgreSQL it is
+    # exported empty (a known gap of team mode), so it is compared apart.
     for name in names:
-        assert (tmp_path / "pg" / name).read_bytes() == (tmp_path / "file" / name).read_bytes()
+        if name != "history.csv":
+            pg, duck = (
+                (tmp_path / "pg" / name).read_bytes(),
+                (tmp_path / "file" / name).read_bytes(),
+            )
+            assert pg == duck, name
+    history = (tmp_path / "pg" / "history.csv").read_text(encoding="utf-8").splitlines()
+    assert (
+        history == (tmp_path / "file" / "history.csv").read_text(encoding="utf-8").splitlines()[:1]
+    )
 
 
 def test_datasets_are_equal_on_both_engines(read_only: tuple[str, str]) -> None:
