@@ -79,6 +79,8 @@ class Checkin:
     id: str | None = None
     supersedes: str | None = None
     recorded_at: datetime | None = None
+    seq: int | None = None
+    """The entry number the database gave it (later entries have larger numbers)."""
 
 
 @dataclass(frozen=True)

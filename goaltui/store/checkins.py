@@ -202,6 +202,7 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
         seq = con.sql("SELECT coalesce(max(seq) + 1, 0) FROM checkins").fetchall()[0][0]
         stored = replace(
             checkin,
+            seq=int(seq),
             id=checkin.id or new_checkin_id(),
             recorded_at=checkin.recorded_at or datetime.now(UTC).replace(tzinfo=None),
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import polars as pl
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,6 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedConte
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.period import shift_months
 from goaltui.model.types import Checkin
+from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.header import DashboardHeader
@@ -26,6 +28,9 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
 from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
+
+if TYPE_CHECKING:
+    from goaltui.ui.app import GoalApp
 
 
 class DashboardScreen(Screen[None]):
@@ -54,7 +59,16 @@ class DashboardScreen(Screen[None]):
             id="period-next",
             tooltip="Move the as-of date forward one month",
         ),
-        Binding("c", "checkin", "Check in", id="checkin", tooltip="Check in the highlighted goal"),
+        # A priority binding runs in the App's own turn, before the next key is handled: the
+        # form is open and focused by then, so nothing typed after `c` goes astray.
+        Binding(
+            "c",
+            "checkin",
+            "Check in",
+            id="checkin",
+            priority=True,
+            tooltip="Check in the highlighted goal",
+        ),
         Binding(
             "C",
             "checkin_round",
@@ -80,15 +94,9 @@ class DashboardScreen(Screen[None]):
 
     @dataclass
     class Recompute(Message):
-        """The as-of date changed: the app recomputes the scorecard."""
+        """The person asks for another as-of date: the app recomputes the scorecard."""
 
         as_of: date
-
-    @dataclass
-    class CheckinRequested(Message):
-        """Open the check-in form (for `goal_id`, or with the cursor in the goal field)."""
-
-        goal_id: str | None
 
     @dataclass
     class RoundRequested(Message):
@@ -99,11 +107,11 @@ class DashboardScreen(Screen[None]):
     unit_id: reactive[str | None] = reactive(None, init=False)
     """The current unit: the panes show its goals, the children table its children."""
     as_of: reactive[date] = reactive(date(2000, 1, 1), init=False)
-    """The date everything is computed for."""
+    """The app's as-of date, as last received."""
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
-    """The computed data, replaced whole by the app's workers."""
+    """The app's figures, as last received (replaced whole, never changed here)."""
     findings: reactive[pl.DataFrame | None] = reactive(None, init=False, always_update=True)
-    """Goal-quality findings for the as-of date; None while they are being computed."""
+    """The app's goal-quality findings, as last received; None while they are computed."""
     filter_text: reactive[str] = reactive("", init=False)
     """Text the KPI rows must contain."""
 
@@ -159,7 +167,15 @@ class DashboardScreen(Screen[None]):
         """Stop the loading indicator after a failed load (the app has shown the error)."""
         self.query_one("#main").loading = False
 
-    # State changes
+    # State changes: the app owns the state and sends it here whole.
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        if message.as_of != self.as_of:
+            self.as_of = message.as_of
+        if message.scorecard is not self.scorecard:
+            self.scorecard = message.scorecard
+        if message.findings is not self.findings:
+            self.findings = message.findings
 
     def watch_scorecard(self, scorecard: Scorecard | None) -> None:
         if scorecard is None:
@@ -178,9 +194,7 @@ class DashboardScreen(Screen[None]):
         self._show_unit()
 
     def watch_as_of(self, as_of: date) -> None:
-        self.findings = None
         self.query_one(DashboardHeader).as_of = as_of
-        self.post_message(self.Recompute(as_of))
 
     def watch_filter_text(self) -> None:
         self._show_kpis()
@@ -306,7 +320,7 @@ class DashboardScreen(Screen[None]):
                 self.notify("This is already the latest date.", timeout=3)
                 return
             moved = limit
-        self.as_of = moved
+        self.post_message(self.Recompute(moved))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -344,8 +358,11 @@ class DashboardScreen(Screen[None]):
             return focused.goal_id
         return None
 
-    def action_checkin(self) -> None:
-        self.post_message(self.CheckinRequested(self.highlighted_goal()))
+    async def action_checkin(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `c` typed into the filter box
+        # A request to the app, made as a call: a message would arrive after the next keys.
+        await cast("GoalApp", self.app).open_checkin(self.highlighted_goal())
 
     def action_checkin_round(self) -> None:
         if self.unit_id is not None:
