@@ -137,19 +137,29 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.console import ProgressReport
     from goaltui.store.importer import import_path
 
     _prepare_demo(ctx)
-    summary = import_path(ctx.db, args.path, replace=args.replace)
+    progress = ProgressReport("import")
+    try:
+        summary = import_path(ctx.db, args.path, replace=args.replace, progress=progress)
+    finally:
+        progress.close()
     print(f"Imported {args.path} into {ctx.db}: {summary}")
     return 0
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.console import ProgressReport
     from goaltui.store.exporter import export_db
 
     _prepare_demo(ctx)
-    summary = export_db(ctx.db, args.dir)
+    progress = ProgressReport("export")
+    try:
+        summary = export_db(ctx.db, args.dir, progress=progress)
+    finally:
+        progress.close()
     print(f"Exported {ctx.db} to {args.dir}: {summary}")
     return 0
 

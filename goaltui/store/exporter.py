@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,9 @@ def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def export_db(db: Path, out_dir: Path) -> ExportSummary:
+def export_db(
+    db: Path, out_dir: Path, *, progress: Callable[[str, int, int], None] | None = None
+) -> ExportSummary:
     """Write every table of the database at `db` to `out_dir` (created if needed) as the
     interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv and
     targets.csv, UTF-8 without BOM, numbers as plain decimals, check-ins in entry order with
@@ -94,10 +97,15 @@ def export_db(db: Path, out_dir: Path) -> ExportSummary:
     dataset = load_dataset(db)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = dataset.tables()
+    total = sum(tables[name].height for name in TABLE_FILES)
+    if progress is not None:
+        progress("read", total, total)
     counts: dict[str, int] = {}
     for name in TABLE_FILES:
         frame = tables[name]
         columns = [c.name for c in SPECS[name]]
         _text_frame(frame, columns).write_csv(out_dir / f"{name}.csv")
         counts[name] = frame.height
+        if progress is not None:
+            progress("written", sum(counts.values()), total)
     return ExportSummary(**counts)

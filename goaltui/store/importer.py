@@ -9,6 +9,7 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,7 +227,18 @@ class _Plan:
     skipped: int
 
 
-def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSummary:
+Progress = Callable[[str, int, int], None]
+"""Told how long work is going: (stage, rows done, rows in all). The store never prints; the
+command line shows it."""
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def import_path(
+    db: Path, source: Path, *, replace: bool = False, progress: Progress = _silent
+) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
 
     Merge (default): units, KPIs, objectives, key results and targets are upserted by id (targets
@@ -237,6 +249,8 @@ def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSumma
     database cannot be used.
     """
     read = read_source(source)
+    total = sum(table.frame.height for table in read.tables.values())
+    progress("read", total, total)
     problems = Problems(files=list(read.problems))
     typed: dict[str, pl.DataFrame] = {}
     for name, table in read.tables.items():
@@ -262,7 +276,10 @@ def import_path(db: Path, source: Path, *, replace: bool = False) -> ImportSumma
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
                 raise ValidationError(problems.render(read.tables))
-        return _write(con, plan, existing, replace=replace)
+        progress("validated", total, total)
+        summary = _write(con, plan, existing, replace=replace)
+    progress("written", total, total)
+    return summary
 
 
 def _empty_typed(name: str) -> pl.DataFrame:

@@ -55,6 +55,9 @@ WORKER_FAILURES = {
 WATCH_INTERVAL = 1.0
 """Seconds between checks for writes by other processes."""
 
+FINDINGS_DELAY = 2.0
+"""Seconds without a new check-in before the quality findings are computed again."""
+
 
 def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: date) -> SaveOutcome:
     """Write a form's check-in to `db` (as the correction of `corrects`, when given) and say how
@@ -137,6 +140,7 @@ class GoalApp(App[None]):
         # Goals whose check-ins changed since `scorecard` was computed.
         self._dirty: set[str] = set()
         self._writes = 0
+        self._findings_timer: Timer | None = None
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme.to_color_system().generate())
@@ -197,8 +201,7 @@ class GoalApp(App[None]):
         """Take a computed scorecard as the state if it is of the current data and as-of date."""
         if generation != self._generation or scorecard.as_of != self.as_of:
             return False
-        if self.scorecard is not None and self.scorecard.dataset is not scorecard.dataset:
-            self.findings = None
+        # After a check-in the findings stay on screen until fresh ones replace them.
         self.scorecard = scorecard
         self._dirty.clear()
         self._publish()
@@ -300,9 +303,30 @@ class GoalApp(App[None]):
         if get_current_worker().is_cancelled:
             return
         self.post_message(ScorecardReady(patched, reloaded=False, generation=generation))
-        self._finish(patched, generation)
+        # The findings of a whole organisation take seconds: after a check-in they follow
+        # once the check-ins have paused (see _findings_later), not after every one.
+        self._finish(patched, generation, findings=False)
+        self.call_from_thread(self._findings_later)
 
-    def _finish(self, scorecard: Scorecard, generation: int) -> None:
+    def _findings_later(self) -> None:
+        if self._findings_timer is not None:
+            self._findings_timer.stop()
+        self._findings_timer = self.set_timer(FINDINGS_DELAY, self._find_now)
+
+    def _find_now(self) -> None:
+        self._findings_timer = None
+        if self.scorecard is not None:
+            self._find(self.scorecard, self._generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="findings")
+    def _find(self, scorecard: Scorecard, generation: int) -> None:
+        from goaltui.metrics.quality import find_issues
+
+        findings = find_issues(scorecard.dataset, scorecard.as_of, self.config.quality)
+        if not get_current_worker().is_cancelled:
+            self.post_message(FindingsReady(scorecard.as_of, findings, generation=generation))
+
+    def _finish(self, scorecard: Scorecard, generation: int, *, findings: bool = True) -> None:
         # Runs on in the data worker once the figures are on screen: trends, then the quality
         # findings, each posted when ready. A newer computation cancels this worker, and then
         # what it would post is stale.
@@ -317,9 +341,11 @@ class GoalApp(App[None]):
             if worker.is_cancelled:
                 return
             self.post_message(ScorecardReady(trended, reloaded=False, generation=generation))
-        findings = find_issues(scorecard.dataset, scorecard.as_of, self.config.quality)
+        if not findings:
+            return
+        found = find_issues(scorecard.dataset, scorecard.as_of, self.config.quality)
         if not worker.is_cancelled:
-            self.post_message(FindingsReady(scorecard.as_of, findings, generation=generation))
+            self.post_message(FindingsReady(scorecard.as_of, found, generation=generation))
 
     def on_scorecard_ready(self, message: ScorecardReady) -> None:
         generation = self._generation if message.generation is None else message.generation

@@ -124,6 +124,7 @@ class DashboardScreen(Screen[None]):
         self._today = today
         self._demo = demo
         self._db = db
+        self._findings_shown: tuple[pl.DataFrame | None, str] | None = None
 
     def compose(self) -> ComposeResult:
         header = DashboardHeader(id="header")
@@ -220,6 +221,15 @@ class DashboardScreen(Screen[None]):
         scorecard, unit_id, findings = self.scorecard, self.unit_id, self.findings
         if scorecard is None or unit_id is None:
             return
+        # The findings table is large at the top of a big organisation: draw it only while its
+        # pane is open, and only when the findings or the unit changed.
+        if self.query_one(TabbedContent).active != "quality":
+            self._findings_shown = None
+            return
+        shown = self._findings_shown
+        if shown is not None and shown[0] is findings and shown[1] == unit_id:
+            return
+        self._findings_shown = (findings, unit_id)
         table = self.query_one(QualityTable)
         if findings is None:
             table.waiting()
@@ -278,6 +288,9 @@ class DashboardScreen(Screen[None]):
         if self.scorecard is not None:
             detail = describe_node(self.scorecard, node, palette(self.app))
             self.query_one("#okr-detail", Static).update(detail)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._show_findings()
 
     def on_quality_table_explain(self, message: QualityTable.Explain) -> None:
         self.query_one("#finding", Static).update(explain_finding(message.finding))
