@@ -168,15 +168,17 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                 subprocess.run([*send, "c", *digits], check=True)
                 forms.append(_until(session, lambda p: "Confidence" in p) - t0)
                 try:
-                    _until(session, lambda p: f"Value        {digits}" in p, 2.0)
+                    _until(session, lambda p, d=digits: f"Value        {d}" in p, 2.0)
                 except TimeoutError:
-                    lost += 1
+                    lost += 1  # typed again, so that the save can be timed all the same
+                    subprocess.run([*send, *digits], check=True)
+                    _until(session, lambda p, d=digits: f"Value        {d}" in p)
                 t1 = time.time()
                 subprocess.run([*send, "C-s"], check=True)
                 rows.append(
                     _until(
                         session,
-                        lambda p: "Confidence" not in p and _row(p, name) not in ("", before),
+                        lambda p, b=before: "Confidence" not in p and _row(p, name) not in ("", b),
                     )
                     - t1
                 )
@@ -200,7 +202,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                     capture_output=True,
                 )
                 t3 = time.time()
-                seen = _until(session, lambda p: _row(p, name) not in ("", before))
+                seen = _until(session, lambda p, b=before: _row(p, name) not in ("", b))
                 others.append(seen - t3)
                 others_spawn.append(seen - t2)
                 time.sleep(1.0)

@@ -25,9 +25,10 @@ from goaltui.metrics.periods import (
     shift_start,
     with_label_start,
 )
+from goaltui.model.enums import STATUS_TABLE
 from goaltui.store.dataset import Dataset
 
-STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "no_data", "no_target")
+STATUSES = tuple(status.id for status in STATUS_TABLE)
 """Every status a goal can have in one period, in the order reports list them."""
 
 EPSILON = 1e-9
@@ -177,13 +178,6 @@ def _effective(checkins: pl.DataFrame, as_of: date) -> pl.LazyFrame:
     # A small set probed by every id: much cheaper than an anti join over a million rows.
     replaced = pl.col("id").is_in(superseded.unique().implode()).fill_null(False)
     return plan.filter(~replaced)
-
-
-def effective_checkins(checkins: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """The check-ins that count as of `as_of`: not superseded by another entry (a correction of a
-    correction chains: only the newest counts), not a retraction (a row without a value), and
-    dated on or before `as_of`. Same columns as the input, in the same order."""
-    return _effective(checkins, as_of).collect(engine="in-memory")
 
 
 def goal_keys(catalog: pl.DataFrame) -> pl.DataFrame:
