@@ -202,7 +202,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                     capture_output=True,
                 )
                 t3 = time.time()
-                seen = _until(session, lambda p, b=before: _row(p, name) not in ("", b))
+                seen = _until(session, lambda p, b=before: _row(p, name) not in ("", b), 120)
                 others.append(seen - t3)
                 others_spawn.append(seen - t2)
                 time.sleep(1.0)
