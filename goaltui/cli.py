@@ -217,15 +217,29 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.console import ProgressReport
+
     _prepare_demo(ctx)
-    summary = ctx.store.import_path(args.path, replace=args.replace, encoding=args.encoding)
+    progress = ProgressReport("import")
+    try:
+        summary = ctx.store.import_path(
+            args.path, replace=args.replace, encoding=args.encoding, progress=progress
+        )
+    finally:
+        progress.close()
     print(safe_plain(f"Imported {args.path} into {ctx.store.label}: {summary}"))
     return 0
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.console import ProgressReport
+
     _prepare_demo(ctx)
-    summary = ctx.store.export(args.dir)
+    progress = ProgressReport("export")
+    try:
+        summary = ctx.store.export(args.dir, progress=progress)
+    finally:
+        progress.close()
     print(safe_plain(f"Exported {ctx.store.label} to {args.dir}: {summary}"))
     return 0
 

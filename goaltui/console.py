@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # Rich loads only when a table is asked for: csv and json start faster
     from rich.console import RenderableType
@@ -29,3 +29,40 @@ def render_rich(*renderables: RenderableType) -> str:
     for renderable in renderables:
         console.print(renderable)
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+class ProgressReport:
+    """Shows how long work is going on stderr, as the store reports it (stage, rows done, rows in
+    all): a bar redrawn in place on a terminal, one plain line per stage when piped. Work on
+    fewer than `min_rows` rows says nothing: it is over in a blink, and stays as quiet as
+    before (deterministically so, unlike a clock)."""
+
+    BAR_WIDTH = 30
+
+    def __init__(self, what: str, stream: TextIO | None = None, *, min_rows: int = 100_000) -> None:
+        self.what = what
+        """What is going on, e.g. `import`."""
+        self._stream = stream or sys.stderr
+        self._interactive = self._stream.isatty()
+        self._open_line = False
+        self._min_rows = min_rows
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total < self._min_rows:
+            return
+        if not self._interactive:
+            self._stream.write(f"{self.what}: {stage} {done:,} of {total:,} rows\n")
+            self._stream.flush()
+            return
+        filled = self.BAR_WIDTH if total <= 0 else self.BAR_WIDTH * done // total
+        bar = "#" * filled + "." * (self.BAR_WIDTH - filled)
+        self._stream.write(f"\r{self.what} [{bar}] {stage:<9} {done:,} of {total:,} rows")
+        self._stream.flush()
+        self._open_line = True
+
+    def close(self) -> None:
+        """End the bar's line (on a terminal)."""
+        if self._open_line:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._open_line = False

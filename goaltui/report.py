@@ -19,7 +19,7 @@ from goaltui.console import render_rich
 from goaltui.humanize import has_hangul, percent, quantity
 from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_objectives
 from goaltui.metrics.tree import closure, subtree_ids
-from goaltui.model.enums import STATUS_WORDS
+from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset
 from goaltui.store.engine import FileStore, Store
@@ -44,15 +44,7 @@ SIGNIFICANT_DIGITS = 12
 """Numbers in csv and json keep this many significant digits."""
 
 
-STATUS_STYLES = {
-    "met": "green",
-    "on_track": "green",
-    "at_risk": "yellow",
-    "missed": "red",
-    "off_track": "red",
-    "no_data": "dim",
-    "no_target": "dim",
-}
+STATUS_STYLES = {s.id: s.style for s in STATUS_TABLE}
 BAND_STYLES = {"green": "green", "yellow": "yellow", "red": "red"}
 
 # Small triangles: East-Asian width N, so Korean tables stay aligned in terminals that draw

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import polars as pl
 import pytest
+from textual import work
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -24,6 +25,7 @@ from goaltui.model import Checkin
 from goaltui.store.checkins import correct_checkin
 from goaltui.store.dataset import load_dataset
 from goaltui.store.importer import import_path
+from goaltui.ui.app import save_checkin
 from goaltui.ui.screens.checkin import (
     CheckinEditor,
     CheckinForm,
@@ -76,15 +78,29 @@ def make_org_db(folder: Path) -> Path:
 
 
 class ScreenApp(App[None], Generic[ResultT]):
-    """Pushes one screen on start and keeps what it dismissed with."""
+    """Pushes one screen on start and keeps what it dismissed with; answers the forms' save
+    requests by writing to `db` in a worker, as the dashboard does."""
 
-    def __init__(self, make_screen: Callable[[], Screen[ResultT]]) -> None:
+    def __init__(self, make_screen: Callable[[], Screen[ResultT]], db: Path | None = None) -> None:
         super().__init__()
         self._make_screen = make_screen
+        self._db = db
         self.results: list[ResultT | None] = []
+        self.save_requests = 0
+        """How many save requests the forms posted."""
 
     def on_mount(self) -> None:
         self.push_screen(self._make_screen(), self.results.append)
+
+    def on_checkin_editor_save_requested(self, message: CheckinEditor.SaveRequested) -> None:
+        self.save_requests += 1
+        self._save(message)
+
+    @work(thread=True)
+    def _save(self, message: CheckinEditor.SaveRequested) -> None:
+        assert self._db is not None
+        outcome = save_checkin(self._db, message.checkin, message.corrects, today=AS_OF)
+        message.editor.post_message(message.editor.SaveAnswered(outcome))
 
 
 def form_app(db: Path, **kwargs: Any) -> ScreenApp[Checkin | None]:
@@ -93,7 +109,6 @@ def form_app(db: Path, **kwargs: Any) -> ScreenApp[Checkin | None]:
 
     def make() -> CheckinForm:
         return CheckinForm(
-            db=db,
             goals=goal_catalog(dataset),
             dataset=dataset,
             as_of=AS_OF,
@@ -101,7 +116,7 @@ def form_app(db: Path, **kwargs: Any) -> ScreenApp[Checkin | None]:
             **kwargs,
         )
 
-    return ScreenApp(make)
+    return ScreenApp(make, db)
 
 
 @pytest.fixture(scope="session")
@@ -500,7 +515,6 @@ async def test_unwritable_location_keeps_the_form_open(org_db: Path, tmp_path: P
 
     def make() -> CheckinForm:
         return CheckinForm(
-            db=blocker / "goals.duckdb",
             goals=goal_catalog(dataset),
             dataset=dataset,
             as_of=AS_OF,
@@ -508,7 +522,7 @@ async def test_unwritable_location_keeps_the_form_open(org_db: Path, tmp_path: P
             goal_id="kpi-rev",
         )
 
-    app = ScreenApp(make)
+    app = ScreenApp(make, blocker / "goals.duckdb")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press(*"1,250", "ctrl+s")

@@ -29,7 +29,6 @@ def round_app(db: Path, goal_ids: list[str] | None = None) -> ScreenApp[list[Che
 
     def make() -> CheckinRound:
         return CheckinRound(
-            db=db,
             dataset=dataset,
             goals=goal_catalog(dataset),
             as_of=AS_OF,
@@ -38,7 +37,7 @@ def round_app(db: Path, goal_ids: list[str] | None = None) -> ScreenApp[list[Che
             previous=PREVIOUS,
         )
 
-    return ScreenApp(make)
+    return ScreenApp(make, db)
 
 
 @pytest.fixture(scope="module")

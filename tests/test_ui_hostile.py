@@ -238,7 +238,7 @@ async def test_notifications_show_hostile_text_literally(hostile: tuple[Path, Pa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for goal_id, name in (("k2", QUIT), ("k5", SHOWN_ESCAPES)):
-            app.open_checkin(goal_id)
+            await app.open_checkin(goal_id)
             await settle(pilot)
             await pilot.press(*"12", "ctrl+s")
             await settle(pilot)

@@ -28,9 +28,10 @@ from goaltui.metrics.periods import (
 from goaltui.metrics.periods import (
     period_index as fiscal_period_index,
 )
+from goaltui.model.enums import STATUS_TABLE
 from goaltui.store.dataset import Dataset
 
-STATUSES = ("met", "missed", "on_track", "at_risk", "off_track", "no_data", "no_target")
+STATUSES = tuple(status.id for status in STATUS_TABLE)
 """Every status a goal can have in one period, in the order reports list them."""
 
 EPSILON = 1e-9

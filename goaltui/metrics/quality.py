@@ -16,9 +16,9 @@ from functools import cached_property
 
 import polars as pl
 
+from goaltui.metrics.arithmetic import effective_checkins
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.engine import (
-    effective_checkins,
     evaluate_goals,
     goal_actuals,
     target_overrides,

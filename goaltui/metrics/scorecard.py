@@ -12,6 +12,7 @@ from goaltui.humanize import has_hangul
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.due import DUE_SCHEMA, due_counts, due_goals
 from goaltui.metrics.engine import (
+    GOALS_SCHEMA,
     TRENDS_SCHEMA,
     evaluate_goals,
     evaluate_objectives,
@@ -53,6 +54,9 @@ class Scorecard:
     def due_ids(self) -> frozenset[str]:
         """Ids of the goals that owe a check-in."""
         return frozenset(self.due.get_column("goal_id").to_list())
+
+    trended: bool = False
+    """Whether `goals` carries the trend columns (with_trends), not nulls."""
 
     @cached_property
     def unit_names(self) -> dict[str, str]:
@@ -116,16 +120,16 @@ def with_trends(scorecard: Scorecard) -> Scorecard:
     goals = scorecard.goals.select(own).join(
         trends, on="goal_id", how="left", maintain_order="left"
     )
-    return replace(scorecard, goals=goals.select(scorecard.goals.columns))
+    return replace(scorecard, goals=goals.select(scorecard.goals.columns), trended=True)
 
 
-def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:
-    """Every period of one goal up to `as_of` (evaluate_goals with history), computed on just the
-    rows that goal needs, so opening a goal stays fast in a large organisation."""
-    key_results = dataset.key_results.filter(pl.col("id") == goal_id)
-    kpi_ids = [goal_id, *key_results["kpi_id"].drop_nulls().to_list()]
-    objective_ids = key_results["objective_id"].to_list()
-    subset = Dataset(
+def _goals_subset(dataset: Dataset, goal_ids: list[str]) -> Dataset:
+    """Just the rows that evaluating `goal_ids` reads: those goals, the KPIs their key results
+    are measured by, their objectives, and the check-ins and targets of all of them."""
+    key_results = dataset.key_results.filter(pl.col("id").is_in(goal_ids))
+    kpi_ids = [*goal_ids, *key_results["kpi_id"].drop_nulls().to_list()]
+    objective_ids = key_results["objective_id"].unique().to_list()
+    return Dataset(
         units=dataset.units,
         kpis=dataset.kpis.filter(pl.col("id").is_in(kpi_ids)),
         objectives=dataset.objectives.filter(pl.col("id").is_in(objective_ids)),
@@ -133,6 +137,57 @@ def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:
         checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kpi_ids)),
         targets=dataset.targets.filter(pl.col("goal_id").is_in(kpi_ids)),
     )
+
+
+def affected_goals(scorecard: Scorecard, measured: list[str]) -> list[str]:
+    """The goals whose figures check-ins on the goals `measured` can change: those goals and the
+    key results measured by them."""
+    catalog = scorecard.catalog
+    return catalog.filter(pl.col("measured_by").is_in(measured))["goal_id"].to_list()
+
+
+def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Scorecard:
+    """The scorecard of `dataset`, which differs from `scorecard.dataset` only in check-ins of
+    the goals `goal_ids` (see affected_goals): only those goals are evaluated again (with their
+    trends when the scorecard has them), then the objectives and roll-ups, which are cheap.
+    Equal to build_scorecard(dataset, as_of) (plus with_trends when `scorecard.trended`)."""
+    as_of = scorecard.as_of
+    subset = _goals_subset(dataset, goal_ids)
+    wanted = pl.col("goal_id").is_in(goal_ids)
+    fresh = evaluate_goals(subset, as_of).filter(wanted)
+    columns = scorecard.goals.columns
+    if scorecard.trended:
+        trends = goal_trends(subset, as_of).drop("previous_actual", "change")
+        own = [c for c in fresh.columns if c not in trends.columns or c == "goal_id"]
+        fresh = fresh.select(own).join(trends, on="goal_id", how="left", maintain_order="left")
+    else:
+        fresh = fresh.with_columns(
+            **{
+                name: pl.lit(None, dtype)
+                for name, dtype in TRENDS_SCHEMA.items()
+                if name not in fresh.columns
+            }
+        )
+    goals = (
+        pl.concat([scorecard.goals.filter(~wanted), fresh.select(columns)])
+        .cast(scorecard.goals.schema)
+        .sort("kind", "goal_id", "period_start")
+    )
+    current = goals.select(list(GOALS_SCHEMA))
+    objectives = evaluate_objectives(dataset, current, as_of)
+    return replace(
+        scorecard,
+        dataset=dataset,
+        goals=goals,
+        objectives=objectives,
+        rollup=rollup(dataset, current, objectives),
+    )
+
+
+def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:
+    """Every period of one goal up to `as_of` (evaluate_goals with history), computed on just the
+    rows that goal needs, so opening a goal stays fast in a large organisation."""
+    subset = _goals_subset(dataset, [goal_id])
     return evaluate_goals(subset, as_of, history=True).filter(pl.col("goal_id") == goal_id)
 
 

@@ -25,9 +25,3 @@ def closure(units: pl.DataFrame) -> pl.DataFrame:
 def subtree_ids(units: pl.DataFrame, root_id: str) -> pl.Series:
     """Ids of `root_id` and every unit below it (empty when the unit does not exist)."""
     return closure(units).filter(pl.col("ancestor_id") == root_id).get_column("unit_id").sort()
-
-
-def unit_path(units: pl.DataFrame, unit_id: str) -> list[str]:
-    """Ids from the root down to `unit_id` (empty when the unit does not exist)."""
-    rows = closure(units).filter(pl.col("unit_id") == unit_id).sort("depth", descending=True)
-    return rows.get_column("ancestor_id").to_list()

@@ -1,5 +1,6 @@
 """The closed vocabularies of the interchange format and of the arithmetic (DESIGN.md)."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -60,41 +61,32 @@ class Commitment(StrEnum):
     COMMITTED = "committed"
 
 
-class GoalKind(StrEnum):
-    """The two kinds of measurable goal, and objectives as report rows."""
+@dataclass(frozen=True)
+class StatusInfo:
+    """One status a goal can have in a period, and everything shown for it."""
 
-    KPI = "kpi"
-    KR = "kr"
-    OBJECTIVE = "objective"
-
-
-class Status(StrEnum):
-    """Status of a goal in one period."""
-
-    MET = "met"
-    MISSED = "missed"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-    NO_DATA = "no_data"
-    NO_TARGET = "no_target"
+    id: str
+    """The machine id (csv, json): never translated."""
+    words: str
+    """How it reads for people: a word, never a colour alone."""
+    variable: str
+    """The app theme variable of its colour (the dashboard)."""
+    style: str
+    """Its colour in a plain terminal (the report's table)."""
+    rank: int
+    """Sort order by status, worst first."""
 
 
-class Band(StrEnum):
-    """Colour band of an OKR score: >= 0.7 green, >= 0.4 yellow, else red."""
+STATUS_TABLE: tuple[StatusInfo, ...] = (
+    StatusInfo("met", "met", "status-met", "green", 6),
+    StatusInfo("missed", "missed", "status-missed", "red", 1),
+    StatusInfo("on_track", "on track", "status-on-track", "green", 5),
+    StatusInfo("at_risk", "at risk", "status-at-risk", "yellow", 2),
+    StatusInfo("off_track", "off track", "status-off-track", "red", 0),
+    StatusInfo("no_data", "no data", "status-no-data", "dim", 4),
+    StatusInfo("no_target", "no target", "status-no-data", "dim", 3),
+)
+"""Every status, in the order reports list them: the one table the others derive from."""
 
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-
-
-STATUS_WORDS: dict[str, str] = {
-    "met": "met",
-    "missed": "missed",
-    "on_track": "on track",
-    "at_risk": "at risk",
-    "off_track": "off track",
-    "no_data": "no data",
-    "no_target": "no target",
-}
-"""How each status reads for people (report, dashboard): a word, never a colour alone."""
+STATUS_WORDS: dict[str, str] = {s.id: s.words for s in STATUS_TABLE}
+"""How each status reads for people (report, dashboard)."""

@@ -19,7 +19,7 @@ import polars as pl
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.cycle import closed_problem
-from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
+from goaltui.store.dataset import TABLE_SCHEMAS, Dataset
 from goaltui.store.db import write_session
 from goaltui.store.frames import query
 from goaltui.store.rules import (
@@ -224,16 +224,26 @@ def _clean_text(text: str | None) -> str | None:
     return stripped or None
 
 
-def _context(con: duckdb.DuckDBPyConnection, supersedes: str | None) -> Dataset:
-    """The goal tables and the check-ins `checkin_problems` needs: the entry a correction names
-    and whatever superseded it already."""
-    frames = {t: read_table(con, t) for t in ("units", "kpis", "objectives", "key_results")}
-    columns = ", ".join(TABLE_SCHEMAS["checkins"])
-    frames["checkins"] = query(
-        con,
-        f"SELECT {columns} FROM checkins WHERE id = $s OR supersedes = $s ORDER BY seq",
-        {"s": supersedes or ""},
-    )
+def _context(con: duckdb.DuckDBPyConnection, checkin: Checkin) -> Dataset:
+    """Just the rows `checkin_problems` reads for `checkin`: its goal (and the KPI a key result
+    is measured by), its author's unit, and the entry a correction names with whatever
+    superseded it already. A handful of rows, however large the organisation."""
+
+    def rows(table: str, where: str, params: dict[str, str]) -> pl.DataFrame:
+        columns = ", ".join(TABLE_SCHEMAS[table])
+        return query(con, f"SELECT {columns} FROM {table} WHERE {where}", params)
+
+    goal = {"g": checkin.goal_id}
+    frames = {
+        "kpis": rows(
+            "kpis", "id = $g OR id IN (SELECT kpi_id FROM key_results WHERE id = $g)", goal
+        ),
+        "key_results": rows("key_results", "id = $g", goal),
+        "units": rows("units", "id = $a", {"a": (checkin.author or "").strip()}),
+        "checkins": rows(
+            "checkins", "id = $s OR supersedes = $s ORDER BY seq", {"s": checkin.supersedes or ""}
+        ),
+    }
     return Dataset.from_frames(**frames)
 
 
@@ -249,7 +259,7 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
         supersedes=_clean_text(checkin.supersedes),
     )
     with write_session(db) as con:
-        dataset = _context(con, checkin.supersedes)
+        dataset = _context(con, checkin)
         problems = checkin_problems(dataset, checkin, today=today)
         closed = closed_problem(con, checkin.goal_id, checkin.date, checkin.supersedes)
         if closed and "date" not in problems:
@@ -265,6 +275,7 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
         seq = con.sql("SELECT coalesce(max(seq) + 1, 0) FROM checkins").fetchall()[0][0]
         stored = replace(
             checkin,
+            seq=int(seq),
             id=checkin.id or new_checkin_id(),
             recorded_at=checkin.recorded_at or datetime.now(UTC).replace(tzinfo=None),
         )

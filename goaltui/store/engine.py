@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from goaltui.model.types import Checkin
     from goaltui.store.dataset import CheckinWindows, Dataset
     from goaltui.store.exporter import ExportSummary
-    from goaltui.store.importer import ImportSummary
+    from goaltui.store.importer import ImportSummary, Progress
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 
@@ -52,12 +52,17 @@ class Store(Protocol):
         ...
 
     def import_path(
-        self, source: Path, *, replace: bool = False, encoding: str | None = None
+        self,
+        source: Path,
+        *,
+        replace: bool = False,
+        encoding: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportSummary:
         """Validate and load the interchange format (see goaltui.store.importer)."""
         ...
 
-    def export(self, out_dir: Path) -> ExportSummary:
+    def export(self, out_dir: Path, *, progress: Progress | None = None) -> ExportSummary:
         """Write the interchange format back (see goaltui.store.exporter)."""
         ...
 
@@ -104,16 +109,27 @@ class FileStore:
         )
 
     def import_path(
-        self, source: Path, *, replace: bool = False, encoding: str | None = None
+        self,
+        source: Path,
+        *,
+        replace: bool = False,
+        encoding: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportSummary:
-        from goaltui.store.importer import import_path
+        from goaltui.store.importer import import_path, silent_progress
 
-        return import_path(self.path, source, replace=replace, encoding=encoding)
+        return import_path(
+            self.path,
+            source,
+            replace=replace,
+            encoding=encoding,
+            progress=progress or silent_progress,
+        )
 
-    def export(self, out_dir: Path) -> ExportSummary:
+    def export(self, out_dir: Path, *, progress: Progress | None = None) -> ExportSummary:
         from goaltui.store.exporter import export_db
 
-        return export_db(self.path, out_dir)
+        return export_db(self.path, out_dir, progress=progress)
 
     def append_checkin(self, checkin: Checkin, *, today: date) -> Checkin:
         from goaltui.store.checkins import append_checkin
@@ -160,16 +176,28 @@ class PgStore:
         )
 
     def import_path(
-        self, source: Path, *, replace: bool = False, encoding: str | None = None
+        self,
+        source: Path,
+        *,
+        replace: bool = False,
+        encoding: str | None = None,
+        progress: Progress | None = None,
     ) -> ImportSummary:
+        from goaltui.store.importer import silent_progress
         from goaltui.store.pg import import_pg
 
-        return import_pg(self.url, source, replace=replace, encoding=encoding)
+        return import_pg(
+            self.url,
+            source,
+            replace=replace,
+            encoding=encoding,
+            progress=progress or silent_progress,
+        )
 
-    def export(self, out_dir: Path) -> ExportSummary:
+    def export(self, out_dir: Path, *, progress: Progress | None = None) -> ExportSummary:
         from goaltui.store.exporter import export_dataset
 
-        return export_dataset(self.load_dataset(), out_dir)
+        return export_dataset(self.load_dataset(), out_dir, progress=progress)
 
     def append_checkin(self, checkin: Checkin, *, today: date) -> Checkin:
         from goaltui.store.pg import append_pg_checkin

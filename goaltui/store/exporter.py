@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,9 @@ def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def export_db(db: Path, out_dir: Path) -> ExportSummary:
+def export_db(
+    db: Path, out_dir: Path, *, progress: Callable[[str, int, int], None] | None = None
+) -> ExportSummary:
     """Write every table of the database at `db` to `out_dir` (created if needed) as the
     interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv,
     targets.csv, grades.csv, closed_periods.csv and history.csv, UTF-8 without BOM, numbers as
@@ -104,11 +107,15 @@ def export_db(db: Path, out_dir: Path) -> ExportSummary:
     Raises DatabaseError."""
     with read_session(db) as con:
         cycle = {name: read_cycle_table(con, name) for name in CYCLE_SCHEMAS}
-    return export_dataset(load_dataset(db), out_dir, cycle=cycle)
+    return export_dataset(load_dataset(db), out_dir, cycle=cycle, progress=progress)
 
 
 def export_dataset(
-    dataset: Dataset, out_dir: Path, *, cycle: dict[str, pl.DataFrame] | None = None
+    dataset: Dataset,
+    out_dir: Path,
+    *,
+    cycle: dict[str, pl.DataFrame] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ExportSummary:
     """Write `dataset` (and the `cycle` tables: grades, closures, history) to `out_dir` as
     export_db does, whichever engine it was read from; without `cycle`, those files are
@@ -117,10 +124,15 @@ def export_dataset(
         cycle = {name: pl.DataFrame(schema=schema) for name, schema in CYCLE_SCHEMAS.items()}
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {**dataset.tables(), **cycle}
+    total = sum(tables[name].height for name in TABLE_FILES)
+    if progress is not None:
+        progress("read", total, total)
     counts: dict[str, int] = {}
     for name in TABLE_FILES:
         frame = tables[name]
         columns = [c.name for c in SPECS[name]]
         _text_frame(frame, columns).write_csv(out_dir / f"{name}.csv")
         counts[name] = frame.height
+        if progress is not None:
+            progress("written", sum(counts.values()), total)
     return ExportSummary(**counts)

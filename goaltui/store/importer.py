@@ -9,7 +9,7 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,6 +239,15 @@ class _Plan:
     """The columns each file's header names: a merge leaves the others of a stored row alone."""
 
 
+Progress = Callable[[str, int, int], None]
+"""Told how long work is going: (stage, rows done, rows in all). The store never prints; the
+command line shows it."""
+
+
+def silent_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
 def import_path(
     db: Path,
     source: Path,
@@ -246,6 +255,7 @@ def import_path(
     replace: bool = False,
     encoding: str | None = None,
     check_only: bool = False,
+    progress: Progress = silent_progress,
 ) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `db`.
 
@@ -266,6 +276,8 @@ def import_path(
                 [f"--encoding: '{encoding}' is not an encoding (e.g. utf-8, cp949, windows-1252)"]
             ) from None
     read = read_source(source, encoding)
+    total = sum(table.frame.height for table in read.tables.values())
+    progress("read", total, total)
     problems = Problems(files=list(read.problems))
     typed: dict[str, pl.DataFrame] = {}
     for name, table in read.tables.items():
@@ -293,9 +305,12 @@ def import_path(
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
                 raise ValidationError(problems.render(read.tables))
+        progress("validated", total, total)
         if check_only:
             return ImportSummary()
-        return _write(con, plan, existing, replace=replace)
+        summary = _write(con, plan, existing, replace=replace)
+    progress("written", total, total)
+    return summary
 
 
 def _empty_typed(name: str) -> pl.DataFrame:

@@ -34,7 +34,7 @@ from goaltui.store.dataset import (
     CheckinWindows,
     Dataset,
 )
-from goaltui.store.importer import ImportSummary, import_path
+from goaltui.store.importer import ImportSummary, Progress, import_path, silent_progress
 from goaltui.store.pg_schema import (
     DROP_CHECKIN_INDEXES,
     PG_SCHEMA_VERSION,
@@ -457,7 +457,12 @@ def _read_all(url: str) -> dict[str, pl.DataFrame]:
 
 
 def import_pg(
-    url: str, source: Path, *, replace: bool = False, encoding: str | None = None
+    url: str,
+    source: Path,
+    *,
+    replace: bool = False,
+    encoding: str | None = None,
+    progress: Progress = silent_progress,
 ) -> ImportSummary:
     """Validate and load a folder of CSV files or an .xlsx workbook into the database at `url`,
     with the rules and the summary of `goaltui.store.importer.import_path`, in one PostgreSQL
@@ -480,7 +485,9 @@ def import_pg(
             mirror = Path(scratch) / "mirror.duckdb"
             if existing and any(f.height for f in existing.values()):
                 _mirror(con, existing, mirror)
-            summary = import_path(mirror, source, replace=replace, encoding=encoding)
+            summary = import_path(
+                mirror, source, replace=replace, encoding=encoding, progress=progress
+            )
             with read_session(mirror) as duck:
                 from goaltui.store.frames import query
 

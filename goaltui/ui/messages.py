@@ -21,6 +21,8 @@ class ScorecardReady(Message):
     scorecard: Scorecard
     reloaded: bool
     """True when the data was read from the database again (not only recomputed)."""
+    generation: int | None = None
+    """The generation of the App's data it was computed from (None: the current one)."""
 
 
 @dataclass
@@ -29,3 +31,17 @@ class FindingsReady(Message):
 
     as_of: date
     findings: pl.DataFrame
+    generation: int | None = None
+    """The generation of the App's data they were computed from (None: the current one)."""
+
+
+@dataclass
+class StateChanged(Message, bubble=False):
+    """The App's state changed: every open screen receives it and shows what it needs."""
+
+    as_of: date
+    """The date everything is computed for (may be ahead of the scorecard's while computing)."""
+    scorecard: Scorecard
+    """The latest figures."""
+    findings: pl.DataFrame | None
+    """Goal-quality findings for `as_of`; None while they are being computed."""

@@ -13,17 +13,9 @@ from rich.text import Text
 from textual.app import App
 from textual.color import Color, ColorParseError
 
-from goaltui.model.enums import STATUS_WORDS
+from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 
-STATUS_VARIABLES: dict[str, str] = {
-    "met": "status-met",
-    "missed": "status-missed",
-    "on_track": "status-on-track",
-    "at_risk": "status-at-risk",
-    "off_track": "status-off-track",
-    "no_data": "status-no-data",
-    "no_target": "status-no-data",
-}
+STATUS_VARIABLES: dict[str, str] = {s.id: s.variable for s in STATUS_TABLE}
 BAND_VARIABLES: dict[str, str] = {
     "green": "status-on-track",
     "yellow": "status-at-risk",

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
-from textual import on, work
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,12 +18,11 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from goaltui.humanize import KOREAN_SUFFIX, has_hangul
 from goaltui.model import Checkin, GoaltuiError, Period, PeriodUnit, ValidationError
 from goaltui.store import rules
-from goaltui.store.checkins import append_checkin, checkin_problems, correct_checkin
+from goaltui.store.checkins import checkin_problems
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.confirm import ConfirmScreen
@@ -32,9 +30,6 @@ from goaltui.ui.widgets.goal_field import GoalField, find_goal
 
 FIELDS = ("goal", "value", "date", "denominator", "confidence", "note")
 """The form's fields in order; each is an Input with this id."""
-
-SAVE_GROUP = "checkin-save"
-"""Worker group of the write to the database."""
 
 # checkin_problems names Checkin fields; the form names its inputs.
 _FIELD_OF_PROBLEM = {"goal_id": "goal", "supersedes": "form", "author": "form"}
@@ -257,6 +252,25 @@ class CheckinEditor(Vertical):
             return self.editor
 
     @dataclass
+    class SaveRequested(Message):
+        """Save `checkin` (as the correction of check-in `corrects`, when given): the App's
+        worker writes it and answers with SaveAnswered. The form never touches the database."""
+
+        editor: CheckinEditor
+        checkin: Checkin
+        corrects: str | None
+
+        @property
+        def control(self) -> CheckinEditor:
+            return self.editor
+
+    @dataclass
+    class SaveAnswered(Message, bubble=False):
+        """The App's answer to a SaveRequested: saved (with the stored check-in) or refused."""
+
+        outcome: SaveOutcome
+
+    @dataclass
     class Skipped(Message):
         """The person skipped this goal (Tab on an empty value in a round)."""
 
@@ -270,7 +284,6 @@ class CheckinEditor(Vertical):
     def __init__(
         self,
         *,
-        db: Path,
         goals: pl.DataFrame,
         dataset: Dataset,
         as_of: date,
@@ -282,7 +295,6 @@ class CheckinEditor(Vertical):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self._db = db
         self._goals = goals
         self._dataset = dataset
         self._today = today
@@ -317,8 +329,12 @@ class CheckinEditor(Vertical):
     def on_mount(self) -> None:
         self.query_one("#previous").display = bool(self._previous)
         self._revalidate()
-        start = "#value" if self._initial["goal"] else "#goal"
-        self.query_one(start, Input).focus()
+        self.query_one(self.first_field, Input).focus()
+
+    @property
+    def first_field(self) -> str:
+        """The selector of the field the cursor starts in: the value when the goal is given."""
+        return "#value" if self._initial["goal"] else "#goal"
 
     @property
     def texts(self) -> dict[str, str]:
@@ -413,7 +429,8 @@ class CheckinEditor(Vertical):
             return
         self._saving = True
         self.show_status("Saving...")
-        self._write(reading.checkin)
+        corrects = self._corrects.id if self._corrects is not None else None
+        self.post_message(self.SaveRequested(self, reading.checkin, corrects))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Outside a round, Tab is no key of the editor's: it falls through to the screen.
@@ -429,38 +446,14 @@ class CheckinEditor(Vertical):
             raise SkipAction()
         self.post_message(self.Skipped(self, self.goal_id))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=SAVE_GROUP)
-    def _write(self, checkin: Checkin) -> SaveOutcome:
-        # Failures a person can act on come back as an outcome; anything else fails the worker
-        # and reaches the same status line through on_worker_state_changed.
-        try:
-            if self._corrects is not None and self._corrects.id is not None:
-                saved = correct_checkin(self._db, self._corrects.id, checkin, today=self._today)
-            else:
-                saved = append_checkin(self._db, checkin, today=self._today)
-        except (GoaltuiError, OSError) as error:
-            return SaveOutcome(None, describe_error(error))
-        return SaveOutcome(saved, None)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker: Worker[SaveOutcome] = event.worker
-        if worker.group != SAVE_GROUP:
-            return
-        if event.state is WorkerState.SUCCESS and worker.result is not None:
-            self._saving = False
-            outcome = worker.result
-            if outcome.checkin is not None:
-                self.show_status("Saved")
-                self.post_message(self.Saved(self, outcome.checkin))
-            else:
-                self.show_status(f"Not saved: {outcome.error}", error=True)
-        elif event.state is WorkerState.ERROR:
-            self._saving = False
-            error = worker.error
-            why = describe_error(error) if error is not None else "unknown error"
-            self.show_status(f"Not saved: {why}", error=True)
-        elif event.state is WorkerState.CANCELLED:
-            self._saving = False
+    def on_checkin_editor_save_answered(self, message: SaveAnswered) -> None:
+        self._saving = False
+        outcome = message.outcome
+        if outcome.checkin is not None:
+            self.show_status("Saved")
+            self.post_message(self.Saved(self, outcome.checkin))
+        else:
+            self.show_status(f"Not saved: {outcome.error}", error=True)
 
 
 class CheckinForm(ModalScreen[Checkin | None]):
@@ -484,7 +477,6 @@ class CheckinForm(ModalScreen[Checkin | None]):
     def __init__(
         self,
         *,
-        db: Path,
         goals: pl.DataFrame,
         dataset: Dataset,
         as_of: date,
@@ -497,7 +489,6 @@ class CheckinForm(ModalScreen[Checkin | None]):
     ) -> None:
         super().__init__(name=name, id=id)
         self._editor_args: dict[str, Any] = {
-            "db": db,
             "goals": goals,
             "dataset": dataset,
             "as_of": as_of,
@@ -521,6 +512,12 @@ class CheckinForm(ModalScreen[Checkin | None]):
     def editor(self) -> CheckinEditor:
         """The form's fields."""
         return self.query_one(CheckinEditor)
+
+    def focus_first_field(self) -> None:
+        """Put the cursor in the first field now (not on the next turn of the event loop), so
+        that keys already typed land there."""
+        editor = self.editor
+        self.set_focus(editor.query_one(editor.first_field, Input))
 
     def action_cancel(self) -> None:
         """Close without saving; ask first when something was typed."""

@@ -5,7 +5,7 @@ was saved. Dismisses with the check-ins saved (each already on disk)."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import ClassVar
 
 import polars as pl
@@ -50,7 +50,6 @@ class CheckinRound(ModalScreen[list[Checkin]]):
     def __init__(
         self,
         *,
-        db: Path,
         dataset: Dataset,
         goals: pl.DataFrame,
         as_of: date,
@@ -61,7 +60,6 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         id: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id)
-        self._db = db
         self._dataset = dataset
         self._goals = goals
         self._as_of = as_of
@@ -106,7 +104,6 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         )
         await body.mount(
             CheckinEditor(
-                db=self._db,
                 goals=self._goals,
                 dataset=self._dataset,
                 as_of=self._as_of,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import polars as pl
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -20,6 +21,7 @@ from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.period import shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
+from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.due_table import DueTable
@@ -28,6 +30,9 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
 from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
+
+if TYPE_CHECKING:
+    from goaltui.ui.app import GoalApp
 
 
 class DashboardScreen(Screen[None]):
@@ -57,7 +62,16 @@ class DashboardScreen(Screen[None]):
             id="period-next",
             tooltip="Move the as-of date forward one month",
         ),
-        Binding("c", "checkin", "Check in", id="checkin", tooltip="Check in the highlighted goal"),
+        # A priority binding runs in the App's own turn, before the next key is handled: the
+        # form is open and focused by then, so nothing typed after `c` goes astray.
+        Binding(
+            "c",
+            "checkin",
+            "Check in",
+            id="checkin",
+            priority=True,
+            tooltip="Check in the highlighted goal",
+        ),
         Binding(
             "C",
             "checkin_round",
@@ -84,15 +98,9 @@ class DashboardScreen(Screen[None]):
 
     @dataclass
     class Recompute(Message):
-        """The as-of date changed: the app recomputes the scorecard."""
+        """The person asks for another as-of date: the app recomputes the scorecard."""
 
         as_of: date
-
-    @dataclass
-    class CheckinRequested(Message):
-        """Open the check-in form (for `goal_id`, or with the cursor in the goal field)."""
-
-        goal_id: str | None
 
     @dataclass
     class RoundRequested(Message):
@@ -103,11 +111,11 @@ class DashboardScreen(Screen[None]):
     unit_id: reactive[str | None] = reactive(None, init=False)
     """The current unit: the panes show its goals, the children table its children."""
     as_of: reactive[date] = reactive(date(2000, 1, 1), init=False)
-    """The date everything is computed for."""
+    """The app's as-of date, as last received."""
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
-    """The computed data, replaced whole by the app's workers."""
+    """The app's figures, as last received (replaced whole, never changed here)."""
     findings: reactive[pl.DataFrame | None] = reactive(None, init=False, always_update=True)
-    """Goal-quality findings for the as-of date; None while they are being computed."""
+    """The app's goal-quality findings, as last received; None while they are computed."""
     filter_text: reactive[str] = reactive("", init=False)
     """Text the KPI rows must contain."""
 
@@ -120,6 +128,7 @@ class DashboardScreen(Screen[None]):
         self._today = today
         self._demo = demo
         self._db = db
+        self._findings_shown: tuple[pl.DataFrame | None, str] | None = None
 
     def compose(self) -> ComposeResult:
         header = DashboardHeader(id="header")
@@ -170,7 +179,15 @@ class DashboardScreen(Screen[None]):
         """Stop the loading indicator after a failed load (the app has shown the error)."""
         self.query_one("#main").loading = False
 
-    # State changes
+    # State changes: the app owns the state and sends it here whole.
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        if message.as_of != self.as_of:
+            self.as_of = message.as_of
+        if message.scorecard is not self.scorecard:
+            self.scorecard = message.scorecard
+        if message.findings is not self.findings:
+            self.findings = message.findings
 
     def watch_scorecard(self, scorecard: Scorecard | None) -> None:
         if scorecard is None:
@@ -189,9 +206,7 @@ class DashboardScreen(Screen[None]):
         self._show_unit()
 
     def watch_as_of(self, as_of: date) -> None:
-        self.findings = None
         self.query_one(DashboardHeader).as_of = as_of
-        self.post_message(self.Recompute(as_of))
 
     def watch_filter_text(self) -> None:
         self._show_kpis()
@@ -218,6 +233,15 @@ class DashboardScreen(Screen[None]):
         scorecard, unit_id, findings = self.scorecard, self.unit_id, self.findings
         if scorecard is None or unit_id is None:
             return
+        # The findings table is large at the top of a big organisation: draw it only while its
+        # pane is open, and only when the findings or the unit changed.
+        if self.query_one(TabbedContent).active != "quality":
+            self._findings_shown = None
+            return
+        shown = self._findings_shown
+        if shown is not None and shown[0] is findings and shown[1] == unit_id:
+            return
+        self._findings_shown = (findings, unit_id)
         table = self.query_one(QualityTable)
         if findings is None:
             table.waiting()
@@ -281,6 +305,9 @@ class DashboardScreen(Screen[None]):
             detail = describe_node(self.scorecard, node, palette(self.app))
             self.query_one("#okr-detail", Static).update(detail)
 
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._show_findings()
+
     def on_quality_table_explain(self, message: QualityTable.Explain) -> None:
         self.query_one("#finding", Static).update(explain_finding(message.finding))
 
@@ -322,7 +349,7 @@ class DashboardScreen(Screen[None]):
                 self.notify("This is already the latest date.", timeout=3)
                 return
             moved = limit
-        self.as_of = moved
+        self.post_message(self.Recompute(moved))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -360,8 +387,11 @@ class DashboardScreen(Screen[None]):
             return focused.goal_id
         return None
 
-    def action_checkin(self) -> None:
-        self.post_message(self.CheckinRequested(self.highlighted_goal()))
+    async def action_checkin(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `c` typed into the filter box
+        # A request to the app, made as a call: a message would arrive after the next keys.
+        await cast("GoalApp", self.app).open_checkin(self.highlighted_goal())
 
     def action_checkin_round(self) -> None:
         if self.unit_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import polars as pl
 from rich.text import Text
@@ -25,10 +25,14 @@ from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
+from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette, status_text
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
 from goaltui.ui.widgets.tables import highlighted_key
+
+if TYPE_CHECKING:
+    from goaltui.ui.app import GoalApp
 
 LOG_STATES = {
     "active": "",
@@ -69,29 +73,26 @@ class GoalDetailScreen(Screen[None]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", id="detail-back", tooltip="Back"),
-        Binding("c", "checkin", "Check in", id="detail-checkin", tooltip="Check in this goal"),
-        Binding("u", "undo", "Undo", id="detail-undo", tooltip="Undo your last check-in"),
+        # The dashboard's ids: remapping `checkin` or `undo` in the config moves these too.
+        Binding(
+            "c",
+            "checkin",
+            "Check in",
+            id="checkin",
+            priority=True,
+            tooltip="Check in this goal",
+        ),
+        Binding("u", "app.undo", "Undo", id="undo", tooltip="Undo your last check-in"),
     ]
 
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
-    """The app's current scorecard; replaced after every write or reload."""
-
-    @dataclass
-    class CheckinRequested(Message):
-        """Open the check-in form for this goal (or correct one of its check-ins)."""
-
-        goal_id: str
-        corrects: Checkin | None = None
+    """The app's figures, as last received; replaced after every write or reload."""
 
     @dataclass
     class RetractRequested(Message):
         """Retract a check-in (after the user confirms)."""
 
         checkin_id: str
-
-    @dataclass
-    class UndoRequested(Message):
-        """Retract the last check-in saved in this session."""
 
     def __init__(self, goal_id: str, scorecard: Scorecard) -> None:
         super().__init__()
@@ -119,6 +120,10 @@ class GoalDetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._refresh_all()
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        if message.scorecard is not self.scorecard:
+            self.scorecard = message.scorecard
 
     def watch_scorecard(self) -> None:
         if self.is_mounted:
@@ -288,11 +293,9 @@ class GoalDetailScreen(Screen[None]):
     def action_back(self) -> None:
         self.dismiss()
 
-    def action_checkin(self) -> None:
-        self.post_message(self.CheckinRequested(self.goal_id))
-
-    def action_undo(self) -> None:
-        self.post_message(self.UndoRequested())
+    async def action_checkin(self) -> None:
+        # A call, not a message: the form must be open before the next key is handled.
+        await cast("GoalApp", self.app).open_checkin(self.goal_id)
 
     def _highlighted(self) -> dict[str, object] | None:
         checkin_id = self.query_one(CheckinLog).checkin_id
@@ -301,7 +304,7 @@ class GoalDetailScreen(Screen[None]):
         rows = self._log.filter(pl.col("id") == checkin_id)
         return rows.row(0, named=True) if rows.height else None
 
-    def action_correct(self) -> None:
+    async def action_correct(self) -> None:
         row = self._highlighted()
         if row is None:
             return
@@ -309,20 +312,18 @@ class GoalDetailScreen(Screen[None]):
             self.notify("Only a check-in that still counts can be corrected.", severity="warning")
             return
         value = row["value"]
-        self.post_message(
-            self.CheckinRequested(
-                str(row["goal_id"]),
-                corrects=Checkin(
-                    goal_id=str(row["goal_id"]),
-                    date=row["date"],  # type: ignore[arg-type]
-                    value=value if isinstance(value, float) else None,
-                    denominator=row["denominator"],  # type: ignore[arg-type]
-                    confidence=row["confidence"],  # type: ignore[arg-type]
-                    note=row["note"],  # type: ignore[arg-type]
-                    author=row["author"],  # type: ignore[arg-type]
-                    id=str(row["id"]),
-                ),
-            )
+        await cast("GoalApp", self.app).open_checkin(
+            str(row["goal_id"]),
+            corrects=Checkin(
+                goal_id=str(row["goal_id"]),
+                date=row["date"],  # type: ignore[arg-type]
+                value=value if isinstance(value, float) else None,
+                denominator=row["denominator"],  # type: ignore[arg-type]
+                confidence=row["confidence"],  # type: ignore[arg-type]
+                note=row["note"],  # type: ignore[arg-type]
+                author=row["author"],  # type: ignore[arg-type]
+                id=str(row["id"]),
+            ),
         )
 
     def action_retract(self) -> None:

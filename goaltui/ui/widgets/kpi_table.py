@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from goaltui.humanize import percent, quantity, signed_change
+from goaltui.model.enums import STATUS_TABLE
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import achievement_text, palette, sparkline, status_text
 from goaltui.ui.widgets.due_table import due_mark
@@ -33,15 +34,7 @@ COLUMNS: list[tuple[str, str, str]] = [
 ]
 NAME_WIDTH = 32
 """Longest KPI name shown in full; longer names are cut (the detail shows them whole)."""
-STATUS_RANK = {
-    "off_track": 0,
-    "missed": 1,
-    "at_risk": 2,
-    "no_target": 3,
-    "no_data": 4,
-    "on_track": 5,
-    "met": 6,
-}
+STATUS_RANK = {s.id: s.rank for s in STATUS_TABLE}
 """Worst first when sorting by status."""
 
 

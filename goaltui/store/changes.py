@@ -1,0 +1,127 @@
+"""What changed in a database since a reader last read it, cheaply.
+
+Check-ins are append-only and numbered (`seq` grows with every entry), so a reader that remembers
+the last entry it read can read only the newer ones. Definitions (units, goals, targets) change
+in place; a checksum over their rows tells a reader that they changed, and then it reads
+everything again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from goaltui.model.types import Checkin
+from goaltui.store.dataset import CHECKINS_SCHEMA, TABLE_SCHEMAS, Dataset, read_dataset
+from goaltui.store.db import read_session
+from goaltui.store.frames import query
+
+DEFINITION_TABLES = tuple(name for name in TABLE_SCHEMAS if name != "checkins")
+"""The tables whose rows change in place (every one but the check-ins)."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a reader stands in a database: the newest check-in entry it has read and a checksum
+    of the definitions it has read."""
+
+    last_seq: int
+    """The largest check-in `seq` read; -1 before any check-in."""
+    checkins: int
+    """How many check-in rows have a seq up to `last_seq` (fewer later: they were replaced)."""
+    definitions: int
+    """Row count and hash of every definition table, folded into one number."""
+
+
+def _definitions_token(con: duckdb.DuckDBPyConnection) -> int:
+    # hash() of a row struct over every column: a few milliseconds for tens of thousands of rows.
+    parts = " UNION ALL ".join(
+        f"SELECT {i} AS t, count(*) AS n, coalesce(sum(hash(r)::HUGEINT), 0) AS h FROM {name} r"
+        for i, name in enumerate(DEFINITION_TABLES)
+    )
+    rows = con.sql(f"SELECT t, n, h FROM ({parts}) ORDER BY t").fetchall()
+    return hash(tuple((int(n), int(h)) for _, n, h in rows))
+
+
+def read_mark(con: duckdb.DuckDBPyConnection, last_seq: int | None = None) -> Mark:
+    """The Mark of the open database `con`: at its newest check-in, or at `last_seq` (the count
+    then says how many rows up to it are still there)."""
+    if last_seq is None:
+        newest, count = con.sql("SELECT coalesce(max(seq), -1), count(*) FROM checkins").fetchall()[
+            0
+        ]
+    else:
+        newest = last_seq
+        count = con.sql(
+            "SELECT count(*) FROM checkins WHERE seq <= $s", params={"s": last_seq}
+        ).fetchall()[0][0]
+    return Mark(int(newest), int(count), _definitions_token(con))
+
+
+def load_marked(path: Path) -> tuple[Dataset, Mark]:
+    """Everything in the database at `path` (as `load_dataset`) and the Mark of what was read,
+    in one read. Raises DatabaseError."""
+    with read_session(path) as con:
+        dataset = read_dataset(con)
+        seqs = dataset.checkins.get_column("seq")
+        last = seqs.max()
+        mark = Mark(
+            int(last) if isinstance(last, int) else -1,
+            dataset.checkins.height,
+            _definitions_token(con),
+        )
+        return dataset, mark
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What another process wrote since a Mark: the new check-in rows, or None when only a full
+    read can tell (definitions changed, or check-ins were replaced)."""
+
+    mark: Mark
+    """Where the reader stands after reading these changes."""
+    checkins: pl.DataFrame | None
+    """The new check-in rows (CHECKINS_SCHEMA, by seq), or None: read everything again."""
+
+
+def read_changes(path: Path, since: Mark) -> Changes:
+    """The check-ins entered in the database at `path` after `since` (only those rows are read),
+    or a Changes without rows when the definitions changed or check-ins up to `since` are no
+    longer what they were. Raises DatabaseError."""
+    with read_session(path) as con:
+        before = read_mark(con, since.last_seq)
+        if before.checkins != since.checkins or before.definitions != since.definitions:
+            return Changes(read_mark(con), None)
+        columns = ", ".join(CHECKINS_SCHEMA)
+        rows = query(
+            con,
+            f"SELECT {columns} FROM checkins WHERE seq > $s ORDER BY seq",
+            {"s": since.last_seq},
+        ).cast(CHECKINS_SCHEMA)  # type: ignore[arg-type]
+        last = rows.get_column("seq").max()
+        newest = int(last) if isinstance(last, int) else since.last_seq
+        return Changes(Mark(newest, since.checkins + rows.height, since.definitions), rows)
+
+
+def checkin_frame(checkins: list[Checkin]) -> pl.DataFrame:
+    """Stored check-ins (with their seq) as rows of the checkins table (CHECKINS_SCHEMA)."""
+    rows = [{name: getattr(c, name) for name in CHECKINS_SCHEMA} for c in checkins]
+    return pl.DataFrame(rows, schema=CHECKINS_SCHEMA)
+
+
+def with_checkins(dataset: Dataset, rows: pl.DataFrame) -> Dataset:
+    """`dataset` with check-in `rows` (CHECKINS_SCHEMA) appended; the other frames are shared."""
+    if rows.is_empty():
+        return dataset
+    checkins = pl.concat([dataset.checkins, rows.select(list(CHECKINS_SCHEMA))], rechunk=False)
+    return Dataset(
+        units=dataset.units,
+        kpis=dataset.kpis,
+        objectives=dataset.objectives,
+        key_results=dataset.key_results,
+        checkins=checkins,
+        targets=dataset.targets,
+    )
