@@ -101,13 +101,29 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     rows = con.sql("SELECT value FROM goaltui_meta WHERE key = 'schema_version'").fetchall()
     if not rows:
         raise DatabaseError("this goaltui database has no schema version; it is damaged")
-    return int(rows[0][0])
+    text = str(rows[0][0]).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise DatabaseError(
+            f"this goaltui database's schema version {text!r} is not a whole number from 1 up; "
+            "it is damaged"
+        )
+    return int(text)
+
+
+def checked_version(version: int | None) -> int | None:
+    """`version`, or DatabaseError when it is newer than this code understands."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"this database has schema version {version}, newer than this goaltui "
+            f"understands ({SCHEMA_VERSION}); upgrade goaltui to open it"
+        )
+    return version
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schema in an empty database or migrate an older one, inside the caller's
     transaction. Raises DatabaseError for a newer or foreign database."""
-    version = stored_version(con)
+    version = checked_version(stored_version(con))
     if version is None:
         con.execute(_CREATE_V1)
         con.execute(
@@ -115,11 +131,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             [APPLICATION_ID, str(SCHEMA_VERSION)],
         )
         return
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"this database has schema version {version}, newer than this goaltui "
-            f"understands ({SCHEMA_VERSION}); upgrade goaltui to open it"
-        )
     for step in range(version + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[step](con)
         con.execute("UPDATE goaltui_meta SET value = ? WHERE key = 'schema_version'", [str(step)])
