@@ -31,6 +31,12 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
+def _path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names nothing")
+    return Path(text)
+
+
 def _number(text: str) -> float:
     try:
         return float(text.replace(",", ""))
@@ -44,7 +50,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
         "--db",
-        type=Path,
+        type=_path,
         default=default,
         metavar="FILE",
         help="database file (default: $GOALTUI_DB, the config's database, the user data dir)",
@@ -83,11 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("init", "create an empty goaltui database")
 
     imp = command("import", "load a folder of CSV files or an .xlsx workbook")
-    imp.add_argument("path", type=Path, help="folder of CSV files, or an .xlsx workbook")
+    imp.add_argument("path", type=_path, help="folder of CSV files, or an .xlsx workbook")
     imp.add_argument("--replace", action="store_true", help="start over instead of merging")
 
     exp = command("export", "write the database back to the interchange format")
-    exp.add_argument("dir", type=Path, help="folder to write the CSV files to")
+    exp.add_argument("dir", type=_path, help="folder to write the CSV files to")
 
     chk = command("checkin", "record one measurement of a KPI or key result")
     chk.add_argument("goal_id", help="a KPI id or key result id")
@@ -116,7 +122,11 @@ def _context(args: argparse.Namespace) -> Context:
         raise GoaltuiError("--db and --demo cannot be used together")
     db = demo_db_path() if demo else (args.db or default_db_path(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
-    return Context(db=db.expanduser(), as_of=as_of, demo=demo, config=config)
+    try:
+        db = db.expanduser()
+    except RuntimeError:
+        raise GoaltuiError(f"{db}: no such user, so no home folder to put it in") from None
+    return Context(db=db, as_of=as_of, demo=demo, config=config)
 
 
 def _prepare_demo(ctx: Context) -> None:

@@ -22,6 +22,7 @@ from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset, load_dataset
+from goaltui.store.exporter import escape_formula_expr
 
 REPORT_COLUMNS: dict[str, pl.DataType] = {
     "kind": pl.String(),
@@ -124,7 +125,10 @@ def render_report(
         raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
     goals, objectives = report_frames(dataset, as_of, unit=unit, history=history)
     if fmt == "csv":
-        return report_rows(goals, objectives).write_csv(float_scientific=False)
+        rows = report_rows(goals, objectives)
+        text = [name for name, dtype in rows.schema.items() if dtype == pl.String]
+        rows = rows.with_columns(escape_formula_expr(pl.col(name)) for name in text)
+        return rows.write_csv(float_scientific=False)
     if fmt == "json":
         return report_rows(goals, objectives).write_json() + "\n"
     korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.checkin_storm import child_env, storm, stored_ids  # noqa: E402
+from tests.checkin_storm import child_env, stored_ids, storm  # noqa: E402
 from tests.store_helpers import write_source  # noqa: E402
 
 

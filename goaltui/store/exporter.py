@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from goaltui.humanize import counted
+from goaltui.model.errors import GoaltuiError
 from goaltui.store.cells import SPECS
 from goaltui.store.dataset import load_dataset
 from goaltui.store.reading import TABLE_FILES
@@ -69,6 +75,21 @@ def plain_number(expr: pl.Expr) -> pl.Expr:
     return pl.when(plain == "-0").then(pl.lit("0")).otherwise(plain)
 
 
+FORMULA_STARTS = "=+-@\t\r"
+"""A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection")."""
+
+
+def escape_formula_expr(expr: pl.Expr) -> pl.Expr:
+    """A String expression with `'` put before every value a spreadsheet would run as a formula
+    (one starting with `=`, `+`, `-`, `@`, tab or carriage return); others, and nulls, as they
+    are. Only for text columns: numbers are written as numbers and never prefixed."""
+    return (
+        pl.when(expr.str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.concat_str(pl.lit("'"), expr))
+        .otherwise(expr)
+    )
+
+
 def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     exprs: list[pl.Expr] = []
     for name in columns:
@@ -81,6 +102,8 @@ def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         elif isinstance(dtype, pl.Datetime):
             # Stored in UTC; the Z says so to whoever reads the file.
             exprs.append((column.dt.to_string("%Y-%m-%dT%H:%M:%S%.f") + pl.lit("Z")).alias(name))
+        elif dtype == pl.String:
+            exprs.append(escape_formula_expr(column).alias(name))
         else:
             exprs.append(column.cast(pl.String).alias(name))
     return frame.select(exprs)
@@ -90,14 +113,62 @@ def export_db(db: Path, out_dir: Path) -> ExportSummary:
     """Write every table of the database at `db` to `out_dir` (created if needed) as the
     interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv and
     targets.csv, UTF-8 without BOM, numbers as plain decimals, check-ins in entry order with
-    their id and recorded_at. Returns the row counts. Raises DatabaseError."""
+    their id and recorded_at. Text that a spreadsheet would run as a formula gets a leading `'`.
+
+    The files are written beside `out_dir` first and each moved into place whole, so a full disk
+    leaves none half written. Returns the row counts. Raises DatabaseError, and GoaltuiError when
+    `out_dir` cannot be written to."""
+    if not str(out_dir):
+        raise GoaltuiError("export needs a folder to write to, not an empty path")
     dataset = load_dataset(db)
-    out_dir.mkdir(parents=True, exist_ok=True)
     tables = dataset.tables()
     counts: dict[str, int] = {}
-    for name in TABLE_FILES:
-        frame = tables[name]
-        columns = [c.name for c in SPECS[name]]
-        _text_frame(frame, columns).write_csv(out_dir / f"{name}.csv")
-        counts[name] = frame.height
+    created = not out_dir.exists()
+    try:
+        _prepare(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=".goaltui-export-", dir=out_dir))
+        try:
+            for name in TABLE_FILES:
+                frame = tables[name]
+                columns = [c.name for c in SPECS[name]]
+                _text_frame(frame, columns).write_csv(staging / f"{name}.csv")
+                counts[name] = frame.height
+            for name in TABLE_FILES:
+                target = out_dir / f"{name}.csv"
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+            for name in TABLE_FILES:
+                os.replace(staging / f"{name}.csv", out_dir / f"{name}.csv")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise _export_error(error, out_dir) from error
     return ExportSummary(**counts)
+
+
+def _prepare(out_dir: Path) -> None:
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "is a file", str(folder))
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _export_error(error: OSError, out_dir: Path) -> GoaltuiError:
+    where = error.filename or out_dir
+    if error.errno is None:
+        # polars says "<reason> (os error N)" without setting errno.
+        found = re.search(r"os error (\d+)", str(error))
+        if found:
+            code = int(found.group(1))
+            error = OSError(code, os.strerror(code), error.filename)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason = "on the device" if error.errno != errno.EFBIG else "(the file size limit)"
+        return GoaltuiError(f"cannot export to {out_dir}: no space left {reason}; no file was written")
+    if error.errno == errno.ENOTDIR:
+        return GoaltuiError(f"cannot export to {out_dir}: {where} is a file, not a folder")
+    if error.errno == errno.EISDIR:
+        return GoaltuiError(f"cannot export to {out_dir}: {where} is a folder, not a file")
+    reason = (error.strerror or str(error)).lower()
+    return GoaltuiError(f"cannot write to {where}: {reason}")
