@@ -11,7 +11,7 @@ from pathlib import Path
 
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db_path, demo_db_path, load_config
-from goaltui.model.errors import GoaltuiError, ValidationError
+from goaltui.model.errors import DatabaseError, GoaltuiError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,22 @@ def _prepare_demo(ctx: Context) -> None:
 
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.store.db import write_session
+    from goaltui.store.dataset import load_dataset
+    from goaltui.store.db import read_session, write_session
+    from goaltui.store.schema import check_tables
 
     existed = ctx.db.exists()
-    with write_session(ctx.db):
-        pass
+    if existed:
+        # Check before saying so: every table as goaltui writes it, and every row readable.
+        with read_session(ctx.db) as con:
+            try:
+                check_tables(con)
+            except DatabaseError as error:
+                raise DatabaseError(f"{ctx.db}: {error}") from None
+        load_dataset(ctx.db)
+    else:
+        with write_session(ctx.db):
+            pass
     print(f"{'Opened existing' if existed else 'Created'} goaltui database {ctx.db}")
     return 0
 

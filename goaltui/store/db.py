@@ -110,7 +110,8 @@ def _os_error(error: OSError, path: Path) -> DatabaseError:
         return DatabaseError(f"{path}: cannot create it: {where} is a file, not a folder")
     if error.errno == errno.EISDIR:
         return DatabaseError(f"{path}: this is a folder, not a goaltui database")
-    return DatabaseError(f"{path}: {error.strerror or error}")
+    reason = (error.strerror or str(error)).lower()
+    return DatabaseError(f"{path}: cannot write to {where} ({reason})")
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
@@ -161,6 +162,12 @@ def _sidecar(db: Path, *, exclusive: bool, deadline: float) -> Iterator[None]:
     """
     path = lock_path(db)
     if exclusive or fcntl is None:
+        try:
+            # filelock reports a sidecar it cannot create as a lock it cannot take.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
+        except OSError as error:
+            if exclusive:
+                raise _os_error(error, db) from error
         lock = FileLock(path, preserve_lock_file=True, fallback_to_soft=False)
 
         def take() -> bool | None:

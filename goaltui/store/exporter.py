@@ -83,11 +83,7 @@ def escape_formula_expr(expr: pl.Expr) -> pl.Expr:
     """A String expression with `'` put before every value a spreadsheet would run as a formula
     (one starting with `=`, `+`, `-`, `@`, tab or carriage return); others, and nulls, as they
     are. Only for text columns: numbers are written as numbers and never prefixed."""
-    return (
-        pl.when(expr.str.contains(r"^[=+\-@\t\r]"))
-        .then(pl.concat_str(pl.lit("'"), expr))
-        .otherwise(expr)
-    )
+    return expr.str.replace(r"^([=+\-@\t\r])", "'$1")
 
 
 def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -165,7 +161,9 @@ def _export_error(error: OSError, out_dir: Path) -> GoaltuiError:
             error = OSError(code, os.strerror(code), error.filename)
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         reason = "on the device" if error.errno != errno.EFBIG else "(the file size limit)"
-        return GoaltuiError(f"cannot export to {out_dir}: no space left {reason}; no file was written")
+        return GoaltuiError(
+            f"cannot export to {out_dir}: no space left {reason}; no file was written"
+        )
     if error.errno == errno.ENOTDIR:
         return GoaltuiError(f"cannot export to {out_dir}: {where} is a file, not a folder")
     if error.errno == errno.EISDIR:

@@ -134,3 +134,33 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for step in range(version + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[step](con)
         con.execute("UPDATE goaltui_meta SET value = ? WHERE key = 'schema_version'", [str(step)])
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    rows = con.sql(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in rows:
+        found.setdefault(str(table), []).append((str(column), str(dtype)))
+    return found
+
+
+def check_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise DatabaseError when a table of the current schema is missing or has other columns."""
+    expected = duckdb.connect()
+    try:
+        expected.execute(_CREATE_V1)
+        want = _columns(expected)
+    finally:
+        expected.close()
+    have = _columns(con)
+    for table, columns in want.items():
+        if table not in have:
+            raise DatabaseError(f"this goaltui database has no {table} table; it is damaged")
+        if have[table] != columns:
+            raise DatabaseError(
+                f"the {table} table of this goaltui database has other columns than goaltui "
+                "writes; it is damaged"
+            )
