@@ -35,7 +35,8 @@ def main() -> int:
     parser.add_argument("--goaltui", type=Path, default=REPO, help="checkout whose goaltui runs")
     parser.add_argument("--lock-timeout", type=float, default=120)
     args = parser.parse_args()
-    env = child_env(args.goaltui.resolve(), args.lock_timeout)
+    checkout = args.goaltui.resolve()
+    env = child_env(checkout, args.lock_timeout)
     total_saved = total_stored = total_failed = 0
     seconds: list[float] = []
     lost_rounds = 0
@@ -46,13 +47,20 @@ def main() -> int:
             subprocess.run(
                 [sys.executable, "-m", "goaltui", "import", str(source), "--db", str(db)],
                 env=env,
+                cwd=checkout,
                 check=True,
                 capture_output=True,
             )
+            # The processes run in the checkout: `python -c` puts the working folder first.
             result = storm(
-                db, writers=args.writers, checkins=args.checkins, env=env, spawn=args.spawn
+                db,
+                writers=args.writers,
+                checkins=args.checkins,
+                env=env,
+                spawn=args.spawn,
+                cwd=checkout,
             )
-            stored = stored_ids(db, env) & set(result.saved)
+            stored = stored_ids(db, env, cwd=checkout) & set(result.saved)
         lost = len(result.saved) - len(stored)
         lost_rounds += lost > 0
         total_saved += len(result.saved)
