@@ -152,44 +152,64 @@ def _describe(error: duckdb.Error, path: Path) -> DatabaseError:
     return DatabaseError(f"{path}: {text.splitlines()[0]}")
 
 
+def _exclusive(path: Path, db: Path, deadline: float) -> FileLock | None:
+    """Take the OS lock on `path` exclusively, retrying until `deadline`; None when the file
+    cannot be created. Raises DatabaseError when it stays taken."""
+    try:
+        # filelock reports a file it cannot create as a lock it cannot take.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
+    except OSError:
+        return None
+    lock = FileLock(path, preserve_lock_file=True, fallback_to_soft=False)
+
+    def take() -> bool | None:
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            return None
+        return True
+
+    if _retry(take, deadline) is None:
+        raise _in_use(db)
+    return lock
+
+
 @contextmanager
 def _sidecar(db: Path, *, exclusive: bool, deadline: float) -> Iterator[None]:
     """Hold the sidecar lock of `db`, exclusively (a writer) or shared (a reader).
 
     filelock's Unix lock is `flock` on the whole file, with the file kept in place, so the
-    readers' shared `flock` on the same file contends with it. A reader that cannot create the
-    sidecar (a folder it may not write to) reads without it: no goaltui can write there either.
+    readers' shared `flock` on the same file contends with it. A second file, the gate
+    (`<database>.lock.gate`), keeps the turns fair: a writer holds it while it waits for the
+    lock, and a reader passes through it first, so a waiting writer is never overtaken by new
+    readers nor by the writer that just finished. A reader that cannot create the files (a
+    folder it may not write to) reads without them: no goaltui can write there either.
     """
     path = lock_path(db)
+    gate_path = path.with_name(path.name + ".gate")
     if exclusive or fcntl is None:
+        gate = _exclusive(gate_path, db, deadline)
         try:
-            # filelock reports a sidecar it cannot create as a lock it cannot take.
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
-        except OSError as error:
+            lock = _exclusive(path, db, deadline)
+        finally:
+            if gate is not None:
+                gate.release()
+        if lock is None:
             if exclusive:
-                raise _os_error(error, db) from error
-        lock = FileLock(path, preserve_lock_file=True, fallback_to_soft=False)
-
-        def take() -> bool | None:
-            try:
-                lock.acquire(blocking=False)
-            except Timeout:
-                return None
-            return True
-
-        try:
-            taken = _retry(take, deadline)
-        except OSError as error:
-            if exclusive:
-                raise _os_error(error, db) from error
-            taken = True  # pragma: no cover - Windows reader in a folder it cannot write to
-        if taken is None:
-            raise _in_use(db)
+                try:
+                    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
+                except OSError as error:
+                    raise _os_error(error, db) from error
+            yield  # pragma: no cover - Windows reader in a folder it cannot write to
+            return
         try:
             yield
         finally:
             lock.release()
         return
+    gate = _exclusive(gate_path, db, deadline)
+    if gate is not None:
+        gate.release()
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:
