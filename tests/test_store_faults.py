@@ -102,8 +102,8 @@ def test_a_failed_first_import_on_a_full_disk_leaves_no_database(tmp_path: Path)
     assert "Traceback" not in done.stderr
     assert not db.exists()
     assert not db.with_name("new.duckdb.wal").exists()
-    # The sidecar lock file stays by design: removing it would race a waiting writer.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.duckdb.lock"]
+    # The sidecar lock files stay by design: removing them would race a waiting writer.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.duckdb.lock", "new.duckdb.lock.gate"]
     # The next import, with room, works.
     import_path(db, REPO / "data" / "demo")
 
