@@ -12,9 +12,9 @@ from pathlib import Path
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db, demo_db_path, load_config
 from goaltui.humanize import counted
-from goaltui.model.errors import GoaltuiError, ValidationError
+from goaltui.model.errors import DatabaseError, GoaltuiError, ValidationError
 from goaltui.model.period import set_fiscal_year_start
-from goaltui.store.engine import PgStore, Store, is_pg_url, open_store
+from goaltui.store.engine import FileStore, PgStore, Store, is_pg_url, open_store
 from goaltui.textsafe import safe_plain
 
 
@@ -40,6 +40,19 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names nothing")
+    return Path(text)
+
+
+def _db(text: str) -> Path | str:
+    # A database is a file path or a PostgreSQL URL (team mode).
+    from goaltui.store.engine import is_pg_url
+
+    return text if is_pg_url(text) else _path(text)
+
+
 def _number(text: str) -> float:
     # The rule book's numbers, as for a check-in's value.
     from goaltui.store.rules import parse_number
@@ -59,6 +72,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
         "--db",
+        type=_db,
         default=default,
         metavar="FILE|URL",
         help="database file or postgresql:// URL (default: $GOALTUI_DB, the config's "
@@ -105,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     imp = command("import", "load a folder of CSV files or an .xlsx workbook")
-    imp.add_argument("path", type=Path, help="folder of CSV files, or an .xlsx workbook")
+    imp.add_argument("path", type=_path, help="folder of CSV files, or an .xlsx workbook")
     imp.add_argument("--replace", action="store_true", help="start over instead of merging")
     imp.add_argument(
         "--encoding",
@@ -115,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     exp = command("export", "write the database back to the interchange format")
-    exp.add_argument("dir", type=Path, help="folder to write the CSV files to")
+    exp.add_argument("dir", type=_path, help="folder to write the CSV files to")
 
     chk = command("checkin", "record one measurement of a KPI or key result")
     chk.add_argument("goal_id", help="a KPI id or key result id")
@@ -184,7 +198,10 @@ def _context(args: argparse.Namespace) -> Context:
     target = demo_db_path() if demo else (args.db or default_db(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
     store = open_store(target)
-    db = Path(target).expanduser() if not is_pg_url(target) else Path(store.label)
+    try:
+        db = Path(target).expanduser() if not is_pg_url(target) else Path(store.label)
+    except RuntimeError:
+        raise GoaltuiError(f"{target}: no such user, so no home folder to put it in") from None
     from goaltui.store.db import stored_fiscal_year_start
 
     # The organisation's own setting, shared by everyone on the database, comes first.
@@ -201,7 +218,21 @@ def _prepare_demo(ctx: Context) -> None:
 
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
-    created = ctx.store.init()
+    if isinstance(ctx.store, FileStore) and ctx.db.exists():
+        from goaltui.store.dataset import load_dataset
+        from goaltui.store.db import read_session
+        from goaltui.store.schema import check_tables
+
+        # Check before saying so: every table as goaltui writes it, and every row readable.
+        with read_session(ctx.db) as con:
+            try:
+                check_tables(con)
+            except DatabaseError as error:
+                raise DatabaseError(f"{ctx.db}: {error}") from None
+        load_dataset(ctx.db)
+        created = False
+    else:
+        created = ctx.store.init()
     if args.fiscal_year_start is not None:
         if isinstance(ctx.store, PgStore):
             raise GoaltuiError("--fiscal-year-start is not yet stored on a PostgreSQL database")

@@ -72,10 +72,14 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     if not path.exists():
         return Config()
+    if path.is_dir():
+        raise GoaltuiError(f"{path}: the config file is a folder; remove it or make it a file")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise GoaltuiError(f"{path}: not valid TOML: {error}") from error
+    except OSError as error:
+        raise GoaltuiError(f"{path}: cannot read the config file: {error.strerror}") from error
     known = {"theme", "database", "keys", "quality", "fiscal_year_start"}
     for key in raw:
         if key not in known:
@@ -99,7 +103,11 @@ def load_config(path: Path | None = None) -> Config:
     quality = _quality(path, raw.get("quality", {}))
     return Config(
         theme=theme,
-        database=Path(database).expanduser() if database and not _is_url(database) else None,
+        database=(
+            _expanded(Path(database), f"{path}: database")
+            if database and not _is_url(database)
+            else None
+        ),
         database_url=database if database and _is_url(database) else None,
         keys=dict(keys),
         quality=quality,
@@ -158,11 +166,18 @@ def _quality(path: Path, raw: object) -> QualityThresholds:
     return replace(defaults, **values)  # type: ignore[arg-type]
 
 
+def _expanded(path: Path, what: str) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        raise GoaltuiError(f"{what}: {path}: no such user, so no home folder to find") from None
+
+
 def default_db_path(config: Config | None = None) -> Path:
     """--db is handled by the caller; then $GOALTUI_DB, the config's database, the data dir."""
     env = os.environ.get(DB_ENV)
     if env:
-        return Path(env).expanduser()
+        return _expanded(Path(env), f"${DB_ENV}")
     if config is not None and config.database is not None:
         return config.database
     return data_dir() / "goaltui.duckdb"

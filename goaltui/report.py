@@ -23,6 +23,7 @@ from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset
 from goaltui.store.engine import FileStore, Store
+from goaltui.store.rules import escape_formula_expr
 from goaltui.textsafe import CONTROL_PATTERN, markdown_cell, safe_json, safe_plain, safe_text
 
 REPORT_COLUMNS: dict[str, pl.DataType] = {
@@ -119,7 +120,10 @@ def render_report(
         raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
     goals, objectives = report_frames(dataset, as_of, unit=unit, history=history)
     if fmt == "csv":
-        return _printable(report_rows(goals, objectives)).write_csv(float_scientific=False)
+        rows = _printable(report_rows(goals, objectives))
+        text = [name for name, dtype in rows.schema.items() if dtype == pl.String]
+        rows = rows.with_columns(escape_formula_expr(pl.col(name)) for name in text)
+        return rows.write_csv(float_scientific=False)
     if fmt == "json":
         return safe_json(report_rows(goals, objectives).write_json()) + "\n"
     korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))

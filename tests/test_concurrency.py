@@ -16,7 +16,9 @@ from goaltui.model.errors import DatabaseError
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import append_checkin
 from goaltui.store.dataset import load_dataset
+from goaltui.store.db import lock_path
 from goaltui.store.importer import import_path
+from tests.checkin_storm import child_env, stored_ids, storm
 from tests.store_helpers import assert_same, write_large_source, write_source
 
 REPO = Path(__file__).resolve().parents[1]
@@ -181,3 +183,50 @@ def test_a_duckdb_file_of_another_program_is_refused(tmp_path: Path) -> None:
     tables = con.sql("SELECT table_name FROM information_schema.tables").fetchall()
     con.close()
     assert tables == [("sales",)]
+
+
+def test_every_checkin_said_saved_is_stored_beside_readers(tmp_path: Path, db_path: Path) -> None:
+    """Writers check in at once beside a report loop and a dashboard; none may be lost."""
+    import_path(db_path, write_source(tmp_path / "src"))
+    env = child_env(REPO, timeout=60)
+    result = storm(db_path, writers=5, checkins=4, env=env, cwd=REPO)
+    assert result.failed == []
+    assert result.reader_failures == []
+    assert result.reader_runs > 0
+    assert len(result.saved) == 20
+    assert stored_ids(db_path, env, cwd=REPO) >= set(result.saved)
+    notes = set(load_dataset(db_path).checkins["note"].drop_nulls().to_list())
+    assert {f"w{tag}-{i}" for tag in range(5) for i in range(4)} <= notes
+
+
+def test_a_writer_waits_for_the_sidecar_lock_then_says_so(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_path(db_path, write_source(tmp_path / "src"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SIDECAR_HOLDER, str(lock_path(db_path))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        monkeypatch.setenv("GOALTUI_LOCK_TIMEOUT", "0.2")
+        checkin = Checkin(goal_id="rev", date=date(2026, 11, 1), value=1)
+        with pytest.raises(DatabaseError, match=r"in use by another program .*0\.2 s"):
+            append_checkin(db_path, checkin, today=TODAY)
+        with pytest.raises(DatabaseError, match="in use by another program"):
+            load_dataset(db_path)
+    finally:
+        holder.communicate(input="", timeout=30)
+    assert load_dataset(db_path).checkins.height == 4
+    assert lock_path(db_path).exists()
+
+
+SIDECAR_HOLDER = """
+import sys
+from filelock import FileLock
+with FileLock(sys.argv[1], preserve_lock_file=True):
+    print("holding", flush=True)
+    sys.stdin.read()
+"""

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +14,13 @@ from pathlib import Path
 import polars as pl
 
 from goaltui.humanize import counted
+from goaltui.model.errors import GoaltuiError
 from goaltui.store.cells import SPECS
 from goaltui.store.cycle import CYCLE_SCHEMAS, read_cycle_table
 from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.db import read_session
 from goaltui.store.reading import TABLE_FILES
+from goaltui.store.rules import escape_formula_expr
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,10 @@ def plain_number(expr: pl.Expr) -> pl.Expr:
     return pl.when(plain == "-0").then(pl.lit("0")).otherwise(plain)
 
 
+FORMULA_STARTS = "=+-@\t\r"
+"""A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection")."""
+
+
 def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     exprs: list[pl.Expr] = []
     for name in columns:
@@ -92,6 +103,8 @@ def _text_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         elif isinstance(dtype, pl.Datetime):
             # Stored in UTC; the Z says so to whoever reads the file.
             exprs.append((column.dt.to_string("%Y-%m-%dT%H:%M:%S%.f") + pl.lit("Z")).alias(name))
+        elif dtype == pl.String:
+            exprs.append(escape_formula_expr(column).alias(name))
         else:
             exprs.append(column.cast(pl.String).alias(name))
     return frame.select(exprs)
@@ -103,8 +116,14 @@ def export_db(
     """Write every table of the database at `db` to `out_dir` (created if needed) as the
     interchange format: units.csv, kpis.csv, objectives.csv, key_results.csv, checkins.csv,
     targets.csv, grades.csv, closed_periods.csv and history.csv, UTF-8 without BOM, numbers as
-    plain decimals, check-ins and history entries in entry order. Returns the row counts.
-    Raises DatabaseError."""
+    plain decimals, check-ins and history entries in entry order. Text that a spreadsheet would
+    run as a formula gets a leading `'`.
+
+    The files are written beside `out_dir` first and each moved into place whole, so a full disk
+    leaves none half written. Returns the row counts. Raises DatabaseError, and GoaltuiError when
+    `out_dir` cannot be written to."""
+    if not str(out_dir):
+        raise GoaltuiError("export needs a folder to write to, not an empty path")
     with read_session(db) as con:
         cycle = {name: read_cycle_table(con, name) for name in CYCLE_SCHEMAS}
     return export_dataset(load_dataset(db), out_dir, cycle=cycle, progress=progress)
@@ -120,19 +139,65 @@ def export_dataset(
     """Write `dataset` (and the `cycle` tables: grades, closures, history) to `out_dir` as
     export_db does, whichever engine it was read from; without `cycle`, those files are
     written empty."""
+    if not str(out_dir):
+        raise GoaltuiError("export needs a folder to write to, not an empty path")
     if cycle is None:
         cycle = {name: pl.DataFrame(schema=schema) for name, schema in CYCLE_SCHEMAS.items()}
-    out_dir.mkdir(parents=True, exist_ok=True)
     tables = {**dataset.tables(), **cycle}
     total = sum(tables[name].height for name in TABLE_FILES)
     if progress is not None:
         progress("read", total, total)
     counts: dict[str, int] = {}
-    for name in TABLE_FILES:
-        frame = tables[name]
-        columns = [c.name for c in SPECS[name]]
-        _text_frame(frame, columns).write_csv(out_dir / f"{name}.csv")
-        counts[name] = frame.height
-        if progress is not None:
-            progress("written", sum(counts.values()), total)
+    created = not out_dir.exists()
+    try:
+        _prepare(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=".goaltui-export-", dir=out_dir))
+        try:
+            for name in TABLE_FILES:
+                frame = tables[name]
+                columns = [c.name for c in SPECS[name]]
+                _text_frame(frame, columns).write_csv(staging / f"{name}.csv")
+                counts[name] = frame.height
+                if progress is not None:
+                    progress("written", sum(counts.values()), total)
+            for name in TABLE_FILES:
+                target = out_dir / f"{name}.csv"
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+            for name in TABLE_FILES:
+                os.replace(staging / f"{name}.csv", out_dir / f"{name}.csv")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise _export_error(error, out_dir) from error
     return ExportSummary(**counts)
+
+
+def _prepare(out_dir: Path) -> None:
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "is a file", str(folder))
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _export_error(error: OSError, out_dir: Path) -> GoaltuiError:
+    where = error.filename or out_dir
+    if error.errno is None:
+        # polars says "<reason> (os error N)" without setting errno.
+        found = re.search(r"os error (\d+)", str(error))
+        if found:
+            code = int(found.group(1))
+            error = OSError(code, os.strerror(code), error.filename)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason = "on the device" if error.errno != errno.EFBIG else "(the file size limit)"
+        return GoaltuiError(
+            f"cannot export to {out_dir}: no space left {reason}; no file was written"
+        )
+    if error.errno == errno.ENOTDIR:
+        return GoaltuiError(f"cannot export to {out_dir}: {where} is a file, not a folder")
+    if error.errno == errno.EISDIR:
+        return GoaltuiError(f"cannot export to {out_dir}: {where} is a folder, not a file")
+    reason = (error.strerror or str(error)).lower()
+    return GoaltuiError(f"cannot write to {where}: {reason}")

@@ -169,13 +169,29 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     rows = con.sql("SELECT value FROM goaltui_meta WHERE key = 'schema_version'").fetchall()
     if not rows:
         raise DatabaseError("this goaltui database has no schema version; it is damaged")
-    return int(rows[0][0])
+    text = str(rows[0][0]).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise DatabaseError(
+            f"this goaltui database's schema version {text!r} is not a whole number from 1 up; "
+            "it is damaged"
+        )
+    return int(text)
+
+
+def checked_version(version: int | None) -> int | None:
+    """`version`, or DatabaseError when it is newer than this code understands."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"this database has schema version {version}, newer than this goaltui "
+            f"understands ({SCHEMA_VERSION}); upgrade goaltui to open it"
+        )
+    return version
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schema in an empty database or migrate an older one, inside the caller's
     transaction. Raises DatabaseError for a newer or foreign database."""
-    version = stored_version(con)
+    version = checked_version(stored_version(con))
     if version is None:
         con.execute(_CREATE)
         con.execute(_CYCLE)
@@ -184,11 +200,38 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             [APPLICATION_ID, str(SCHEMA_VERSION)],
         )
         return
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"this database has schema version {version}, newer than this goaltui "
-            f"understands ({SCHEMA_VERSION}); upgrade goaltui to open it"
-        )
     for step in range(version + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[step](con)
         con.execute("UPDATE goaltui_meta SET value = ? WHERE key = 'schema_version'", [str(step)])
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    rows = con.sql(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in rows:
+        found.setdefault(str(table), []).append((str(column), str(dtype)))
+    return found
+
+
+def check_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise DatabaseError when a table of the current schema is missing or has other columns."""
+    expected = duckdb.connect()
+    try:
+        expected.execute(_CREATE)
+        expected.execute(_CYCLE)
+        want = _columns(expected)
+    finally:
+        expected.close()
+    have = _columns(con)
+    for table, columns in want.items():
+        if table not in have:
+            raise DatabaseError(f"this goaltui database has no {table} table; it is damaged")
+        # Compared as sets: a migrated database has its added columns last.
+        if set(have[table]) != set(columns):
+            raise DatabaseError(
+                f"the {table} table of this goaltui database has other columns than goaltui "
+                "writes; it is damaged"
+            )
