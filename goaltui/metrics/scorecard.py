@@ -175,12 +175,20 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
     )
     current = goals.select(list(GOALS_SCHEMA))
     objectives = evaluate_objectives(dataset, current, as_of)
+    # Who owes a check-in changes only for the goals that got one.
+    due = (
+        pl.concat([scorecard.due.filter(~wanted), due_goals(subset, as_of).filter(wanted)])
+        .cast(scorecard.due.schema)
+        .sort("due", "goal_id")
+    )
     return replace(
         scorecard,
         dataset=dataset,
         goals=goals,
         objectives=objectives,
         rollup=rollup(dataset, current, objectives),
+        due=due,
+        due_counts=due_counts(dataset.units, due),
     )
 
 
