@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
@@ -118,6 +118,8 @@ class DashboardServer(Server):
         )
         self.argv = list(argv)
         self.banner = banner
+        self.sockets: set[web.WebSocketResponse] = set()
+        """The open tabs' websockets, closed when the server stops so that every tab is reaped."""
 
     def initialize_logging(self) -> None:
         logging.basicConfig(level=logging.INFO, format="goaltui serve: %(message)s")
@@ -125,11 +127,16 @@ class DashboardServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         print(self.banner, flush=True)
 
+    async def on_shutdown(self, app: web.Application) -> None:
+        for websocket in list(self.sockets):
+            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         websocket = web.WebSocketResponse(heartbeat=15)
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
         tab: TabProcess | None = None
+        self.sockets.add(websocket)
         try:
             await websocket.prepare(request)
             tab = TabProcess(
@@ -147,6 +154,7 @@ class DashboardServer(Server):
         except Exception as error:  # one tab's failure must not stop the server
             log.exception(error)
         finally:
+            self.sockets.discard(websocket)
             if tab is not None:
                 await tab.stop()
                 log.info("tab closed: dashboard process %s ended", tab.pid)

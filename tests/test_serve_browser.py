@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import polars as pl
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from goaltui.store.dataset import load_dataset
 from goaltui.store.demo import demo_source
@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AS_OF = "2026-11-16"
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 T = TypeVar("T")
 
 # Counts the pixels of a screenshot that are drawn in a saturated green or orange: the
@@ -139,10 +139,10 @@ def database(tmp_path: Path) -> Path:
 def served(database: Path, tmp_path: Path) -> Iterator[Served]:
     port = free_port()
     log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "goaltui", "serve", "--db", str(database)]
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "goaltui", "serve", "--db", str(database)]
-            + ["--as-of", AS_OF, "--port", str(port)],
+            [*command, "--as-of", AS_OF, "--port", str(port)],
             stdout=subprocess.PIPE,
             stderr=sink,
             text=True,
