@@ -60,7 +60,8 @@ class TabProcess(AppService):
     """One browser tab's dashboard process, started without a shell and always reaped.
 
     textual-serve asks the app to quit when the tab's websocket closes and then waits for it
-    without limit; a dashboard whose tab went away while it was still starting may never answer.
+    without limit, so an app process that does not answer (hung, or stuck redrawing as Textual
+    apps have been seen to be when their tab went away during start-up) would stay for good.
     This one waits a few seconds, then kills the process."""
 
     def __init__(self, argv: Sequence[str], **kwargs: object) -> None:

@@ -185,16 +185,18 @@ def checkins(db: Path) -> int:
 
 def check_in(page: Page, goal_id: str, value: str) -> None:
     """From the dashboard's first screen (the unit tree has the focus, no goal highlighted):
-    `c` opens the form in its goal field; the goal, Tab, the value, ctrl+s."""
+    `c` opens the form in its goal field; the goal, Enter, the value, ctrl+s."""
     page.locator(".xterm-helper-textarea").focus()
     shown = status_pixels(page)
     page.keyboard.press("c")
     # The form is modal: it dims the dashboard behind it, status colours included.
     wait_for(lambda: status_pixels(page) < shown / 4, "the check-in form")
-    page.keyboard.type(goal_id, delay=20)
-    # The form names the goal once it has read the id; Tab accepts it then.
     settle(page)
-    page.keyboard.press("Tab")
+    page.keyboard.type(goal_id, delay=20)
+    # Enter (not Tab) accepts the goal: the field handles it after the typed letters. Then the
+    # value goes in once the form has moved on to the value field.
+    page.keyboard.press("Enter")
+    settle(page)
     page.keyboard.type(value, delay=20)
     page.keyboard.press("Control+s")
 
