@@ -187,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     periods.add_argument(
         "--all", action="store_true", dest="all_periods", help="check every period"
     )
+
+    srv = command("serve", "serve the dashboard to browsers; every tab runs its own dashboard")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     return parser
 
 
@@ -419,6 +423,16 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
+    from goaltui.serve import serve
+
+    _prepare_demo(ctx)
+    # Each tab's dashboard is given the options as they came; the tab resolves them itself.
+    db = None if args.db is None else str(args.db)
+    as_of = None if args.as_of is None else args.as_of.isoformat()
+    return serve(host=args.host, port=args.port, db=db, demo=ctx.demo, as_of=as_of)
+
+
 COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
     None: cmd_dashboard,
     "init": cmd_init,
@@ -432,6 +446,7 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "grade": cmd_grade,
+    "serve": cmd_serve,
 }
 
 

@@ -17,6 +17,7 @@ HEADLESS = [
     "goaltui.due_report",
     "goaltui.lint",
     "goaltui.textsafe",
+    "goaltui.serve",
 ]
 
 
