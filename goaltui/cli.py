@@ -201,11 +201,11 @@ def _context(args: argparse.Namespace) -> Context:
         raise GoaltuiError("--db and --demo cannot be used together")
     target = demo_db_path() if demo else (args.db or default_db(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
-    store = open_store(target)
     try:
-        db = Path(target).expanduser() if not is_pg_url(target) else Path(store.label)
+        store = open_store(target)
     except RuntimeError:
         raise GoaltuiError(f"{target}: no such user, so no home folder to put it in") from None
+    db = store.path if isinstance(store, FileStore) else Path(store.label)
     from goaltui.store.db import stored_fiscal_year_start
 
     # The organisation's own setting, shared by everyone on the database, comes first.

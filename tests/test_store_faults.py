@@ -28,12 +28,14 @@ from goaltui.store.dataset import load_dataset
 from goaltui.store.db import lock_path
 from goaltui.store.exporter import export_db
 from goaltui.store.importer import import_path
+from goaltui.store.reading import TABLE_FILES
+from goaltui.store.schema import SCHEMA_VERSION
 from tests.conftest import AS_OF
 from tests.store_helpers import write_source
 
 REPO = Path(__file__).resolve().parents[1]
 FILE_LIMIT = 64 * 1024
-FILES = ["units", "kpis", "objectives", "key_results", "checkins", "targets"]
+FILES = list(TABLE_FILES)
 
 
 def goaltui_on_a_full_disk(*args: str, limit: int = FILE_LIMIT) -> subprocess.CompletedProcess[str]:
@@ -70,12 +72,14 @@ def test_a_newer_schema_is_refused_for_reads_too(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import_path(db_path, write_source(tmp_path / "src"))
-    set_version(db_path, "2")
+    newer = SCHEMA_VERSION + 1
+    set_version(db_path, str(newer))
     before = db_path.read_bytes()
+    said = f"schema version {newer}, newer than this goaltui understands ({SCHEMA_VERSION})"
     for command in (["report"], ["lint"], ["export", str(tmp_path / "out")], ["init"]):
         code, text = run(capsys, *command, "--db", str(db_path))
         assert code == 1, command
-        assert "schema version 2, newer than this goaltui understands (1)" in text, command
+        assert said in text, command
     assert not (tmp_path / "out").exists()
     assert db_path.read_bytes() == before
 

@@ -83,7 +83,8 @@ def multiline(text: pl.Expr) -> pl.Expr:
 def escape_formula_expr(text: pl.Expr) -> pl.Expr:
     """`=1+1` -> `'=1+1`: text cells a spreadsheet would run as a formula get one leading `'`."""
     starts = text.str.slice(0, 1).is_in(list(FORMULA_STARTS))
-    return pl.when(starts).then(pl.lit("'") + text).otherwise(text)
+    # The plain branch first, so the result keeps the column's name.
+    return pl.when(~starts).then(text).otherwise(pl.lit("'") + text)
 
 
 def unescape_formula_expr(text: pl.Expr) -> pl.Expr:
