@@ -48,8 +48,6 @@ def _path(text: str) -> Path:
 
 def _db(text: str) -> Path | str:
     # A database is a file path or a PostgreSQL URL (team mode).
-    from goaltui.store.engine import is_pg_url
-
     return text if is_pg_url(text) else _path(text)
 
 
