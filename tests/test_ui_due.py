@@ -170,3 +170,18 @@ def test_due_pane_snapshot(snap_compare: SnapCompare, due_master: Path, tmp_path
         await open_due(pilot, "hb")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_pane_key_hands_the_keys_to_that_pane(demo_db: Path) -> None:
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert isinstance(app.focused, OkrTree)
+        await pilot.press("4")
+        assert isinstance(app.focused, DueTable)
+        # `c` right away checks in the goal the Due pane highlights, not an empty form.
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckinForm)
+        assert app.screen.editor.goal_id == OWED_AT_HB[0]

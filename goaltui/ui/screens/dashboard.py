@@ -35,6 +35,15 @@ if TYPE_CHECKING:
     from goaltui.ui.app import GoalApp
 
 
+PANE_FOCUS = {
+    "kpis": "#kpi-table",
+    "okrs": "#okr-tree",
+    "quality": "#quality-table",
+    "due": "#due-table",
+}
+"""The widget of each pane that takes the keys when the pane is chosen."""
+
+
 class DashboardScreen(Screen[None]):
     """Drill from the organisation to a team to one person's goals and back."""
 
@@ -353,6 +362,8 @@ class DashboardScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        # The pane's own list takes the keys, so the arrows and `c` act on what it shows.
+        self.query_one(PANE_FOCUS[tab]).focus()
 
     def action_filter(self) -> None:
         self.query_one(TabbedContent).active = "kpis"
