@@ -198,6 +198,7 @@ def check_in(page: Page, goal_id: str, value: str) -> None:
     page.keyboard.press("Enter")
     settle(page)
     page.keyboard.type(value, delay=20)
+    settle(page)
     page.keyboard.press("Control+s")
 
 
