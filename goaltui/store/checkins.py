@@ -50,6 +50,26 @@ LOG_STATES = ("active", "corrected", "retracted", "correction", "retraction")
 """Values of the `state` column of `checkin_log`."""
 
 
+STORED_COLUMNS = (
+    "id",
+    "goal_id",
+    "date",
+    "value",
+    "denominator",
+    "confidence",
+    "note",
+    "author",
+    "supersedes",
+    "recorded_at",
+)
+"""The columns one check-in writes (besides `seq`, which each engine numbers its own way)."""
+
+
+def stored_values(checkin: Checkin) -> list[object]:
+    """`checkin`'s values in the order of STORED_COLUMNS, for an INSERT on either engine."""
+    return [getattr(checkin, name) for name in STORED_COLUMNS]
+
+
 def new_checkin_id() -> str:
     """A short unique id for a check-in entered by hand: `c` and 16 random hex digits."""
     return "c" + secrets.token_hex(8)
@@ -279,22 +299,11 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
             id=checkin.id or new_checkin_id(),
             recorded_at=checkin.recorded_at or datetime.now(UTC).replace(tzinfo=None),
         )
+        columns = ("seq", *STORED_COLUMNS)
         con.execute(
-            "INSERT INTO checkins (seq, id, goal_id, date, value, denominator, confidence, note, "
-            "author, supersedes, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                int(seq),
-                stored.id,
-                stored.goal_id,
-                stored.date,
-                stored.value,
-                stored.denominator,
-                stored.confidence,
-                stored.note,
-                stored.author,
-                stored.supersedes,
-                stored.recorded_at,
-            ],
+            f"INSERT INTO checkins ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            [int(seq), *stored_values(stored)],
         )
     return stored
 

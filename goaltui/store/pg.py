@@ -567,7 +567,12 @@ def append_pg_checkin(url: str, checkin: Checkin, *, today: date) -> Checkin:
     `goaltui.store.checkins.append_checkin` does for a file. For a member, the database sets
     the author, entry number and entry time; the returned check-in is the stored row. Raises
     ValidationError and DatabaseError (a refused write: who, what, why)."""
-    from goaltui.store.checkins import checkin_problems, new_checkin_id
+    from goaltui.store.checkins import (
+        STORED_COLUMNS,
+        checkin_problems,
+        new_checkin_id,
+        stored_values,
+    )
 
     checkin = replace(
         checkin,
@@ -592,21 +597,9 @@ def append_pg_checkin(url: str, checkin: Checkin, *, today: date) -> Checkin:
             recorded_at=checkin.recorded_at or datetime.now(UTC).replace(tzinfo=None),
         )
         row = con.execute(
-            "INSERT INTO checkins (id, goal_id, date, value, denominator, confidence, note, "
-            "author, supersedes, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "RETURNING author, recorded_at",
-            [
-                stored.id,
-                stored.goal_id,
-                stored.date,
-                stored.value,
-                stored.denominator,
-                stored.confidence,
-                stored.note,
-                stored.author,
-                stored.supersedes,
-                stored.recorded_at,
-            ],
+            f"INSERT INTO checkins ({', '.join(STORED_COLUMNS)}) "
+            f"VALUES ({', '.join('%s' for _ in STORED_COLUMNS)}) RETURNING author, recorded_at",
+            stored_values(stored),
         ).fetchone()
         if row is not None:
             stored = replace(stored, author=row[0], recorded_at=row[1])
