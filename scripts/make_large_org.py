@@ -1,11 +1,13 @@
 """Generate a large organisation in the interchange format, for the benchmark.
 
-    python scripts/make_large_org.py OUT_DIR [--seed S]
+    python scripts/make_large_org.py OUT_DIR [--seed S] [--checkins N]
 
 About 2,000 units (org -> 50 teams -> people), 10,000 KPIs, 8,000 objectives with 25,000 key
 results, 1,000,000 check-ins (1% of them corrections) and 5,000 per-period target overrides.
-Deterministic: the same seed writes byte-identical files. Random draws come from Python's
-seeded `random` in bulk; every column is built with polars expressions, never row by row.
+`--checkins N` writes the same organisation (units, goals and target overrides identical to the
+default's) with N check-ins spread over the same dates: `--checkins 10000000` is ten times the
+history. Deterministic: the same seed and N write byte-identical files. Random draws come from
+Python's seeded `random` in bulk; every column is built with polars expressions, never row by row.
 """
 
 from __future__ import annotations
@@ -185,12 +187,25 @@ def key_results(draws: Draws) -> pl.DataFrame:
     )
 
 
-def checkins(
-    draws: Draws, kpi_frame: pl.DataFrame, objective_frame: pl.DataFrame, kr_frame: pl.DataFrame
+def checkin_draws(draws: Draws, goals: int, count: int) -> dict[str, pl.Series]:
+    """The random draws behind `count` check-ins over `goals` goals, in a fixed order."""
+    base = int(count * (1 - CORRECTION_SHARE))
+    return {
+        "goal_n": draws.ints(base, goals),
+        "when": draws.uniform(base),
+        "size": draws.uniform(base),
+        "denominator": draws.ints(base, 200),
+        "confidence": draws.ints(base, 14),
+        "corrected": draws.sample(count - base, base),
+    }
+
+
+def checkin_goals(
+    kpi_frame: pl.DataFrame, objective_frame: pl.DataFrame, kr_frame: pl.DataFrame
 ) -> pl.DataFrame:
+    """Goals that take check-ins: every KPI, and each KR not measured by a KPI (dated within
+    its objective's period)."""
     periods = {"2026-Q1": 0, "2026-Q2": 1, "2026-Q3": 2, "2026-Q4": 3, "2026": 4}
-    # Goals that take check-ins: every KPI, and each KR not measured by a KPI (dated within
-    # its objective's period).
     own_krs = (
         kr_frame.filter(pl.col("kpi_id").is_null())
         .join(objective_frame.select(objective_id="id", period="period"), on="objective_id")
@@ -207,7 +222,7 @@ def checkins(
         )
     )
     span = (LAST_DAY - FIRST_DAY).days + 1
-    goals = pl.concat(
+    return pl.concat(
         [
             kpi_frame.select(
                 goal_id="id", aggregation="aggregation", start=pl.lit(FIRST_DAY), days=pl.lit(span)
@@ -215,15 +230,14 @@ def checkins(
             own_krs,
         ]
     ).with_row_index("goal_n")
-    base = int(CHECKINS * (1 - CORRECTION_SHARE))
+
+
+def checkins(goals: pl.DataFrame, drawn: dict[str, pl.Series]) -> pl.DataFrame:
+    count = drawn["goal_n"].len() + drawn["corrected"].len()
+    # Seven digits for the default million, more when there are more check-ins.
+    width = max(7, len(str(count)))
     frame = pl.DataFrame(
-        {
-            "goal_n": draws.ints(base, goals.height),
-            "when": draws.uniform(base),
-            "size": draws.uniform(base),
-            "denominator": draws.ints(base, 200),
-            "confidence": draws.ints(base, 14),
-        }
+        {name: drawn[name] for name in ("goal_n", "when", "size", "denominator", "confidence")}
     ).join(goals.with_columns(pl.col("goal_n").cast(pl.Int64)), on="goal_n", how="left")
     ratio = pl.col("aggregation") == "ratio"
     frame = (
@@ -242,16 +256,16 @@ def checkins(
         .sort("date", "goal_id", "value", "denominator", maintain_order=True)
         .with_row_index("n")
         .with_columns(
-            id=pl.format("c{}", pl.col("n").cast(pl.String).str.zfill(7)),
+            id=pl.format("c{}", pl.col("n").cast(pl.String).str.zfill(width)),
             supersedes=pl.lit(None, pl.String),
         )
     )
     corrections = (
-        frame.gather(draws.sample(CHECKINS - base, frame.height))
+        frame.gather(drawn["corrected"])
         .with_row_index("m")
         .with_columns(
             supersedes=pl.col("id"),
-            id=pl.format("x{}", pl.col("m").cast(pl.String).str.zfill(7)),
+            id=pl.format("x{}", pl.col("m").cast(pl.String).str.zfill(width)),
             value=(pl.col("value") * 0.9).floor(),
             n=pl.col("n") + 1,
         )
@@ -303,21 +317,31 @@ def targets(draws: Draws, kpi_frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def generate(out: Path, seed: int = 7) -> dict[str, int]:
+def generate(out: Path, seed: int = 7, checkin_count: int = CHECKINS) -> dict[str, int]:
     """Write the six CSV files into `out`; returns rows per file."""
     draws = Draws(seed)
     out.mkdir(parents=True, exist_ok=True)
     kpi_frame = kpis(draws)
     objective_frame = objectives(draws)
     kr_frame = key_results(draws)
+    goals = checkin_goals(kpi_frame, objective_frame, kr_frame)
+    # The target overrides are drawn after the default million check-ins' draws, so that any
+    # other count keeps the same organisation: its check-ins start from the same state.
+    after_org = draws.rng.getstate()
+    drawn = checkin_draws(draws, goals.height, CHECKINS)
+    target_frame = targets(draws, kpi_frame)
+    if checkin_count != CHECKINS:
+        draws.rng.setstate(after_org)
+        drawn = checkin_draws(draws, goals.height, checkin_count)
     frames = {
         "units": units(),
         "kpis": kpi_frame,
         "objectives": objective_frame,
         "key_results": kr_frame,
-        "checkins": checkins(draws, kpi_frame, objective_frame, kr_frame),
-        "targets": targets(draws, kpi_frame),
+        "checkins": checkins(goals, drawn),
+        "targets": target_frame,
     }
+    del drawn
     for name, frame in frames.items():
         frame.write_csv(out / f"{name}.csv", float_scientific=False)
     return {name: frame.height for name, frame in frames.items()}
@@ -327,9 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write the CSV files to")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--checkins",
+        type=int,
+        default=CHECKINS,
+        help=f"how many check-ins, corrections included (default {CHECKINS:,})",
+    )
     args = parser.parse_args(argv)
+    if args.checkins < 100:
+        parser.error("--checkins must be at least 100")
     started = time.perf_counter()
-    counts = generate(args.out, args.seed)
+    counts = generate(args.out, args.seed, args.checkins)
     took = time.perf_counter() - started
     print(", ".join(f"{name} {n:,}" for name, n in counts.items()) + f" in {took:.1f} s")
     return 0
