@@ -9,15 +9,6 @@ from datetime import datetime
 
 import polars as pl
 
-from goaltui.model.enums import (
-    Aggregation,
-    Cadence,
-    Commitment,
-    Direction,
-    PeriodUnit,
-    TargetMode,
-    UnitKind,
-)
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable
 from goaltui.store.rules import (
     BAD_CLOCK,
@@ -33,6 +24,7 @@ from goaltui.store.rules import (
     plain_number,
     unescape_formula_expr,
 )
+from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES
 
 # --------------------------------------------------------------------------------------------
 # Column specifications
@@ -52,108 +44,15 @@ class Column:
     choices: tuple[str, ...] = ()
 
 
-def choices_of(
-    values: type[
-        UnitKind | Direction | Aggregation | PeriodUnit | TargetMode | Cadence | Commitment
-    ],
-) -> tuple[str, ...]:
-    """The allowed values of an enum column, as the interchange format writes them."""
-    return tuple(str(v.value) for v in values)
-
-
 SPECS: dict[str, tuple[Column, ...]] = {
-    "units": (
-        Column("id", required=True),
-        Column("name", required=True),
-        Column("parent_id"),
-        Column("kind", "choice", required=True, choices=choices_of(UnitKind)),
-        Column("login"),
-    ),
-    "kpis": (
-        Column("id", required=True),
-        Column("unit_id", required=True),
-        Column("name", required=True),
-        Column("unit", required=True),
-        Column("direction", "choice", required=True, choices=choices_of(Direction)),
-        Column("aggregation", "choice", required=True, choices=choices_of(Aggregation)),
-        Column("period", "choice", required=True, choices=choices_of(PeriodUnit)),
-        Column("target_mode", "choice", choices=choices_of(TargetMode)),
-        Column("target", "number"),
-        Column("parent_id"),
-        Column("category"),
-        Column("description"),
-        Column("cadence", "choice", choices=choices_of(Cadence)),
-    ),
-    "objectives": (
-        Column("id", required=True),
-        Column("unit_id", required=True),
-        Column("title", required=True),
-        Column("period", required=True),
-        Column("parent_id"),
-        Column("description"),
-        Column("commitment", "choice", choices=choices_of(Commitment)),
-        Column("carried_from"),
-    ),
-    "key_results": (
-        Column("id", required=True),
-        Column("objective_id", required=True),
-        Column("title", required=True),
-        Column("unit"),
-        Column("direction", "choice", choices=choices_of(Direction)),
-        Column("aggregation", "choice", choices=choices_of(Aggregation)),
-        Column("target_mode", "choice", choices=choices_of(TargetMode)),
-        Column("target", "number"),
-        Column("baseline", "number"),
-        Column("weight", "number"),
-        Column("kpi_id"),
-        Column("cadence", "choice", choices=choices_of(Cadence)),
-    ),
-    "checkins": (
-        Column("goal_id", required=True),
-        Column("date", "date", required=True),
-        Column("value", "number", in_header=True),
-        Column("denominator", "number"),
-        Column("confidence", "number"),
-        Column("note"),
-        Column("author"),
-        Column("id"),
-        Column("supersedes"),
-        Column("recorded_at", "timestamp"),
-    ),
-    "targets": (
-        Column("goal_id", required=True),
-        Column("period", required=True),
-        Column("target", "number", required=True),
-    ),
-    "grades": (
-        Column("period", required=True),
-        Column("kind", "choice", required=True, choices=("objective", "kr")),
-        Column("goal_id", required=True),
-        Column("objective_id", required=True),
-        Column("unit_id", required=True),
-        Column("score", "number", in_header=True),
-        Column("frozen_at", "timestamp", required=True),
-        Column("override", "number"),
-        Column("note"),
-        Column("graded_by"),
-        Column("graded_at", "timestamp"),
-    ),
-    "closed_periods": (
-        Column("period", required=True),
-        Column("unit_id"),
-        Column("closed_at", "timestamp", required=True),
-        Column("closed_by"),
-    ),
-    "history": (
-        Column("table_name", required=True),
-        Column("row_id", required=True),
-        Column("changed_by"),
-        Column("changed_at", "timestamp", required=True),
-        Column("before"),
-        Column("after"),
-    ),
+    table.name: tuple(
+        Column(c.name, c.kind, required=c.required, in_header=c.in_header, choices=c.choices)
+        for c in table.exported
+    )
+    for table in (*DATASET_TABLES, *CYCLE_TABLES)
 }
-"""The columns of each file of the interchange format, in the order export writes them."""
+"""The columns of each file of the interchange format, in the order export writes them (from
+the declaration in goaltui/store/tables.py)."""
 
 TEXT_SUFFIX = "__text"
 LINE_MARK = "@line@"
@@ -169,17 +68,9 @@ LABEL_PATTERNS = {
     "year": r"^\d{4}$",
 }
 LABEL_EXAMPLES = {"month": "2026-11", "quarter": "2026-Q4", "year": "2026"}
-CHECKIN_KEY = (
-    "goal_id",
-    "date",
-    "value",
-    "denominator",
-    "confidence",
-    "note",
-    "author",
-    "supersedes",
-    "recorded_at",
-)
+CHECKIN_KEY = tuple(c.name for c in SPECS["checkins"] if c.name != "id")
+"""The cells a check-in is known by when it has no id of its own (and compared by when it
+has): every column of the format but the id."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from goaltui.store.rules import (
     value_problem,
 )
 from goaltui.store.rules import parse_number as parse_number
+from goaltui.store.tables import TABLES
 
 CHECKIN_FIELDS = (
     "goal_id",
@@ -50,18 +51,7 @@ LOG_STATES = ("active", "corrected", "retracted", "correction", "retraction")
 """Values of the `state` column of `checkin_log`."""
 
 
-STORED_COLUMNS = (
-    "id",
-    "goal_id",
-    "date",
-    "value",
-    "denominator",
-    "confidence",
-    "note",
-    "author",
-    "supersedes",
-    "recorded_at",
-)
+STORED_COLUMNS = tuple(c for c in TABLES["checkins"].names if c != "seq")
 """The columns one check-in writes (besides `seq`, which each engine numbers its own way)."""
 
 

@@ -18,47 +18,16 @@ import polars as pl
 from goaltui.model.period import Period
 from goaltui.store.dataset import read_table
 from goaltui.store.frames import query, registered
+from goaltui.store.tables import CYCLE_TABLES, schemas
 
-GRADES_SCHEMA: dict[str, pl.DataType] = {
-    "period": pl.String(),
-    "kind": pl.String(),
-    "goal_id": pl.String(),
-    "objective_id": pl.String(),
-    "unit_id": pl.String(),
-    "score": pl.Float64(),
-    "frozen_at": pl.Datetime("us"),
-    "override": pl.Float64(),
-    "note": pl.String(),
-    "graded_by": pl.String(),
-    "graded_at": pl.Datetime("us"),
-}
-CLOSED_PERIODS_SCHEMA: dict[str, pl.DataType] = {
-    "period": pl.String(),
-    "unit_id": pl.String(),
-    "closed_at": pl.Datetime("us"),
-    "closed_by": pl.String(),
-}
-HISTORY_SCHEMA: dict[str, pl.DataType] = {
-    "seq": pl.Int64(),
-    "table_name": pl.String(),
-    "row_id": pl.String(),
-    "changed_by": pl.String(),
-    "changed_at": pl.Datetime("us"),
-    "before": pl.String(),
-    "after": pl.String(),
-}
-CYCLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "grades": GRADES_SCHEMA,
-    "closed_periods": CLOSED_PERIODS_SCHEMA,
-    "history": HISTORY_SCHEMA,
-}
-"""Columns and dtypes of the cycle tables, in the order the database stores them."""
+CYCLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = schemas(CYCLE_TABLES)
+"""Columns and dtypes of the cycle tables, in the order the database stores them (from the
+declaration in goaltui/store/tables.py)."""
+GRADES_SCHEMA = CYCLE_SCHEMAS["grades"]
+CLOSED_PERIODS_SCHEMA = CYCLE_SCHEMAS["closed_periods"]
+HISTORY_SCHEMA = CYCLE_SCHEMAS["history"]
 
-_ORDER = {
-    "grades": ["period", "kind", "goal_id"],
-    "closed_periods": ["period", "unit_id"],
-    "history": ["seq"],
-}
+_ORDER = {t.name: list(t.sort_keys) for t in CYCLE_TABLES}
 
 _ROW_KEYS: dict[str, pl.Expr] = {
     "units": pl.col("id"),

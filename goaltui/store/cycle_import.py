@@ -132,15 +132,16 @@ def write_cycle(
             con.execute(
                 f"INSERT INTO closed_periods ({columns}) SELECT {columns} FROM goaltui_closed"
             )
-    history = frames["history"].select(ROW, *[c for c in CYCLE_SCHEMAS["history"] if c != "seq"])
+    entry = [c for c in CYCLE_SCHEMAS["history"] if c != "seq"]
+    history = frames["history"].select(ROW, *entry)
     before = con.sql("SELECT count(*) FROM history").fetchall()[0][0]
     if history.height:
         with registered(con, "goaltui_history_in", history):
             con.execute(
-                "INSERT INTO history SELECT "
+                f"INSERT INTO history (seq, {', '.join(entry)}) SELECT "
                 "(SELECT coalesce(max(seq) + 1, 0) FROM history) "
                 f"+ row_number() OVER (ORDER BY n.{ROW}) - 1, "
-                "n.table_name, n.row_id, n.changed_by, n.changed_at, n.before, n.after "
+                f"{', '.join(f'n.{c}' for c in entry)} "
                 "FROM goaltui_history_in n WHERE NOT EXISTS (SELECT 1 FROM history h "
                 "WHERE h.table_name = n.table_name AND h.row_id = n.row_id "
                 "AND h.changed_at = n.changed_at "

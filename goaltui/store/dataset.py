@@ -12,90 +12,19 @@ import polars as pl
 
 from goaltui.store.db import read_session
 from goaltui.store.frames import query, registered
+from goaltui.store.tables import DATASET_TABLES, schemas
 
-UNITS_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "name": pl.String(),
-    "parent_id": pl.String(),
-    "kind": pl.String(),
-    "login": pl.String(),
-}
-KPIS_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "unit_id": pl.String(),
-    "name": pl.String(),
-    "unit": pl.String(),
-    "direction": pl.String(),
-    "aggregation": pl.String(),
-    "period": pl.String(),
-    "target_mode": pl.String(),
-    "target": pl.Float64(),
-    "parent_id": pl.String(),
-    "category": pl.String(),
-    "description": pl.String(),
-    "cadence": pl.String(),
-}
-OBJECTIVES_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "unit_id": pl.String(),
-    "title": pl.String(),
-    "period": pl.String(),
-    "parent_id": pl.String(),
-    "description": pl.String(),
-    "commitment": pl.String(),
-    "carried_from": pl.String(),
-}
-KEY_RESULTS_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "objective_id": pl.String(),
-    "title": pl.String(),
-    "unit": pl.String(),
-    "direction": pl.String(),
-    "aggregation": pl.String(),
-    "target_mode": pl.String(),
-    "target": pl.Float64(),
-    "baseline": pl.Float64(),
-    "weight": pl.Float64(),
-    "kpi_id": pl.String(),
-    "cadence": pl.String(),
-}
-CHECKINS_SCHEMA: dict[str, pl.DataType] = {
-    "seq": pl.Int64(),
-    "id": pl.String(),
-    "goal_id": pl.String(),
-    "date": pl.Date(),
-    "value": pl.Float64(),
-    "denominator": pl.Float64(),
-    "confidence": pl.Float64(),
-    "note": pl.String(),
-    "author": pl.String(),
-    "supersedes": pl.String(),
-    "recorded_at": pl.Datetime("us"),
-}
-TARGETS_SCHEMA: dict[str, pl.DataType] = {
-    "goal_id": pl.String(),
-    "period": pl.String(),
-    "target": pl.Float64(),
-}
+TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = schemas(DATASET_TABLES)
+"""Column names and dtypes of each table, in the order the database stores them (from the
+declaration in goaltui/store/tables.py)."""
+UNITS_SCHEMA = TABLE_SCHEMAS["units"]
+KPIS_SCHEMA = TABLE_SCHEMAS["kpis"]
+OBJECTIVES_SCHEMA = TABLE_SCHEMAS["objectives"]
+KEY_RESULTS_SCHEMA = TABLE_SCHEMAS["key_results"]
+CHECKINS_SCHEMA = TABLE_SCHEMAS["checkins"]
+TARGETS_SCHEMA = TABLE_SCHEMAS["targets"]
 
-TABLE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "units": UNITS_SCHEMA,
-    "kpis": KPIS_SCHEMA,
-    "objectives": OBJECTIVES_SCHEMA,
-    "key_results": KEY_RESULTS_SCHEMA,
-    "checkins": CHECKINS_SCHEMA,
-    "targets": TARGETS_SCHEMA,
-}
-"""Column names and dtypes of each table, in the order the database stores them."""
-
-_ORDER = {
-    "units": "id",
-    "kpis": "id",
-    "objectives": "id",
-    "key_results": "id",
-    "checkins": "seq",
-    "targets": "goal_id, period",
-}
+_ORDER = {t.name: ", ".join(t.sort_keys) for t in DATASET_TABLES}
 
 
 @dataclass(frozen=True)

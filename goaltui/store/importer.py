@@ -39,6 +39,7 @@ from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, codec_name, read_source
 from goaltui.store.rules import checkin_number_rules, percent_rule, takes_percent_expr
+from goaltui.store.tables import TABLES, insert_columns
 
 # --------------------------------------------------------------------------------------------
 # Summary
@@ -544,26 +545,30 @@ def _validate(
     if con is not None and not replace:
         problems.add("checkins", apply_rules(checkins, closed_checkin_rules(con), start=300))
     frames = {
-        "units": units,
-        "kpis": kpis.with_columns(
-            target_mode=pl.col("target_mode").fill_null("absolute"),
-            cadence=pl.col("cadence").fill_null("monthly"),
+        "units": _with_defaults(units, "units"),
+        "kpis": _with_defaults(kpis, "kpis"),
+        "objectives": _with_defaults(objectives, "objectives"),
+        # A key result measured by a KPI follows the KPI's cadence: it keeps none of its own.
+        "key_results": _with_defaults(key_results, "key_results").with_columns(
+            cadence=pl.when(pl.col("kpi_id").is_null()).then(pl.col("cadence"))
         ),
-        "objectives": objectives.with_columns(
-            commitment=pl.col("commitment").fill_null("aspirational")
-        ),
-        "key_results": key_results.with_columns(
-            target_mode=pl.col("target_mode").fill_null("absolute"),
-            weight=pl.col("weight").fill_null(1.0),
-            cadence=pl.when(pl.col("kpi_id").is_null()).then(pl.col("cadence").fill_null("weekly")),
-        ),
-        "targets": targets,
+        "targets": _with_defaults(targets, "targets"),
         **validate_cycle(typed, all_objectives, all_krs, all_units, problems),
     }
     given = {
         name: frozenset(source.frame.columns) for name, source in sources.items() if name in frames
     }
     return _Plan(frames, checkins, skipped, given)
+
+
+def _with_defaults(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """`frame` with the declared default stored for every empty cell of a column that has one."""
+    defaults = TABLES[table].defaults
+    return (
+        frame.with_columns(pl.col(c).fill_null(v) for c, v in defaults.items())
+        if defaults
+        else frame
+    )
 
 
 def _month_index(column: str) -> pl.Expr:
@@ -695,8 +700,7 @@ def _validate_checkins(
     with registered(con, "goaltui_incoming_ids", frame.select(id="__id")):
         stored = query(
             con,
-            "SELECT c.id, c.goal_id, c.date, c.value, c.denominator, c.confidence, c.note, "
-            "c.author, c.supersedes, c.recorded_at FROM checkins c "
+            f"SELECT {', '.join(f'c.{c}' for c in ('id', *CHECKIN_KEY))} FROM checkins c "
             "SEMI JOIN goaltui_incoming_ids i ON c.id = i.id",
         )
     frame, skipped = _repeats(frame, stored, problems)
@@ -928,7 +932,7 @@ def _write(
     counts: dict[str, int] = {}
     for table in ("units", "kpis", "objectives", "key_results", "targets"):
         frame = plan.frames[table]
-        columns = [c.name for c in SPECS[table]]
+        columns = list(insert_columns(table))
         counts[table] = frame.height
         if frame.height == 0:
             continue
@@ -968,12 +972,14 @@ def _write(
             seq=pl.int_range(pl.len(), dtype=pl.Int64) + start,
             recorded=pl.col("recorded_at").fill_null(pl.lit(now).dt.cast_time_unit("us")),
         )
+        # Every stored column as the incoming rows give it, but the id (the file's or one
+        # worked out from the cells) and the entry time (now, when the file gives none).
+        computed = {"id": f"coalesce(__id, {_ID_SQL})", "recorded_at": "recorded"}
+        stored = insert_columns("checkins")
         with registered(con, "goaltui_incoming", _batches(rows)):
             con.execute(
-                "INSERT INTO checkins (seq, id, goal_id, date, value, denominator, confidence, "
-                "note, author, supersedes, recorded_at) "
-                f"SELECT seq, coalesce(__id, {_ID_SQL}), goal_id, date, value, denominator, "
-                "confidence, note, author, supersedes, recorded FROM goaltui_incoming"
+                f"INSERT INTO checkins ({', '.join(stored)}) "
+                f"SELECT {', '.join(computed.get(c, c) for c in stored)} FROM goaltui_incoming"
             )
     cycle = write_cycle(con, plan.frames, replace=replace)
     record_changes(con, before)

@@ -1,16 +1,19 @@
 """The PostgreSQL schema of a goaltui database (team mode): tables, roles, grants, row-level
 security and the triggers that keep members to their own goals and announce writes.
 
-The tables are those of the DuckDB file (goaltui/store/schema.py) with PostgreSQL's names for the
-same types, at the same schema version. Who may do what (DESIGN.md, "Team mode") is enforced here,
-in the database, so it holds for psql as much as for goaltui:
+The tables are those of the DuckDB file, derived from the same declaration
+(goaltui/store/tables.py) with PostgreSQL's names for the same types, at the same schema version;
+what only PostgreSQL has (roles, grants, row-level security, triggers, NOTIFY) is written here.
+Who may do what (DESIGN.md, "Team mode") is enforced here, in the database, so it holds for psql
+as much as for goaltui:
 
 - `goaltui_viewer` reads everything and writes nothing;
 - `goaltui_member` reads everything and adds check-ins only on goals owned by a unit in the
   subtree of a unit whose `login` is the member's login; the database sets the check-in's author
   (the closest such unit), its entry number and its entry time, whatever the client sent;
-- `goaltui_admin` may do everything; it owns the tables (so an import may set the members'
-  trigger aside for its own rows, inside its transaction).
+- `goaltui_admin` may do everything (the only one writing grades, closures and history); it owns
+  the tables (so an import may set the members' trigger aside for its own rows, inside its
+  transaction).
 
 Every statement is idempotent: `ensure_pg_schema` on a goaltui database that has it all changes
 nothing, and on an older one it migrates.
@@ -23,10 +26,11 @@ from collections.abc import Callable
 import psycopg
 
 from goaltui.model.errors import DatabaseError
+from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
-PG_SCHEMA_VERSION = 2
-"""The schema version of the PostgreSQL tables: version 2 of the file (with `login`, `cadence`,
-`commitment` and `carried_from`)."""
+PG_SCHEMA_VERSION = 3
+"""The schema version of the PostgreSQL tables: version 3 of the file (with `login`, `cadence`,
+`commitment` and `carried_from`, and the cycle's grades, closed periods and history)."""
 
 APPLICATION_ID = "goaltui"
 
@@ -39,78 +43,36 @@ CHECKINS_CHANNEL = "goaltui_checkins"
 DEFINITIONS_CHANNEL = "goaltui_definitions"
 """NOTIFY channel of every other change; the payload is the table's name."""
 
-TABLES = ("units", "kpis", "objectives", "key_results", "checkins", "targets")
-DEFINITION_TABLES = ("units", "kpis", "objectives", "key_results", "targets", "goaltui_meta")
+TABLES = tuple(t.name for t in DATASET_TABLES)
+"""The tables of a Dataset: units, kpis, objectives, key_results, checkins, targets."""
+CYCLE_TABLE_NAMES = tuple(t.name for t in CYCLE_TABLES)
+"""The tables of the quarterly cycle: grades, closed_periods, history."""
+DEFINITION_TABLES = (
+    "units",
+    "kpis",
+    "objectives",
+    "key_results",
+    "targets",
+    "goaltui_meta",
+    "grades",
+    "closed_periods",
+)
 
-_TABLES_SQL = """
-CREATE TABLE IF NOT EXISTS goaltui_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
-CREATE TABLE IF NOT EXISTS units (
-    id VARCHAR PRIMARY KEY,
-    name VARCHAR NOT NULL,
-    parent_id VARCHAR,
-    kind VARCHAR NOT NULL,
-    login VARCHAR
-);
-CREATE TABLE IF NOT EXISTS kpis (
-    id VARCHAR PRIMARY KEY,
-    unit_id VARCHAR NOT NULL,
-    name VARCHAR NOT NULL,
-    unit VARCHAR,
-    direction VARCHAR NOT NULL,
-    aggregation VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    target_mode VARCHAR NOT NULL,
-    target DOUBLE PRECISION,
-    parent_id VARCHAR,
-    category VARCHAR,
-    description VARCHAR,
-    cadence VARCHAR
-);
-CREATE TABLE IF NOT EXISTS objectives (
-    id VARCHAR PRIMARY KEY,
-    unit_id VARCHAR NOT NULL,
-    title VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    parent_id VARCHAR,
-    description VARCHAR,
-    commitment VARCHAR,
-    carried_from VARCHAR
-);
-CREATE TABLE IF NOT EXISTS key_results (
-    id VARCHAR PRIMARY KEY,
-    objective_id VARCHAR NOT NULL,
-    title VARCHAR NOT NULL,
-    unit VARCHAR,
-    direction VARCHAR,
-    aggregation VARCHAR,
-    target_mode VARCHAR NOT NULL,
-    target DOUBLE PRECISION,
-    baseline DOUBLE PRECISION,
-    weight DOUBLE PRECISION NOT NULL,
-    kpi_id VARCHAR,
-    cadence VARCHAR
-);
-CREATE SEQUENCE IF NOT EXISTS checkins_seq AS BIGINT MINVALUE 0 START WITH 0;
-CREATE TABLE IF NOT EXISTS checkins (
-    seq BIGINT DEFAULT nextval('checkins_seq') CONSTRAINT checkins_pkey PRIMARY KEY,
-    id VARCHAR NOT NULL CONSTRAINT checkins_id_key UNIQUE,
-    goal_id VARCHAR NOT NULL,
-    date DATE NOT NULL,
-    value DOUBLE PRECISION,
-    denominator DOUBLE PRECISION,
-    confidence DOUBLE PRECISION,
-    note VARCHAR,
-    author VARCHAR,
-    supersedes VARCHAR,
-    recorded_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
-);
-CREATE TABLE IF NOT EXISTS targets (
-    goal_id VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    target DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (goal_id, period)
-);
-"""
+_PG_COLUMNS = {
+    ("checkins", "seq"): "DEFAULT nextval('checkins_seq') CONSTRAINT checkins_pkey PRIMARY KEY",
+    ("checkins", "id"): "CONSTRAINT checkins_id_key UNIQUE",
+    ("checkins", "recorded_at"): "DEFAULT (now() AT TIME ZONE 'UTC')",
+}
+"""What only PostgreSQL's check-ins have: the entry number from a sequence (so that members'
+rows are numbered by the database), a unique id, the entry time by the server's clock."""
+
+_TABLES_SQL = (
+    "CREATE SEQUENCE IF NOT EXISTS checkins_seq AS BIGINT MINVALUE 0 START WITH 0;\n"
+    + ddl(
+        (META, *DATASET_TABLES, *CYCLE_TABLES), "postgresql", if_not_exists=True, extra=_PG_COLUMNS
+    )
+)
+"""The tables as TABLES declares them (goaltui/store/tables.py), in PostgreSQL's types."""
 
 CHECKIN_INDEXES = """
 CREATE INDEX IF NOT EXISTS checkins_goal_date ON checkins (goal_id, date);
@@ -250,16 +212,16 @@ CREATE OR REPLACE TRIGGER goaltui_notify_change
     FOR EACH STATEMENT EXECUTE FUNCTION goaltui_notify_change();
 """
 
-_ALL_TABLES = ", ".join((*TABLES, "goaltui_meta"))
+_ALL_TABLES = ", ".join((*TABLES, *CYCLE_TABLE_NAMES, "goaltui_meta"))
 
-_GRANTS_SQL = f"""
-ALTER TABLE units OWNER TO goaltui_admin;
-ALTER TABLE kpis OWNER TO goaltui_admin;
-ALTER TABLE objectives OWNER TO goaltui_admin;
-ALTER TABLE key_results OWNER TO goaltui_admin;
-ALTER TABLE checkins OWNER TO goaltui_admin;
-ALTER TABLE targets OWNER TO goaltui_admin;
-ALTER TABLE goaltui_meta OWNER TO goaltui_admin;
+# Viewers and members read everything, the cycle's tables included; only admins write grades,
+# closures and history (members add check-ins, under the policies below).
+_GRANTS_SQL = (
+    "".join(
+        f"ALTER TABLE {t} OWNER TO goaltui_admin;\n"
+        for t in (*TABLES, *CYCLE_TABLE_NAMES, "goaltui_meta")
+    )
+    + f"""
 REVOKE ALL ON {_ALL_TABLES} FROM PUBLIC;
 REVOKE ALL ON SEQUENCE checkins_seq FROM PUBLIC;
 REVOKE ALL ON {_ALL_TABLES} FROM goaltui_viewer, goaltui_member;
@@ -278,9 +240,18 @@ DROP POLICY IF EXISTS goaltui_admin_all ON checkins;
 CREATE POLICY goaltui_admin_all ON checkins FOR ALL TO goaltui_admin USING (true)
     WITH CHECK (true);
 """
+)
 
-PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {}
-"""Steps from version N-1 to N of the PostgreSQL schema, keyed by N (none yet beyond 2)."""
+
+def _v3_cycle_tables(con: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 3: grades, closed periods and history. The tables themselves come from
+    _TABLES_SQL, which creates whatever is missing before the steps run."""
+
+
+PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {
+    3: _v3_cycle_tables,
+}
+"""Steps from version N-1 to N of the PostgreSQL schema, keyed by N."""
 
 
 def pg_stored_version(con: psycopg.Connection[tuple[object, ...]]) -> int | None:

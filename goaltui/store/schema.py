@@ -1,4 +1,7 @@
-"""The DuckDB schema of a goaltui database, its version and the migrations between versions."""
+"""The DuckDB schema of a goaltui database, its version and the migrations between versions.
+
+The tables are created from their declaration (goaltui/store/tables.py); the migrations are
+written out, since they describe how older versions differ from it."""
 
 from __future__ import annotations
 
@@ -7,119 +10,18 @@ from collections.abc import Callable
 import duckdb
 
 from goaltui.model.errors import DatabaseError
+from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
 SCHEMA_VERSION = 3
 """The version this code writes. Opening an older file migrates it; a newer one is refused."""
 
 APPLICATION_ID = "goaltui"
 
-_CREATE = """
-CREATE TABLE goaltui_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
-CREATE TABLE units (
-    id VARCHAR PRIMARY KEY,
-    name VARCHAR NOT NULL,
-    parent_id VARCHAR,
-    kind VARCHAR NOT NULL,
-    login VARCHAR
-);
-CREATE TABLE kpis (
-    id VARCHAR PRIMARY KEY,
-    unit_id VARCHAR NOT NULL,
-    name VARCHAR NOT NULL,
-    unit VARCHAR,
-    direction VARCHAR NOT NULL,
-    aggregation VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    target_mode VARCHAR NOT NULL,
-    target DOUBLE,
-    parent_id VARCHAR,
-    category VARCHAR,
-    description VARCHAR,
-    cadence VARCHAR NOT NULL
-);
-CREATE TABLE objectives (
-    id VARCHAR PRIMARY KEY,
-    unit_id VARCHAR NOT NULL,
-    title VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    parent_id VARCHAR,
-    description VARCHAR,
-    commitment VARCHAR NOT NULL,
-    carried_from VARCHAR
-);
-CREATE TABLE key_results (
-    id VARCHAR PRIMARY KEY,
-    objective_id VARCHAR NOT NULL,
-    title VARCHAR NOT NULL,
-    unit VARCHAR,
-    direction VARCHAR,
-    aggregation VARCHAR,
-    target_mode VARCHAR NOT NULL,
-    target DOUBLE,
-    baseline DOUBLE,
-    weight DOUBLE NOT NULL,
-    kpi_id VARCHAR,
-    -- Empty for a key result with kpi_id: it follows its KPI's cadence.
-    cadence VARCHAR
-);
-CREATE TABLE checkins (
-    seq BIGINT NOT NULL,
-    -- Unique, checked by the importer and append_checkin. Not a PRIMARY KEY: maintaining its
-    -- index made importing a million check-ins about ten times slower.
-    id VARCHAR NOT NULL,
-    goal_id VARCHAR NOT NULL,
-    date DATE NOT NULL,
-    value DOUBLE,
-    denominator DOUBLE,
-    confidence DOUBLE,
-    note VARCHAR,
-    author VARCHAR,
-    supersedes VARCHAR,
-    recorded_at TIMESTAMP NOT NULL
-);
-CREATE TABLE targets (
-    goal_id VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    target DOUBLE NOT NULL,
-    PRIMARY KEY (goal_id, period)
-);
-"""
+_CREATE = ddl((META, *DATASET_TABLES), "duckdb")
+"""The tables of the current version but the cycle's, as TABLES declares them."""
 
-_CYCLE = """
--- The grade of every objective and key result of a closed period, frozen at its close.
-CREATE TABLE grades (
-    period VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,
-    goal_id VARCHAR NOT NULL,
-    objective_id VARCHAR NOT NULL,
-    unit_id VARCHAR NOT NULL,
-    score DOUBLE,
-    frozen_at TIMESTAMP NOT NULL,
-    override DOUBLE,
-    note VARCHAR,
-    graded_by VARCHAR,
-    graded_at TIMESTAMP,
-    PRIMARY KEY (kind, goal_id)
-);
--- A period closed for a unit's subtree; an empty unit_id closes it for the whole organisation.
-CREATE TABLE closed_periods (
-    period VARCHAR NOT NULL,
-    unit_id VARCHAR,
-    closed_at TIMESTAMP NOT NULL,
-    closed_by VARCHAR
-);
--- Every change to a definition: the row as JSON text before (empty: added) and after (empty:
--- removed).
-CREATE TABLE history (
-    seq BIGINT NOT NULL,
-    table_name VARCHAR NOT NULL,
-    row_id VARCHAR NOT NULL,
-    changed_by VARCHAR,
-    changed_at TIMESTAMP NOT NULL,
-    before VARCHAR,
-    after VARCHAR
-);
-"""
+_CYCLE = ddl(CYCLE_TABLES, "duckdb")
+"""The tables version 3 added: grades, closed periods and the history of definitions."""
 
 
 def _v2_cadence_commitment_login(con: duckdb.DuckDBPyConnection) -> None:
