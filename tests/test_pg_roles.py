@@ -28,7 +28,18 @@ LOGINS = {
     "vera": "goaltui_viewer",
     "adam": "goaltui_admin",
 }
-TABLES = ("units", "kpis", "objectives", "key_results", "checkins", "targets", "goaltui_meta")
+TABLES = (
+    "units",
+    "kpis",
+    "objectives",
+    "key_results",
+    "checkins",
+    "targets",
+    "grades",
+    "closed_periods",
+    "history",
+    "goaltui_meta",
+)
 CHECKIN_SQL = (
     "INSERT INTO checkins (id, goal_id, date, value, author) VALUES (%s, %s, '2026-11-10', 3, %s)"
 )
@@ -130,6 +141,9 @@ def test_init_creates_tables_and_roles_and_is_idempotent(
     assert ("objectives", "commitment", "character varying") in columns
     assert ("objectives", "carried_from", "character varying") in columns
     assert ("checkins", "recorded_at", "timestamp without time zone") in columns
+    assert ("grades", "score", "double precision") in columns
+    assert ("closed_periods", "closed_at", "timestamp without time zone") in columns
+    assert ("history", "seq", "bigint") in columns
     assert roles == [("goaltui_admin", False), ("goaltui_member", False), ("goaltui_viewer", False)]
     assert policies == [("goaltui_admin_all",), ("goaltui_member_checkin",), ("goaltui_read",)]
     assert version == [(str(PG_SCHEMA_VERSION),)]
@@ -230,6 +244,11 @@ FORBIDDEN = [
     "INSERT INTO targets VALUES ('sales-kim-contracts', '2026-11', 1)",
     "TRUNCATE targets",
     "UPDATE goaltui_meta SET value = '9'",
+    "INSERT INTO grades (period, kind, goal_id, objective_id, unit_id, frozen_at) "
+    "VALUES ('2026-Q4', 'kr', 'g', 'o', 'sales-kim', now())",
+    "INSERT INTO closed_periods (period, closed_at) VALUES ('2026-Q4', now())",
+    "INSERT INTO history (seq, table_name, row_id, changed_at) VALUES (0, 'kpis', 'k', now())",
+    "DELETE FROM history",
     "ALTER TABLE checkins DISABLE TRIGGER goaltui_member_checkin",
     "ALTER TABLE checkins DISABLE ROW LEVEL SECURITY",
     "DROP POLICY goaltui_member_checkin ON checkins",
@@ -275,6 +294,15 @@ def test_an_admin_may_do_everything(team: dict[str, str]) -> None:
         con.execute("UPDATE checkins SET note = 'n' WHERE id = 'a-1'")
         con.execute("DELETE FROM checkins WHERE id = 'a-1'")
         con.execute("TRUNCATE targets")
+        con.execute(
+            "INSERT INTO grades (period, kind, goal_id, objective_id, unit_id, frozen_at) "
+            "VALUES ('2026-Q4', 'kr', 'g', 'o', 'sales-kim', now())"
+        )
+        con.execute("INSERT INTO closed_periods (period, closed_at) VALUES ('2026-Q4', now())")
+        con.execute(
+            "INSERT INTO history (seq, table_name, row_id, changed_at) "
+            "VALUES (0, 'kpis', 'k', now())"
+        )
         con.rollback()  # proved; leave the module's database as it was
 
 
