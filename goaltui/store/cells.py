@@ -200,10 +200,19 @@ def convert_cells(
     """
     frame = table.frame
     present = set(frame.columns)
+    # Only columns with a cell to trim are rewritten: the others stay the reader's own (no copy
+    # of a million cells' text).
+    given = [c.name for c in spec if c.name in present]
+    padded = (
+        frame.select(pl.col(n).str.contains(r"^\s|\s$").any() for n in given).row(0)
+        if given
+        else ()
+    )
+    trim = {n for n, pad in zip(given, padded, strict=True) if pad}
     stripped = frame.select(
         pl.col(ROW),
         *(
-            pl.col(c.name).str.strip_chars()
+            (pl.col(c.name).str.strip_chars() if c.name in trim else pl.col(c.name))
             if c.name in present
             else pl.lit(None, pl.String).alias(c.name)
             for c in spec

@@ -9,6 +9,7 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -285,6 +286,8 @@ def import_path(
         problems.files += [*table.header_problems, *header_problems(table, SPECS[name])]
         typed[name], found = convert_cells(table, SPECS[name])
         problems.add(name, found)
+        # From here on only the header and the lines are needed of the text as read.
+        read.tables[name] = dataclasses.replace(table, frame=table.frame.clear())
     if problems.files:
         # A file is missing or unreadable, or its header is wrong: checks across files would
         # only echo that.
@@ -309,9 +312,23 @@ def import_path(
         progress("validated", total, total)
         if check_only:
             return ImportSummary()
+        # The cells as written were needed for the messages; what is written is typed. Letting
+        # go of the text halves what a large history holds while DuckDB stores it.
+        typed.clear()
+        plan = _without_text(plan)
         summary = _write(con, plan, existing, replace=replace)
     progress("written", total, total)
     return summary
+
+
+def _without_text(plan: _Plan) -> _Plan:
+    """`plan` without the check-ins' cells as written, unless a row without an id needs them
+    for the id worked out from its cells."""
+    checkins = plan.checkins
+    if checkins.height == 0 or checkins["__id"].null_count():
+        return plan
+    text = [c for c in checkins.columns if c.endswith(TEXT_SUFFIX)]
+    return dataclasses.replace(plan, checkins=checkins.drop(text))
 
 
 def _empty_typed(name: str) -> pl.DataFrame:
@@ -964,22 +981,28 @@ def _write(
         added = new.height
         now = datetime.now(UTC).replace(tzinfo=None)
         start = 0 if replace else existing.next_seq
-        rows = new.select(
-            *CHECKIN_KEY,
-            "id",
-            "__id",
-            __key=pl.when(pl.col("__id").is_null()).then(_id_key(new)),
-            seq=pl.int_range(pl.len(), dtype=pl.Int64) + start,
-            recorded=pl.col("recorded_at").fill_null(pl.lit(now).dt.cast_time_unit("us")),
-        )
-        # Every stored column as the incoming rows give it, but the id (the file's or one
-        # worked out from the cells) and the entry time (now, when the file gives none).
-        computed = {"id": f"coalesce(__id, {_ID_SQL})", "recorded_at": "recorded"}
         stored = insert_columns("checkins")
+        # Exactly the stored columns cross into DuckDB (each one more would be copied once
+        # more on the way), the entry time now when the file gives none. A row without an id
+        # gets one worked out from its cells as written, in SQL (_ID_SQL).
+        anonymous = new["__id"].null_count() > 0
+        computed = {
+            "seq": pl.int_range(pl.len(), dtype=pl.Int64) + start,
+            "id": pl.col("__id"),
+            "recorded_at": pl.col("recorded_at").fill_null(pl.lit(now).dt.cast_time_unit("us")),
+        }
+        rows = new.select(
+            *(computed.get(c, pl.col(c)).alias(c) for c in stored),
+            *(
+                [pl.when(pl.col("__id").is_null()).then(_id_key(new)).alias("__key")]
+                if anonymous
+                else []
+            ),
+        )
+        select = ", ".join(_ID_SQL if c == "id" and anonymous else c for c in stored)
         with registered(con, "goaltui_incoming", _batches(rows)):
             con.execute(
-                f"INSERT INTO checkins ({', '.join(stored)}) "
-                f"SELECT {', '.join(computed.get(c, c) for c in stored)} FROM goaltui_incoming"
+                f"INSERT INTO checkins ({', '.join(stored)}) SELECT {select} FROM goaltui_incoming"
             )
     cycle = write_cycle(con, plan.frames, replace=replace)
     record_changes(con, before)

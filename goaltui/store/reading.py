@@ -50,8 +50,9 @@ class SourceTable:
 
     `frame` holds one String column per header name (names trimmed and lower-cased) plus ROW;
     rows whose cells are all empty are left out. `label` names the file in messages:
-    `checkins.csv` or `book.xlsx[checkins]`. `raw_text` is the decoded CSV (None for a sheet),
-    kept to turn row positions into line numbers when a problem is reported.
+    `checkins.csv` or `book.xlsx[checkins]`. `raw_text` is the decoded CSV (None for a sheet;
+    empty when it has no quote, so that every row is one line), kept to turn row positions into
+    line numbers when a problem is reported.
     """
 
     name: str
@@ -178,7 +179,8 @@ def read_csv_file(
     except pl.exceptions.ComputeError as error:
         return None, _parse_problems(label, data.decode("utf-8", "replace"), error)
     header = _header_names(data)
-    return _named(name, label, frame, header, data)
+    # Only a file with quotes can have rows spanning lines; the others' text is not kept.
+    return _named(name, label, frame, header, data if b'"' in data else b"")
 
 
 LEGACY_ENCODINGS = {
@@ -290,6 +292,9 @@ def _plausible_latin(runs: Counter[bytes]) -> bool:
 
 
 def _is_utf8(data: bytes) -> bool:
+    if data.isascii():
+        # Most files are; this asks without decoding a copy of the whole file.
+        return True
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -357,8 +362,11 @@ def _named(
     frame = frame.select(ROW, *(pl.col(c).alias(n) for c, n in keep.items()))
     data_columns = [c for c in frame.columns if c != ROW]
     if data_columns:
-        # Blank lines and rows of empty cells (Excel leaves them) are no rows.
-        frame = frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in data_columns))
+        # Blank lines and rows of empty cells (Excel leaves them) are no rows. Most files have
+        # none, and filtering would copy every column.
+        given = frame.select(pl.any_horizontal(pl.col(c).is_not_null() for c in data_columns))
+        if not given.to_series().all():
+            frame = frame.filter(given.to_series())
     return SourceTable(name, label, frame, raw_text, tuple(problems)), []
 
 
