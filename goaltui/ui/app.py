@@ -31,12 +31,14 @@ from goaltui.config import Config
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.commands import GoalCommands
+from goaltui.ui.cycle_actions import CycleActions
 from goaltui.ui.messages import FindingsReady, ScorecardReady, StateChanged
 from goaltui.ui.render import theme_variable_defaults
 
 if TYPE_CHECKING:
     import polars as pl
 
+    from goaltui.cycle import CycleState
     from goaltui.metrics.scorecard import Scorecard
     from goaltui.store.changes import Changes, Mark
     from goaltui.store.dataset import Dataset
@@ -50,6 +52,7 @@ WORKER_FAILURES = {
     "read": "Could not read the changes",
     "write": "Could not save",
     "history": "Could not compute the history",
+    "cycle": "Could not change the period",
 }
 """What a failed worker of each group means to the user (the title of its error message)."""
 
@@ -78,7 +81,15 @@ def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: dat
     return SaveOutcome(saved, None)
 
 
-class GoalApp(App[None]):
+def _same_cycle(new: CycleState, old: CycleState | None) -> bool:
+    return (
+        old is not None
+        and new.grades.equals(old.grades)
+        and new.closed_periods.equals(old.closed_periods)
+    )
+
+
+class GoalApp(CycleActions):
     """The dashboard over one goaltui database."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -122,6 +133,8 @@ class GoalApp(App[None]):
         """The figures computed from `dataset` (for `as_of` once the computation has caught up)."""
         self.findings: pl.DataFrame | None = None
         """Goal-quality findings for `as_of`; None while they are being computed."""
+        self.cycle: CycleState | None = None
+        """The grades and closed periods last read from the database."""
         self.session_checkins: list[str] = []
         """Ids of check-ins saved in this session, newest last (for undo)."""
         self.notice = notice
@@ -196,7 +209,9 @@ class GoalApp(App[None]):
         if self.scorecard is None:
             return
         for screen in self.screen_stack:
-            screen.post_message(StateChanged(self.as_of, self.scorecard, self.findings))
+            screen.post_message(
+                StateChanged(self.as_of, self.scorecard, self.findings, cycle=self.cycle)
+            )
 
     def _accept(self, scorecard: Scorecard, generation: int) -> bool:
         """Take a computed scorecard as the state if it is of the current data and as-of date."""
@@ -251,16 +266,18 @@ class GoalApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _load(self, as_of: date) -> None:
+        from goaltui.cycle import read_cycle_state
         from goaltui.metrics.scorecard import build_scorecard
         from goaltui.store.changes import load_marked
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)
         dataset, mark = load_marked(self.db)
+        cycle = read_cycle_state(self.db)
         scorecard = build_scorecard(dataset, as_of)
         if get_current_worker().is_cancelled:
             return
-        generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard)
+        generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard, cycle)
         self._finish(scorecard, generation)
 
     def _loaded(
@@ -269,8 +286,10 @@ class GoalApp(App[None]):
         mark: Mark,
         stamp: tuple[int, int, int, int],
         scorecard: Scorecard,
+        cycle: CycleState,
     ) -> int:
         self.full_reads += 1
+        self.cycle = cycle
         self.rows_read = 0
         self._mark = mark
         self._fingerprint = stamp
@@ -403,18 +422,28 @@ class GoalApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read")
     def _read_changes(self, since: Mark) -> None:
+        from goaltui.cycle import read_cycle_state
         from goaltui.store.changes import read_changes
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)
         changes = read_changes(self.db, since)
-        self.call_from_thread(self._changes_read, since, changes, stamp)
+        cycle = read_cycle_state(self.db)
+        self.call_from_thread(self._changes_read, since, changes, stamp, cycle)
 
     def _changes_read(
-        self, since: Mark, changes: Changes, stamp: tuple[int, int, int, int]
+        self,
+        since: Mark,
+        changes: Changes,
+        stamp: tuple[int, int, int, int],
+        cycle: CycleState | None = None,
     ) -> None:
         from goaltui.store.changes import with_checkins
 
+        if cycle is not None and not _same_cycle(cycle, self.cycle):
+            # Closed, reopened or graded by another process: the OKR pane shows it.
+            self.cycle = cycle
+            self._publish()
         if self._mark is not since or self.dataset is None:
             self._arm_watch()  # a full read came in between; it has these changes
             return
