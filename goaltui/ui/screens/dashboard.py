@@ -94,6 +94,7 @@ class DashboardScreen(Screen[None]):
             "review",
             N_("Review"),
             id="review",
+            show=False,
             tooltip=N_("Review the current quarter: grades, their distribution, the meeting text"),
         ),
         Binding("1", "tab('kpis')", "KPIs", id="tab-kpis", show=False, tooltip="KPI pane"),
