@@ -79,6 +79,8 @@ async def test_carry_over_previews_then_creates_and_a_second_run_creates_nothing
         assert on_dashboard(app)
         assert objective_ids(demo_db) == before | set(expected.objectives["id"].to_list())
         assert any(all(i in m for i in new_ids) for m in messages(app))
+        said = "Carried 3 objectives over from 2026-Q3 to 2026-Q4 with 6 key results: "
+        assert any(m.startswith(said) for m in messages(app))
         # The dashboard reloaded: the new objectives are in its data.
         assert app.dataset is not None
         assert set(expected.objectives["id"]) <= set(app.dataset.objectives["id"].to_list())

@@ -172,7 +172,7 @@ class CycleActions(App[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._writes += 1
-                self._carry(plan.source, plan.target)
+                self._carry(plan.source, plan.target, frozenset(plan.objectives["id"]))
 
         self.push_screen(CarryOverPreview(plan, dataset, korean=korean), confirmed)
 
@@ -187,7 +187,7 @@ class CycleActions(App[None]):
         )
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="cycle")
-    def _carry(self, source: str, target: str) -> None:
+    def _carry(self, source: str, target: str, objectives: frozenset[str]) -> None:
         from goaltui.cycle import carry_over
         from goaltui.model.errors import GoaltuiError
 
@@ -198,17 +198,23 @@ class CycleActions(App[None]):
             return
         finally:
             self.call_from_thread(self._cycle_written)
-        self.call_from_thread(self._carried, source, target, created)
+        self.call_from_thread(self._carried, source, target, created, objectives)
 
-    def _carried(self, source: str, target: str, created: list[str]) -> None:
+    def _carried(
+        self, source: str, target: str, created: list[str], objectives: frozenset[str]
+    ) -> None:
         if not created:
             self._nothing_to_carry(source, target)
             return
+        # `objectives`: the previewed ones; carry_over lists objectives first, then KRs.
+        count = len(objectives.intersection(created))
         said = ngettext(
-            "Carried over from {source}: created {n} objective or key result in {target}: {ids}",
-            "Carried over from {source}: created {n} objectives and key results in {target}: {ids}",
-            len(created),
-        ).format(n=len(created), source=source, target=target, ids=", ".join(created))
+            "Carried {n} objective over from {source} to {target} with {krs} key results: {ids}",
+            "Carried {n} objectives over from {source} to {target} with {krs} key results: {ids}",
+            count,
+        ).format(
+            n=count, source=source, target=target, krs=len(created) - count, ids=", ".join(created)
+        )
         self.notify(safe_plain(said), title=_("Carry-over"), timeout=10, markup=False)
 
     # Close and reopen, each after a question
