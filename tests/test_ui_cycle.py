@@ -150,9 +150,13 @@ async def test_okr_pane_shows_the_grade_and_the_override_apart_from_the_score(
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        grade_key_result(demo_db, "product-2026q3-kr1", 0.8, note="shipped late, worth it")
         app.reload(DEMO_AS_OF.replace(month=9))  # back in 2026-Q3, where its objectives show
         await settle(pilot)
+        # Graded by judgement in another terminal: the dashboard's watch picks it up.
+        grade_key_result(demo_db, "product-2026q3-kr1", 0.8, note="shipped late, worth it")
+        app._check_for_changes()
+        await settle(pilot)
+        assert app.full_reads == 3  # opening, after the close, back in 2026-Q3: no read for it
         dashboard = app.dashboard
         dashboard.focus_goal("product-2026q3-kr1", unit_id="product", kind="kr")
         await settle(pilot)
@@ -216,3 +220,25 @@ async def test_review_key_opens_the_current_quarter(demo_db: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert (screen.data.period, screen.data.state) == ("2026-Q4", "running")
+
+
+def test_review_table_flags_committed_objectives_below_one(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from goaltui.cycle import close_period
+    from goaltui.store.importer import import_path
+    from goaltui.ui.screens.cycle import review_table
+    from tests.test_cycle import write_org
+
+    db = tmp_path / "org.duckdb"
+    import_path(db, write_org(tmp_path / "org"))
+    close_period(db, "2026-Q3")
+    data = review_data(load_dataset(db), read_cycle_state(db), "2026-Q3", DEMO_AS_OF)
+    flagged = set(data.rows.filter(pl.col("review"))["id"].to_list())
+    assert flagged == {"q3-org"}  # committed and graded below 1.0; q3-done reached 1.0
+    console = Console(width=160, record=True, color_system=None)
+    console.print(review_table(data, {}))
+    lines = console.export_text().splitlines()
+    assert [line for line in lines if "to review" in line] == [
+        next(line for line in lines if "q3-org" in line)
+    ]

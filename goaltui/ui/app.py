@@ -81,14 +81,6 @@ def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: dat
     return SaveOutcome(saved, None)
 
 
-def _same_cycle(new: CycleState, old: CycleState | None) -> bool:
-    return (
-        old is not None
-        and new.grades.equals(old.grades)
-        and new.closed_periods.equals(old.closed_periods)
-    )
-
-
 class GoalApp(CycleActions):
     """The dashboard over one goaltui database."""
 
@@ -422,28 +414,19 @@ class GoalApp(CycleActions):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read")
     def _read_changes(self, since: Mark) -> None:
-        from goaltui.cycle import read_cycle_state
         from goaltui.store.changes import read_changes
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)
         changes = read_changes(self.db, since)
-        cycle = read_cycle_state(self.db)
-        self.call_from_thread(self._changes_read, since, changes, stamp, cycle)
+        self.call_from_thread(self._changes_read, since, changes, stamp)
 
     def _changes_read(
-        self,
-        since: Mark,
-        changes: Changes,
-        stamp: tuple[int, int, int, int],
-        cycle: CycleState | None = None,
+        self, since: Mark, changes: Changes, stamp: tuple[int, int, int, int]
     ) -> None:
         from goaltui.store.changes import with_checkins
 
-        if cycle is not None and not _same_cycle(cycle, self.cycle):
-            # Closed, reopened or graded by another process: the OKR pane shows it.
-            self.cycle = cycle
-            self._publish()
+        self.read_cycle_state()  # closed, reopened or graded by another process, perhaps
         if self._mark is not since or self.dataset is None:
             self._arm_watch()  # a full read came in between; it has these changes
             return

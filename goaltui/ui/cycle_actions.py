@@ -86,9 +86,47 @@ class CycleActions(App[None]):
     cycle: CycleState | None
     _writes: int
 
+    _cycle_reads = 0
+    # How many reads of the grades were started; an answer to an older one is dropped.
+
     def reload(self, as_of: date | None = None) -> None:
         """Read the whole database again and recompute (GoalApp's)."""
         raise NotImplementedError
+
+    def _publish(self) -> None:
+        """Hand the state to every open screen (GoalApp's)."""
+        raise NotImplementedError
+
+    # Grades and closures written by another process (`goaltui close`, `goaltui grade`)
+
+    def read_cycle_state(self) -> None:
+        """Read the grades and closed periods again; the screens hear of it if they changed."""
+        self._cycle_reads += 1
+        self._read_cycle(self._cycle_reads)
+
+    # Not exclusive: a read is never cancelled half-way, a stale answer is dropped instead.
+    @work(thread=True, exclusive=False, exit_on_error=False, group="cycle-read")
+    def _read_cycle(self, ticket: int) -> None:
+        from goaltui.cycle import read_cycle_state
+        from goaltui.model.errors import DatabaseError
+
+        try:
+            cycle = read_cycle_state(self.db)
+        except DatabaseError:
+            return  # busy or gone: the next change read tries again
+        self.call_from_thread(self._cycle_read, cycle, ticket)
+
+    def _cycle_read(self, cycle: CycleState, ticket: int) -> None:
+        old = self.cycle
+        if ticket != self._cycle_reads:
+            return
+        if (
+            old is None
+            or not cycle.grades.equals(old.grades)
+            or not cycle.closed_periods.equals(old.closed_periods)
+        ):
+            self.cycle = cycle
+            self._publish()
 
     # The palette's entries
 
