@@ -426,7 +426,6 @@ class GoalApp(CycleActions):
     ) -> None:
         from goaltui.store.changes import with_checkins
 
-        self.read_cycle_state()  # closed, reopened or graded by another process, perhaps
         if self._mark is not since or self.dataset is None:
             self._arm_watch()  # a full read came in between; it has these changes
             return
@@ -439,6 +438,10 @@ class GoalApp(CycleActions):
         self.rows_read += rows.height
         if rows.height:
             self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+        else:
+            # The file changed, yet no check-in and no definition did: closed, reopened or
+            # graded by another process, most likely.
+            self.read_cycle_state()
         self._arm_watch()
 
     def _affected(self, rows: pl.DataFrame) -> set[str] | None:
