@@ -84,11 +84,7 @@ def _free_id(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-def carry_over(db: Path, source: str, target: str, *, unit: str | None = None) -> list[str]:
-    """Continue in period `target` each objective of period `source` (in `unit`'s subtree)
-    whose score at the end of `source` is below 1.0 (DESIGN.md, command line). Returns the ids
-    of the objectives and key results created, objectives first; none when everything was
-    carried already. Raises GoaltuiError for bad periods or an unknown unit."""
+def _carry_periods(source: str, target: str) -> tuple[Period, Period]:
     start, end = objective_period(source), objective_period(target)
     if source == target:
         raise GoaltuiError(f"FROM and TO are both {source}; carry over into a later period")
@@ -97,65 +93,96 @@ def carry_over(db: Path, source: str, target: str, *, unit: str | None = None) -
             f"{target} does not come after {source} (it must start after {source} ends); "
             "carry over into a later period"
         )
+    return start, end
+
+
+@dataclass(frozen=True)
+class CarryPlan:
+    """What carrying `source` over to `target` would create: new objectives rows and new
+    key_results rows (the tables' columns), both empty when everything was carried already."""
+
+    source: str
+    target: str
+    objectives: pl.DataFrame
+    key_results: pl.DataFrame
+
+
+def plan_carry_over(
+    dataset: Dataset, source: str, target: str, *, unit: str | None = None
+) -> CarryPlan:
+    """The rows `carry_over` would add to `dataset` (see there), without writing anything.
+    Raises GoaltuiError for bad periods or an unknown unit."""
+    start, _end = _carry_periods(source, target)
+    scope = _scope(dataset, source, unit)
+    krs, scores = _scores_at_end(dataset, start)
+    unfinished = scope.join(
+        scores.select(id="objective_id", score="score"), on="id", how="left"
+    ).filter(pl.col("score").fill_null(0.0) < 1.0)
+    carried = dict(
+        dataset.objectives.filter(
+            (pl.col("period") == target) & pl.col("carried_from").is_not_null()
+        )
+        .select("carried_from", "id")
+        .iter_rows()
+    )
+    taken_objectives = set(dataset.objectives["id"].to_list())
+    taken_goals = set(dataset.kpis["id"].to_list()) | set(dataset.key_results["id"].to_list())
+    new_ids: dict[str, str] = {}
+    for old in unfinished["id"].to_list():
+        if old not in carried:
+            new_ids[old] = _free_id(f"{old}-{target}", taken_objectives)
+    carrying = pl.Series(list(new_ids), dtype=pl.String)
+    mapping = {**carried, **new_ids}
+    objectives = (
+        unfinished.filter(pl.col("id").is_in(carrying.implode()))
+        .sort("id")
+        .select(
+            id=pl.col("id").replace_strict(new_ids, return_dtype=pl.String),
+            unit_id="unit_id",
+            title="title",
+            period=pl.lit(target),
+            parent_id=pl.col("parent_id").replace(mapping),
+            description="description",
+            commitment="commitment",
+            carried_from="id",
+        )
+    )
+    actual = krs.select(id="goal_id", actual="actual")
+    old_krs = (
+        dataset.key_results.filter(pl.col("objective_id").is_in(carrying.implode()))
+        .join(actual, on="id", how="left")
+        .sort("objective_id", "id")
+    )
+    kr_ids = {old: _free_id(f"{old}-{target}", taken_goals) for old in old_krs["id"]}
+    key_results = old_krs.select(
+        id=pl.col("id").replace_strict(kr_ids, return_dtype=pl.String),
+        objective_id=pl.col("objective_id").replace_strict(new_ids, return_dtype=pl.String),
+        title="title",
+        unit="unit",
+        direction="direction",
+        aggregation="aggregation",
+        target_mode="target_mode",
+        target="target",
+        baseline=pl.coalesce("actual", "baseline"),
+        weight="weight",
+        kpi_id="kpi_id",
+        cadence="cadence",
+    )
+    return CarryPlan(source, target, objectives=objectives, key_results=key_results)
+
+
+def carry_over(db: Path, source: str, target: str, *, unit: str | None = None) -> list[str]:
+    """Continue in period `target` each objective of period `source` (in `unit`'s subtree)
+    whose score at the end of `source` is below 1.0 (DESIGN.md, command line). Returns the ids
+    of the objectives and key results created, objectives first; none when everything was
+    carried already. Raises GoaltuiError for bad periods or an unknown unit."""
+    _carry_periods(source, target)
     _existing_db(db)
     with write_session(db) as con:
-        dataset = read_dataset(con)
-        scope = _scope(dataset, source, unit)
-        krs, scores = _scores_at_end(dataset, start)
-        unfinished = scope.join(
-            scores.select(id="objective_id", score="score"), on="id", how="left"
-        ).filter(pl.col("score").fill_null(0.0) < 1.0)
-        carried = dict(
-            dataset.objectives.filter(
-                (pl.col("period") == target) & pl.col("carried_from").is_not_null()
-            )
-            .select("carried_from", "id")
-            .iter_rows()
-        )
-        taken_objectives = set(dataset.objectives["id"].to_list())
-        taken_goals = set(dataset.kpis["id"].to_list()) | set(dataset.key_results["id"].to_list())
-        new_ids: dict[str, str] = {}
-        for old in unfinished["id"].to_list():
-            if old not in carried:
-                new_ids[old] = _free_id(f"{old}-{target}", taken_objectives)
-        if not new_ids:
+        plan = plan_carry_over(read_dataset(con), source, target, unit=unit)
+        if plan.objectives.height == 0:
             return []
-        mapping = {**carried, **new_ids}
-        objectives = (
-            unfinished.filter(pl.col("id").is_in(list(new_ids)))
-            .sort("id")
-            .select(
-                id=pl.col("id").replace_strict(new_ids),
-                unit_id="unit_id",
-                title="title",
-                period=pl.lit(target),
-                parent_id=pl.col("parent_id").replace(mapping),
-                description="description",
-                commitment="commitment",
-                carried_from="id",
-            )
-        )
-        actual = krs.select(id="goal_id", actual="actual")
-        old_krs = (
-            dataset.key_results.filter(pl.col("objective_id").is_in(list(new_ids)))
-            .join(actual, on="id", how="left")
-            .sort("objective_id", "id")
-        )
-        kr_ids = {old: _free_id(f"{old}-{target}", taken_goals) for old in old_krs["id"]}
-        key_results = old_krs.select(
-            id=pl.col("id").replace_strict(kr_ids),
-            objective_id=pl.col("objective_id").replace_strict(new_ids),
-            title="title",
-            unit="unit",
-            direction="direction",
-            aggregation="aggregation",
-            target_mode="target_mode",
-            target="target",
-            baseline=pl.coalesce("actual", "baseline"),
-            weight="weight",
-            kpi_id="kpi_id",
-            cadence="cadence",
-        )
+        objectives, key_results = plan.objectives, plan.key_results
         before = snapshot(con)
         _insert(con, "objectives", objectives)
         _insert(con, "key_results", key_results)
@@ -361,52 +388,128 @@ def _number(value: float | None) -> str:
     return "none" if value is None else f"{value:.2f}"
 
 
-def review_markdown(db: Path, label: str, as_of: date, *, unit: str | None = None) -> str:
-    """The review-meeting text of period `label`: per unit, each objective with its score (as
-    of the period's end, or as-of while it runs), grade, commitment and colour band, and the
-    distribution of grades (red/yellow/green). Raises GoaltuiError for a bad period or unit."""
-    period = objective_period(label)
-    _existing_db(db)
-    dataset = load_dataset(db)
+@dataclass(frozen=True)
+class CycleState:
+    """The stored grades and closed periods (GRADES_SCHEMA, CLOSED_PERIODS_SCHEMA frames)."""
+
+    grades: pl.DataFrame
+    closed_periods: pl.DataFrame
+
+
+def read_cycle_state(db: Path) -> CycleState:
+    """The grades and closed periods of the database at `db`, in one read."""
     with read_session(db) as con:
-        grades = read_cycle_table(con, "grades").filter(pl.col("kind") == "objective")
-        closed = read_cycle_table(con, "closed_periods").filter(pl.col("period") == label)
+        return CycleState(read_cycle_table(con, "grades"), read_cycle_table(con, "closed_periods"))
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    """The review of one period: its objectives' rows and the distribution of their bands."""
+
+    period: str
+    state: str
+    """`closed`, `ended` (its end is before as-of) or `running`."""
+    scored_at: date
+    """The day the scores are computed for: the period's end, or as-of while it runs."""
+    rows: pl.DataFrame
+    """One row per objective in unit tree order, then id: id, unit_id, unit_name, depth, title,
+    commitment, score, frozen, override, note, grade (the override, else the frozen score),
+    band (of the grade, else the score) and review (committed and below 1.0)."""
+    counts: dict[str, int]
+    """How many objectives are red, yellow and green."""
+
+
+def review_data(
+    dataset: Dataset, cycle: CycleState, label: str, as_of: date, *, unit: str | None = None
+) -> ReviewData:
+    """The review of period `label` (in `unit`'s subtree): each objective's score as of the
+    period's end (or as-of while it runs), its grade, commitment and band. Raises GoaltuiError
+    for a bad period or unit, or a period no objective has."""
+    period = objective_period(label)
+    grades = cycle.grades.filter(pl.col("kind") == "objective")
+    closed = cycle.closed_periods.filter(pl.col("period") == label)
     scope = _scope(dataset, label, unit)
     when = min(period.end, as_of)
     goals = evaluate_goals(dataset, when)
     scores = evaluate_objectives(dataset, goals, when).filter(pl.col("period") == label)
+    order = pl.DataFrame(
+        [(u, i, depth) for i, (u, _name, depth) in enumerate(unit_order(dataset))],
+        schema={"unit_id": pl.String, "order": pl.Int64, "depth": pl.Int64},
+        orient="row",
+    )
     rows = (
         scope.join(scores.select(id="objective_id", score="score"), on="id", how="left")
-        .join(grades.select(id="goal_id", frozen="score", override="override"), on="id", how="left")
+        .join(
+            grades.select(id="goal_id", frozen="score", override="override", note="note"),
+            on="id",
+            how="left",
+        )
+        .join(order, on="unit_id", how="left")
+        .join(dataset.units.select(unit_id="id", unit_name="name"), on="unit_id", how="left")
         .with_columns(grade=pl.coalesce("override", "frozen"))
         .with_columns(band=band_expr(pl.coalesce("grade", "score").fill_null(0.0)))
+        .with_columns(
+            review=(pl.col("commitment") == "committed")
+            & (pl.coalesce("grade", "score").fill_null(0) < 1)
+        )
+        .sort("order", "id", nulls_last=True)
+        .select(
+            "id",
+            "unit_id",
+            "unit_name",
+            "depth",
+            "title",
+            "commitment",
+            "score",
+            "frozen",
+            "override",
+            "note",
+            "grade",
+            "band",
+            "review",
+        )
     )
     state = "closed" if closed.height else ("ended" if period.end < as_of else "running")
-    lines = [f"# Review of {label} ({state}, scores as of {when.isoformat()})", ""]
     counts = {
         band: rows.filter(pl.col("band") == band).height for band in ("red", "yellow", "green")
     }
+    return ReviewData(label, state, when, rows, counts)
+
+
+def review_markdown(db: Path, label: str, as_of: date, *, unit: str | None = None) -> str:
+    """The review-meeting text of period `label`: per unit, each objective with its score (as
+    of the period's end, or as-of while it runs), grade, commitment and colour band, and the
+    distribution of grades (red/yellow/green). Raises GoaltuiError for a bad period or unit."""
+    objective_period(label)
+    _existing_db(db)
+    dataset = load_dataset(db)
+    return render_review(review_data(dataset, read_cycle_state(db), label, as_of, unit=unit))
+
+
+def render_review(data: ReviewData) -> str:
+    """The review-meeting text (markdown) of `data`."""
+    label, rows, counts = data.period, data.rows, data.counts
+    closed = data.state == "closed"
+    lines = [f"# Review of {label} ({data.state}, scores as of {data.scored_at.isoformat()})", ""]
     lines += [
-        f"{'Grades' if closed.height else 'Scores'}: {counts['red']} red, "
+        f"{'Grades' if closed else 'Scores'}: {counts['red']} red, "
         f"{counts['yellow']} yellow, {counts['green']} green "
         f"of {rows.height} objectives.",
         "",
     ]
-    names = dict(dataset.units.select("id", "name").iter_rows())
     by_unit: dict[str, list[dict[str, Any]]] = {}
-    for row in rows.sort("id").iter_rows(named=True):
+    names: dict[str, str] = {}
+    for row in rows.iter_rows(named=True):
         by_unit.setdefault(row["unit_id"], []).append(row)
-    for unit_id, _name, _depth in unit_order(dataset):
-        unit_rows = by_unit.get(unit_id)
-        if not unit_rows:
-            continue
+        names[row["unit_id"]] = row["unit_name"] or row["unit_id"]
+    for unit_id, unit_rows in by_unit.items():
         lines += [
-            f"## {_cell(names.get(unit_id) or unit_id)} ({_cell(unit_id)})",
+            f"## {_cell(names[unit_id])} ({_cell(unit_id)})",
             "",
             "| objective | commitment | score | grade | band |",
             "| --- | --- | ---: | ---: | --- |",
         ]
-        for row in unit_rows:
+        for row in sorted(unit_rows, key=lambda r: r["id"]):
             grade = _number(row["grade"])
             if row["override"] is not None:
                 grade += f" (frozen {_number(row['frozen'])})"
@@ -415,9 +518,7 @@ def review_markdown(db: Path, label: str, as_of: date, *, unit: str | None = Non
                 f"| {grade} | {row['band']} |"
             )
         lines.append("")
-    review = rows.filter(
-        (pl.col("commitment") == "committed") & (pl.coalesce("grade", "score").fill_null(0) < 1)
-    ).sort("id")
+    review = rows.filter(pl.col("review")).sort("id")
     if review.height:
         lines += ["## Committed objectives below 1.0", ""]
         lines += [

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from goaltui.config import DEMO_AS_OF
+from goaltui.cycle import grade_key_result
 from goaltui.store.demo import demo_source
 from goaltui.store.importer import import_path
 from goaltui.ui.app import GoalApp
@@ -75,6 +76,23 @@ async def capture(out: Path) -> list[Path]:
             await pilot.press("c")
             await settle()
             shot("checkin-form", "Check-in form")
+            await pilot.press("escape")
+            await settle()
+            app.clear_notifications()
+            app.request_carry_over("2026-Q3", "2026-Q4")
+            await settle()
+            shot("carry-over-preview", "Carry-over preview: what continues in 2026-Q4")
+            await pilot.press("escape")
+            await settle()
+            app.request_close("2026-Q3")
+            await settle()
+            await pilot.press("y")
+            await settle()
+            grade_key_result(db, "product-2026q3-kr1", 0.8, note="late, but the team uses it")
+            app.clear_notifications()
+            app.open_review("2026-Q3", "hb")
+            await settle()
+            shot("review", "Review of the closed 2026-Q3, whole organisation")
             await pilot.press("escape")
     return saved
 

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from goaltui.cycle import close_period, grade_key_result
+from goaltui.ui.app import GoalApp
 from goaltui.ui.widgets.kpi_table import KpiTable
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
@@ -63,3 +65,34 @@ def test_goal_detail(snap_compare: SnapCompare, snapshot_master: Path, tmp_path:
 def test_small_terminal(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
     app = demo_app(copy_db(snapshot_master, tmp_path))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_goto("marketing"))
+
+
+def test_carry_over_preview(
+    snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("hb")(pilot)
+        assert isinstance(pilot.app, GoalApp)
+        pilot.app.request_carry_over("2026-Q3", "2026-Q4")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_review_of_a_closed_quarter(
+    snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    db = copy_db(snapshot_master, tmp_path)
+    close_period(db, "2026-Q3")
+    grade_key_result(db, "product-2026q3-kr1", 0.8, note="대시보드는 늦었지만 쓸모 있다")
+    app = demo_app(db)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("hb")(pilot)
+        assert isinstance(pilot.app, GoalApp)
+        pilot.app.open_review("2026-Q3", "hb")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

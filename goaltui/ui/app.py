@@ -31,12 +31,14 @@ from goaltui.config import Config
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.commands import GoalCommands
+from goaltui.ui.cycle_actions import CycleActions
 from goaltui.ui.messages import FindingsReady, ScorecardReady, StateChanged
 from goaltui.ui.render import theme_variable_defaults
 
 if TYPE_CHECKING:
     import polars as pl
 
+    from goaltui.cycle import CycleState
     from goaltui.metrics.scorecard import Scorecard
     from goaltui.store.changes import Changes, Mark
     from goaltui.store.dataset import Dataset
@@ -50,6 +52,7 @@ WORKER_FAILURES = {
     "read": "Could not read the changes",
     "write": "Could not save",
     "history": "Could not compute the history",
+    "cycle": "Could not change the period",
 }
 """What a failed worker of each group means to the user (the title of its error message)."""
 
@@ -78,7 +81,7 @@ def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: dat
     return SaveOutcome(saved, None)
 
 
-class GoalApp(App[None]):
+class GoalApp(CycleActions):
     """The dashboard over one goaltui database."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -122,6 +125,8 @@ class GoalApp(App[None]):
         """The figures computed from `dataset` (for `as_of` once the computation has caught up)."""
         self.findings: pl.DataFrame | None = None
         """Goal-quality findings for `as_of`; None while they are being computed."""
+        self.cycle: CycleState | None = None
+        """The grades and closed periods last read from the database."""
         self.session_checkins: list[str] = []
         """Ids of check-ins saved in this session, newest last (for undo)."""
         self.notice = notice
@@ -196,7 +201,9 @@ class GoalApp(App[None]):
         if self.scorecard is None:
             return
         for screen in self.screen_stack:
-            screen.post_message(StateChanged(self.as_of, self.scorecard, self.findings))
+            screen.post_message(
+                StateChanged(self.as_of, self.scorecard, self.findings, cycle=self.cycle)
+            )
 
     def _accept(self, scorecard: Scorecard, generation: int) -> bool:
         """Take a computed scorecard as the state if it is of the current data and as-of date."""
@@ -251,16 +258,18 @@ class GoalApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _load(self, as_of: date) -> None:
+        from goaltui.cycle import read_cycle_state
         from goaltui.metrics.scorecard import build_scorecard
         from goaltui.store.changes import load_marked
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)
         dataset, mark = load_marked(self.db)
+        cycle = read_cycle_state(self.db)
         scorecard = build_scorecard(dataset, as_of)
         if get_current_worker().is_cancelled:
             return
-        generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard)
+        generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard, cycle)
         self._finish(scorecard, generation)
 
     def _loaded(
@@ -269,8 +278,10 @@ class GoalApp(App[None]):
         mark: Mark,
         stamp: tuple[int, int, int, int],
         scorecard: Scorecard,
+        cycle: CycleState,
     ) -> int:
         self.full_reads += 1
+        self.cycle = cycle
         self.rows_read = 0
         self._mark = mark
         self._fingerprint = stamp
@@ -427,6 +438,10 @@ class GoalApp(App[None]):
         self.rows_read += rows.height
         if rows.height:
             self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+        else:
+            # The file changed, yet no check-in and no definition did: closed, reopened or
+            # graded by another process, most likely.
+            self.read_cycle_state()
         self._arm_watch()
 
     def _affected(self, rows: pl.DataFrame) -> set[str] | None:

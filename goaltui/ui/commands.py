@@ -65,8 +65,12 @@ class GoalCommands(Provider):
         return cache[1]
 
     def _fixed(self, dashboard: DashboardScreen) -> list[tuple[str, str, Callable[[], None]]]:
+        from goaltui.ui.cycle_actions import CycleActions
+
         period = dashboard.action_period
         tab = dashboard.action_tab
+        app = self.app
+        cycle = app.cycle_commands(dashboard.unit_id) if isinstance(app, CycleActions) else []
         return [
             ("period: previous month", "move the as-of date back", partial(period, -1)),
             ("period: next month", "move the as-of date forward", partial(period, 1)),
@@ -76,6 +80,7 @@ class GoalCommands(Provider):
             ("pane: OKRs", "show the OKR pane", partial(tab, "okrs")),
             ("pane: Quality", "show the quality findings", partial(tab, "quality")),
             ("pane: Due", "show who owes a check-in", partial(tab, "due")),
+            *cycle,
         ]
 
     def _jump(self, dashboard: DashboardScreen, row: dict[str, str]) -> Callable[[], None]:

@@ -11,6 +11,7 @@ from textual.message import Message
 if TYPE_CHECKING:  # the app imports this module before polars is loaded
     import polars as pl
 
+    from goaltui.cycle import CycleState
     from goaltui.metrics.scorecard import Scorecard
 
 
@@ -45,3 +46,5 @@ class StateChanged(Message, bubble=False):
     """The latest figures."""
     findings: pl.DataFrame | None
     """Goal-quality findings for `as_of`; None while they are being computed."""
+    cycle: CycleState | None = None
+    """The grades and closed periods; None until they are read."""

@@ -17,8 +17,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane, Tree
 
+from goaltui.i18n import N_
 from goaltui.metrics.scorecard import Scorecard
-from goaltui.model.period import shift_months
+from goaltui.model.enums import PeriodUnit
+from goaltui.model.period import Period, shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
 from goaltui.ui.messages import StateChanged
@@ -32,6 +34,7 @@ from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
 
 if TYPE_CHECKING:
+    from goaltui.cycle import CycleState
     from goaltui.ui.app import GoalApp
 
 
@@ -86,6 +89,14 @@ class DashboardScreen(Screen[None]):
             tooltip="Check in every goal without a check-in this period",
         ),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the KPIs by text"),
+        Binding(
+            "R",
+            "review",
+            N_("Review"),
+            id="review",
+            show=False,
+            tooltip=N_("Review the current quarter: grades, their distribution, the meeting text"),
+        ),
         Binding("1", "tab('kpis')", "KPIs", id="tab-kpis", show=False, tooltip="KPI pane"),
         Binding("2", "tab('okrs')", "OKRs", id="tab-okrs", show=False, tooltip="OKR pane"),
         Binding(
@@ -124,6 +135,8 @@ class DashboardScreen(Screen[None]):
     """The app's goal-quality findings, as last received; None while they are computed."""
     filter_text: reactive[str] = reactive("", init=False)
     """Text the KPI rows must contain."""
+    cycle: reactive[CycleState | None] = reactive(None, init=False, always_update=True)
+    """The app's grades and closed periods, as last received."""
 
     def __init__(
         self, *, as_of: date, today: date, demo: bool, db: Path, notice: str | None = None
@@ -194,6 +207,8 @@ class DashboardScreen(Screen[None]):
             self.scorecard = message.scorecard
         if message.findings is not self.findings:
             self.findings = message.findings
+        if message.cycle is not self.cycle:
+            self.cycle = message.cycle
 
     def watch_scorecard(self, scorecard: Scorecard | None) -> None:
         if scorecard is None:
@@ -226,7 +241,9 @@ class DashboardScreen(Screen[None]):
             names.get(u, u) for u in scorecard.path(unit_id)
         )
         self._show_kpis()
-        self._show_okr_detail(self.query_one(OkrTree).show(scorecard, unit_id))
+        self._show_okr_detail(
+            self.query_one(OkrTree).show(scorecard, unit_id, grades=self._grades())
+        )
         self.query_one(ChildrenTable).show(scorecard, unit_id)
         self.query_one("#children-title").display = self.query_one(ChildrenTable).display
         self.query_one(DueTable).show(scorecard, unit_id)
@@ -234,6 +251,14 @@ class DashboardScreen(Screen[None]):
 
     def watch_findings(self) -> None:
         self._show_findings()
+
+    def watch_cycle(self) -> None:
+        if self.scorecard is not None and self.unit_id is not None:
+            tree = self.query_one(OkrTree)
+            self._show_okr_detail(tree.show(self.scorecard, self.unit_id, grades=self._grades()))
+
+    def _grades(self) -> pl.DataFrame | None:
+        return None if self.cycle is None else self.cycle.grades
 
     def _show_findings(self) -> None:
         scorecard, unit_id, findings = self.scorecard, self.unit_id, self.findings
@@ -308,7 +333,7 @@ class DashboardScreen(Screen[None]):
     def _show_okr_detail(self, node: GoalRef | None) -> None:
         """Describe the OKR tree's node `node` (its data) in full below the tree."""
         if self.scorecard is not None:
-            detail = describe_node(self.scorecard, node, palette(self.app))
+            detail = describe_node(self.scorecard, node, palette(self.app), grades=self._grades())
             self.query_one("#okr-detail", Static).update(detail)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -330,7 +355,9 @@ class DashboardScreen(Screen[None]):
             tabs.active = "okrs"
             tree = self.query_one(OkrTree)
             if self.scorecard is not None:
-                self._show_okr_detail(tree.show(self.scorecard, unit_id, keep=goal_id))
+                self._show_okr_detail(
+                    tree.show(self.scorecard, unit_id, keep=goal_id, grades=self._grades())
+                )
             tree.focus()
 
     def open_goal(self, goal_id: str) -> None:
@@ -401,6 +428,11 @@ class DashboardScreen(Screen[None]):
             raise SkipAction()  # `c` typed into the filter box
         # A request to the app, made as a call: a message would arrive after the next keys.
         await cast("GoalApp", self.app).open_checkin(self.highlighted_goal())
+
+    def action_review(self) -> None:
+        """Open the review of the quarter containing the as-of date for the current unit."""
+        label = Period.containing(PeriodUnit.QUARTER, self.as_of).label
+        cast("GoalApp", self.app).open_review(label, self.unit_id)
 
     def action_checkin_round(self) -> None:
         if self.unit_id is not None:

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 
 from goaltui.humanize import quantity
+from goaltui.i18n import _
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette, score_text, status_text
@@ -40,6 +41,7 @@ class OkrTree(Tree[GoalRef]):
         self.show_root = False
         self.guide_depth = 2
         self._shown: tuple[Scorecard, str] | None = None
+        self._grades: pl.DataFrame | None = None
         self._shown_width = 0
 
     def on_resize(self) -> None:
@@ -57,10 +59,20 @@ class OkrTree(Tree[GoalRef]):
         return node.data[1]
 
     def show(
-        self, scorecard: Scorecard, unit_id: str, *, keep: str | None = None
+        self,
+        scorecard: Scorecard,
+        unit_id: str,
+        *,
+        keep: str | None = None,
+        grades: pl.DataFrame | None = None,
     ) -> GoalRef | None:
-        """List the objectives of `unit_id` whose period contains the as-of date; the cursor
-        goes to `keep` (or the first objective). Returns what the cursor is on."""
+        """List the objectives of `unit_id` whose period contains the as-of date, with the
+        frozen grades of closed ones (`grades`: the grades table); the cursor goes to `keep`
+        (or the first objective). Returns what the cursor is on."""
+        if grades is None and self._shown is not None and self._shown[0] is scorecard:
+            grades = self._grades
+        self._grades = grades
+        graded = graded_rows(grades)
         self._shown, self._shown_width = (scorecard, unit_id), self.size.width
         keep = keep or (
             self.cursor_node.data[1] if self.cursor_node and self.cursor_node.data else None
@@ -84,7 +96,16 @@ class OkrTree(Tree[GoalRef]):
         figures_width = max([cell_len(f) for f in figures.values()] + [10]) + 2
         # Titles take what the line has left after score, figures and status (wide terminals
         # show more of them); the detail line under the tree always shows them whole.
-        room = self.size.width - 6 - 11 - figures_width - 10
+        # A closed period's frozen grades stand before the live scores, in one column.
+        shown_ids = {("objective", o) for o in objectives["objective_id"]}
+        shown_ids |= {("kr", k) for k in krs["goal_id"]}
+        grade_cells = {
+            ref: grade_text(row, theme, note=False)
+            for ref, row in graded.items()
+            if ref in shown_ids
+        }
+        grade_width = max([c.cell_len + 1 for c in grade_cells.values()] + [0])
+        room = self.size.width - 6 - 11 - figures_width - 10 - grade_width
         longest = max([cell_len(safe_plain(t)) for t in krs["name"]] + [10])
         title_width = max(16, min(longest, room, TITLE_WIDTH))
         self.clear()
@@ -93,6 +114,10 @@ class OkrTree(Tree[GoalRef]):
             label = score_text(objective["score"], objective["band"], theme)
             label.append(" ")
             label.append(safe_plain(objective["title"]), style="bold")
+            label = (
+                _graded(grade_cells.get(("objective", objective["objective_id"])), grade_width)
+                + label
+            )
             parent = objective.get("parent_id")
             if parent:
                 aligned = safe_plain(titles.get(parent, parent))
@@ -106,6 +131,7 @@ class OkrTree(Tree[GoalRef]):
                 label = _kr_label(kr, theme, title_width, figures[kr["goal_id"]], figures_width)
                 if kr["goal_id"] in scorecard.due_ids:
                     label = due_mark(theme) + label
+                label = _graded(grade_cells.get(("kr", kr["goal_id"])), grade_width) + label
                 leaf = node.add_leaf(label, data=("kr", kr["goal_id"]))
                 if kr["goal_id"] == keep:
                     target_node = leaf
@@ -117,6 +143,40 @@ class OkrTree(Tree[GoalRef]):
             self.move_cursor(target_node)
             return target_node.data
         return None
+
+
+def graded_rows(grades: pl.DataFrame | None) -> dict[GoalRef, dict[str, object]]:
+    """The grades table's rows by (kind, goal id)."""
+    if grades is None:
+        return {}
+    return {(row["kind"], row["goal_id"]): row for row in grades.iter_rows(named=True)}
+
+
+def grade_words(grade: dict[str, object], *, note: bool = True) -> str:
+    """`graded 0.70`, or with an override `graded 0.70 (override 0.80: reason)`, for a grades
+    row (its frozen score as `score` or `frozen`, plus `override` and `note`)."""
+    frozen = grade["frozen"] if "frozen" in grade else grade.get("score")
+    override, reason = grade.get("override"), grade.get("note")
+    score = f"{frozen:.2f}" if isinstance(frozen, float) else "-"
+    if not isinstance(override, float):
+        return _("graded {score}").format(score=score)
+    if note and isinstance(reason, str) and reason:
+        return _("graded {score} (override {override}: {note})").format(
+            score=score, override=f"{override:.2f}", note=safe_plain(reason)
+        )
+    return _("graded {score} (override {override})").format(score=score, override=f"{override:.2f}")
+
+
+def grade_text(grade: dict[str, object], theme: dict[str, str], *, note: bool = True) -> Text:
+    """A frozen grade, set apart from a live score: in the theme's accent, in brackets."""
+    style = f"bold {theme.get('accent', '')}".strip()
+    # A span, not the text's base style: a label built on it must not take the accent.
+    return Text().append(f"[{grade_words(grade, note=note)}]", style=style)
+
+
+def _graded(cell: Text | None, width: int) -> Text:
+    # The grade column: the cell padded to the widest grade shown, nothing when none is.
+    return _cell(cell.copy() if cell is not None else Text(), width) if width else Text()
 
 
 def _cell(text: Text, width: int) -> Text:
@@ -159,10 +219,33 @@ def _kr_label(
     return label
 
 
-def describe_node(scorecard: Scorecard, ref: GoalRef | None, theme: dict[str, str]) -> Text:
-    """The highlighted objective or key result in full: what the tree line may have cut."""
+def describe_node(
+    scorecard: Scorecard,
+    ref: GoalRef | None,
+    theme: dict[str, str],
+    *,
+    grades: pl.DataFrame | None = None,
+) -> Text:
+    """The highlighted objective or key result in full: what the tree line may have cut, and
+    its frozen grade with the override's reason when it was graded by judgement."""
     if ref is None:
         return Text("")
+    text = _describe(scorecard, ref, theme)
+    grade = graded_rows(grades).get(ref)
+    if text and grade is not None:
+        text.append("\n")
+        text.append_text(grade_text(grade, theme))
+        who, when = grade.get("graded_by"), grade.get("graded_at")
+        if isinstance(who, str) and when is not None:
+            text.append(" ")
+            text.append(
+                _("by {who} on {day}").format(who=safe_plain(who), day=str(when)[:10]),
+                style="dim",
+            )
+    return text
+
+
+def _describe(scorecard: Scorecard, ref: GoalRef, theme: dict[str, str]) -> Text:
     kind, goal_id = ref
     text = Text()
     if kind == "objective":
