@@ -17,15 +17,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from goaltui.humanize import KOREAN_SUFFIX, has_hangul
+from goaltui.i18n import N_
 from goaltui.model import Checkin, GoaltuiError, Period, PeriodUnit, ValidationError
 from goaltui.store import rules
 from goaltui.store.checkins import checkin_problems
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.goal_field import GoalField, find_goal
 
 FIELDS = ("goal", "value", "date", "denominator", "confidence", "note")
@@ -227,16 +229,16 @@ class CheckinEditor(Vertical):
         Binding(
             "ctrl+s",
             "save",
-            "Save",
+            N_("Save"),
             id="checkin.save",
-            tooltip="Save this check-in; the form closes once it is on disk",
+            tooltip=N_("Save this check-in; the form closes once it is on disk"),
         ),
         Binding(
             "tab",
             "skip",
-            "Skip (empty value)",
+            N_("Skip (empty value)"),
             id="checkin.skip",
-            tooltip="In a check-in round, Tab on an empty value skips the goal",
+            tooltip=N_("In a check-in round, Tab on an empty value skips the goal"),
         ),
     ]
 
@@ -468,9 +470,9 @@ class CheckinForm(ModalScreen[Checkin | None]):
         Binding(
             "escape",
             "cancel",
-            "Cancel",
+            N_("Cancel"),
             id="checkin.cancel",
-            tooltip="Close without saving; asks first when something was typed",
+            tooltip=N_("Close without saving; asks first when something was typed"),
         ),
     ]
 
@@ -506,7 +508,7 @@ class CheckinForm(ModalScreen[Checkin | None]):
             else:
                 dialog.border_title = "Check in"
             yield CheckinEditor(**self._editor_args)
-        yield Footer()
+        yield GoalFooter()
 
     @property
     def editor(self) -> CheckinEditor:

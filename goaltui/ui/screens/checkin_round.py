@@ -14,13 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from goaltui.i18n import N_
 from goaltui.model import Checkin
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.checkin import CheckinEditor, describe_checkin, saved_message
 from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.widgets.footer import GoalFooter
 
 
 class CheckinRound(ModalScreen[list[Checkin]]):
@@ -34,16 +36,16 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         Binding(
             "escape",
             "end_round",
-            "End round",
+            N_("End round"),
             id="checkin_round.end",
-            tooltip="End the round and show what was saved",
+            tooltip=N_("End the round and show what was saved"),
         ),
         Binding(
             "escape",
             "close",
-            "Close",
+            N_("Close"),
             id="checkin_round.close",
-            tooltip="Close the summary and go back",
+            tooltip=N_("Close the summary and go back"),
         ),
     ]
 
@@ -81,7 +83,7 @@ class CheckinRound(ModalScreen[list[Checkin]]):
             dialog.border_title = "Check-in round"
             yield Static("", id="round-progress", markup=False)
             yield Vertical(id="round-body")
-        yield Footer()
+        yield GoalFooter()
 
     async def on_mount(self) -> None:
         await self._show_goal()

@@ -15,10 +15,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from goaltui.humanize import percent, quantity
+from goaltui.i18n import N_
 from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.types import Checkin
@@ -27,6 +28,7 @@ from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette, status_text
+from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
 from goaltui.ui.widgets.tables import highlighted_key
@@ -46,10 +48,16 @@ LOG_STATES = {
 class CheckinLog(DataTable[Text | str]):
     """Every check-in of the goal, newest first, corrections and retractions shown as such."""
 
-    HELP = "The goal's check-ins. e: correct the highlighted one, d: retract it, u: undo your last."
+    HELP = N_(
+        "The goal's check-ins. e: correct the highlighted one, d: retract it, u: undo your last."
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "screen.correct", "Correct", id="log-correct", tooltip="Correct this entry"),
-        Binding("d", "screen.retract", "Retract", id="log-retract", tooltip="Retract this entry"),
+        Binding(
+            "e", "screen.correct", N_("Correct"), id="log-correct", tooltip=N_("Correct this entry")
+        ),
+        Binding(
+            "d", "screen.retract", N_("Retract"), id="log-retract", tooltip=N_("Retract this entry")
+        ),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -66,23 +74,23 @@ class GoalDetailScreen(Screen[None]):
 
     CSS_PATH = "goal_detail.tcss"
     AUTO_FOCUS = "#log"
-    HELP = (
+    HELP = N_(
         "One goal: its periods (bar = actual, | = target), its check-ins and its cascade. "
         "Escape or Backspace goes back; c checks in; in the log e corrects, d retracts; "
         "u undoes your last check-in; Enter in the cascade opens that goal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "back", "Back", id="detail-back", tooltip="Back"),
+        Binding("escape,backspace", "back", N_("Back"), id="detail-back", tooltip=N_("Back")),
         # The dashboard's ids: remapping `checkin` or `undo` in the config moves these too.
         Binding(
             "c",
             "checkin",
-            "Check in",
+            N_("Check in"),
             id="checkin",
             priority=True,
-            tooltip="Check in this goal",
+            tooltip=N_("Check in this goal"),
         ),
-        Binding("u", "app.undo", "Undo", id="undo", tooltip="Undo your last check-in"),
+        Binding("u", "app.undo", N_("Undo"), id="undo", tooltip=N_("Undo your last check-in")),
     ]
 
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
@@ -116,7 +124,7 @@ class GoalDetailScreen(Screen[None]):
                 with Vertical(id="cascade-box"):
                     yield Label("Cascade", classes="section")
                     yield OptionList(id="cascade")
-        yield Footer()
+        yield GoalFooter()
 
     def on_mount(self) -> None:
         self._refresh_all()
