@@ -46,8 +46,9 @@ def N_(message: str) -> str:
 def translated(marked: str) -> str:
     """A message marked with ``N_`` (a table's word, a binding's description), in the current
     language, where it is shown. ``_`` takes only literals, so that every message it is given
-    is extracted; this takes the variables that hold marked ones."""
-    return _translation.gettext(marked)
+    is extracted; this takes the variables that hold marked ones. An empty string stays empty
+    (gettext would answer it with the catalogue's header)."""
+    return _translation.gettext(marked) if marked else ""
 
 
 def use_language(code: str) -> None:

@@ -13,7 +13,13 @@ import polars as pl
 
 from goaltui.console import render_rich
 from goaltui.i18n import N_, _, ngettext, translated
-from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues, lint_scope
+from goaltui.metrics.quality import (
+    SEVERITY_ORDER,
+    SEVERITY_WORDS,
+    Severity,
+    find_issues,
+    lint_scope,
+)
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
@@ -97,7 +103,7 @@ def _table(rows: pl.DataFrame, as_of: date, unit: str | None, scope: str) -> str
         style = SEVERITY_STYLES.get(Severity(severity), "")
         # Text cells: findings quote names, which are data and never Rich markup.
         table.add_row(
-            safe_text(severity, style),
+            safe_text(translated(SEVERITY_WORDS.get(severity, severity)), style),
             *(safe_text(cell) for cell in (rule, subject, message, suggestion)),
         )
     return render_rich(*([] if rows.is_empty() else [table]), safe_text(summary(rows)))

@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from goaltui import i18n
 from goaltui.cli import main
 from goaltui.config import load_config
-from goaltui.i18n import _, choose_language, ngettext, use_language
+from goaltui.i18n import _, choose_language, ngettext, translated, use_language
 from goaltui.model.errors import GoaltuiError
 from tests.store_helpers import write_source
 
@@ -125,6 +125,7 @@ def test_korean_and_english_read_differently(korean: None) -> None:
     assert (
         ngettext("{count} key result", "{count} key results", 3).format(count=3) == "핵심 결과 3개"
     )
+    assert translated("") == ""  # not the catalogue's header
     use_language("en")
     assert _("no data") == "no data"
     assert (

@@ -47,6 +47,15 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+SEVERITY_WORDS: dict[str, str] = {
+    Severity.ERROR: N_("error"),
+    Severity.WARNING: N_("warning"),
+    Severity.INFO: N_("info"),
+}
+"""How each severity reads for people (marked; `translated` where shown; csv and json keep the
+id)."""
+
+
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 """Severities from the most to the least serious: the order findings are listed in."""
 

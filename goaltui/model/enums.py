@@ -92,6 +92,24 @@ STATUS_TABLE: tuple[StatusInfo, ...] = (
 """Every status, in the order reports list them: the one table the others derive from."""
 
 
+AGGREGATION_WORDS: dict[str, str] = {
+    Aggregation.SUM: N_("sum"),
+    Aggregation.MEAN: N_("mean"),
+    Aggregation.LAST: N_("last"),
+    Aggregation.MIN: N_("min"),
+    Aggregation.MAX: N_("max"),
+    Aggregation.RATIO: N_("ratio"),
+}
+"""How each aggregation reads for people (marked; `translated` where shown)."""
+
+PERIOD_UNIT_WORDS: dict[str, str] = {
+    PeriodUnit.MONTH: N_("month"),
+    PeriodUnit.QUARTER: N_("quarter"),
+    PeriodUnit.YEAR: N_("year"),
+}
+"""How each period length reads for people (marked; `translated` where shown)."""
+
+
 class _StatusWords(Mapping[str, str]):
     # Looked up when shown, so the words follow the language chosen after import.
     def __getitem__(self, status: str) -> str:

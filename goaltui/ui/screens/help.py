@@ -15,6 +15,46 @@ from textual.widgets import Static
 from goaltui.i18n import N_, _, translated
 from goaltui.textsafe import safe_text
 
+TEXTUAL_WORDS = (
+    N_("Cursor up"),
+    N_("Cursor down"),
+    N_("Cursor left"),
+    N_("Cursor right"),
+    N_("Home"),
+    N_("End"),
+    N_("Page up"),
+    N_("Page down"),
+    N_("Page Left"),
+    N_("Page Right"),
+    N_("Select"),
+    N_("Top"),
+    N_("Bottom"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Toggle node"),
+    N_("Expand or collapse all"),
+    N_("Scroll Up"),
+    N_("Scroll Down"),
+    N_("Scroll Left"),
+    N_("Scroll Right"),
+    N_("Scroll Home"),
+    N_("Scroll End"),
+    N_("palette"),
+    N_("Cursor Up"),
+    N_("Cursor Down"),
+    N_("Page Up"),
+    N_("Page Down"),
+    N_("Cursor to parent"),
+    N_("Toggle"),
+    N_("First"),
+    N_("Last"),
+    N_("Up"),
+    N_("Down"),
+    N_("Submit"),
+)
+"""The descriptions of Textual's own keys (tables, trees, the palette), so that help and the
+footer show them in the person's language too."""
+
 
 def _key_label(screen: Screen[object], key: str) -> str:
     return screen.app.get_key_display(Binding(key, ""))

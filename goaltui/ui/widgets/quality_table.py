@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from goaltui.i18n import N_, _, translated
-from goaltui.metrics.quality import RULES
+from goaltui.metrics.quality import RULES, SEVERITY_WORDS
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.tables import highlighted_key
@@ -91,7 +91,7 @@ class QualityTable(DataTable[Text | str]):
             self.add_row(
                 # Findings quote names: Text cells, never markup strings.
                 safe_text(rule if rule != previous_rule else "", "bold"),
-                safe_text(row["severity"], color),
+                safe_text(translated(SEVERITY_WORDS.get(row["severity"], row["severity"])), color),
                 safe_text(names.get(row["subject_id"], row["subject_id"])),
                 safe_text(row["message"]),
                 key=key,
