@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from goaltui.i18n import N_
+from goaltui.i18n import N_, _
 from goaltui.textsafe import safe_plain
 from goaltui.ui.palette import fuzzy_pattern
 
@@ -168,12 +168,12 @@ class GoalField(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row", id="goal-row"):
-            yield Label("Goal", classes="field-label")
+            yield Label(_("Goal"), classes="field-label")
             yield Input(
                 self._initial,
                 id="goal",
                 compact=True,
-                placeholder="id or part of a name",
+                placeholder=_("id or part of a name"),
                 disabled=self._locked,
             )
             yield Static("", id="goal-hint", classes="field-hint", markup=False)
