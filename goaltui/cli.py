@@ -11,7 +11,8 @@ from pathlib import Path
 
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db, demo_db_path, load_config
-from goaltui.humanize import counted
+from goaltui.humanize import plain
+from goaltui.i18n import _, choose_language, ngettext, use_language
 from goaltui.model.errors import DatabaseError, GoaltuiError, ValidationError
 from goaltui.model.period import set_fiscal_year_start
 from goaltui.store.engine import FileStore, PgStore, Store, is_pg_url, open_store
@@ -42,7 +43,7 @@ def _iso_date(text: str) -> date:
 
 def _path(text: str) -> Path:
     if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path names nothing")
+        raise argparse.ArgumentTypeError(_("an empty path names nothing"))
     return Path(text)
 
 
@@ -60,7 +61,7 @@ def _number(text: str) -> float:
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if number is None:
-        raise argparse.ArgumentTypeError("a number is needed")
+        raise argparse.ArgumentTypeError(_("a number is needed"))
     return number
 
 
@@ -73,21 +74,23 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         type=_db,
         default=default,
         metavar="FILE|URL",
-        help="database file or postgresql:// URL (default: $GOALTUI_DB, the config's "
-        "database, the user data dir)",
+        help=_(
+            "database file or postgresql:// URL (default: $GOALTUI_DB, the config's "
+            "database, the user data dir)"
+        ),
     )
     parser.add_argument(
         "--demo",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
-        help="use the demo organisation's own database, as of its demo date",
+        help=_("use the demo organisation's own database, as of its demo date"),
     )
     parser.add_argument(
         "--as-of",
         type=_iso_date,
         default=default,
         metavar="YYYY-MM-DD",
-        help="compute everything as of this date (default: today; the demo's date with --demo)",
+        help=_("compute everything as of this date (default: today; the demo's date with --demo)"),
     )
 
 
@@ -95,8 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `goaltui` and its sub-commands."""
     parser = argparse.ArgumentParser(
         prog="goaltui",
-        description="A keyboard-driven terminal dashboard for KPIs and OKRs. "
-        "Without a command, opens the dashboard.",
+        description=_(
+            "A keyboard-driven terminal dashboard for KPIs and OKRs. "
+            "Without a command, opens the dashboard."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"goaltui {__version__}")
     _common(parser, top=True)
@@ -107,88 +112,98 @@ def build_parser() -> argparse.ArgumentParser:
         _common(sub, top=False)
         return sub
 
-    init = command("init", "create an empty goaltui database")
+    init = command("init", _("create an empty goaltui database"))
     init.add_argument(
         "--fiscal-year-start",
         type=int,
         choices=range(1, 13),
         metavar="MONTH",
-        help="store the organisation's first fiscal month (1-12; quarters and years count from it)",
+        help=_(
+            "store the organisation's first fiscal month (1-12; quarters and years count from it)"
+        ),
     )
 
-    imp = command("import", "load a folder of CSV files or an .xlsx workbook")
-    imp.add_argument("path", type=_path, help="folder of CSV files, or an .xlsx workbook")
-    imp.add_argument("--replace", action="store_true", help="start over instead of merging")
+    imp = command("import", _("load a folder of CSV files or an .xlsx workbook"))
+    imp.add_argument("path", type=_path, help=_("folder of CSV files, or an .xlsx workbook"))
+    imp.add_argument("--replace", action="store_true", help=_("start over instead of merging"))
     imp.add_argument(
         "--encoding",
         metavar="NAME",
-        help="read every CSV file in this encoding (e.g. cp949, windows-1252) instead of "
-        "deciding it from each file's bytes",
+        help=_(
+            "read every CSV file in this encoding (e.g. cp949, windows-1252) instead of "
+            "deciding it from each file's bytes"
+        ),
     )
 
-    exp = command("export", "write the database back to the interchange format")
-    exp.add_argument("dir", type=_path, help="folder to write the CSV files to")
+    exp = command("export", _("write the database back to the interchange format"))
+    exp.add_argument("dir", type=_path, help=_("folder to write the CSV files to"))
 
-    chk = command("checkin", "record one measurement of a KPI or key result")
-    chk.add_argument("goal_id", help="a KPI id or key result id")
-    chk.add_argument("value", help="the measured value (for ratio: the numerator), e.g. 1,250.5")
-    chk.add_argument("--date", type=_iso_date, help="the day it is for (default: the as-of date)")
-    chk.add_argument("--denominator", help="only for ratio goals")
-    chk.add_argument("--confidence", help="0-10: how likely the target is met")
-    chk.add_argument("--note", help="a comment")
-    chk.add_argument("--author", help="unit id of the person checking in")
+    chk = command("checkin", _("record one measurement of a KPI or key result"))
+    chk.add_argument("goal_id", help=_("a KPI id or key result id"))
+    chk.add_argument("value", help=_("the measured value (for ratio: the numerator), e.g. 1,250.5"))
+    chk.add_argument(
+        "--date", type=_iso_date, help=_("the day it is for (default: the as-of date)")
+    )
+    chk.add_argument("--denominator", help=_("only for ratio goals"))
+    chk.add_argument("--confidence", help=_("0-10: how likely the target is met"))
+    chk.add_argument("--note", help=_("a comment"))
+    chk.add_argument("--author", help=_("unit id of the person checking in"))
 
-    rep = command("report", "print each goal's actual, target, achievement, status and score")
-    rep.add_argument("--unit", help="only this unit and the units below it")
-    rep.add_argument("--history", action="store_true", help="every period, not only the current")
+    rep = command("report", _("print each goal's actual, target, achievement, status and score"))
+    rep.add_argument("--unit", help=_("only this unit and the units below it"))
+    rep.add_argument("--history", action="store_true", help=_("every period, not only the current"))
     rep.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
     rep.add_argument(
-        "--period", metavar="LABEL", help="with --format md: the review of this quarter or year"
+        "--period", metavar="LABEL", help=_("with --format md: the review of this quarter or year")
     )
 
-    carry = command("carry-over", "continue the unfinished objectives of a period in a later one")
-    carry.add_argument("source", metavar="FROM", help="period label, e.g. 2026-Q3")
-    carry.add_argument("target", metavar="TO", help="a later period label, e.g. 2026-Q4")
-    carry.add_argument("--unit", help="only objectives of this unit and the units below it")
+    carry = command(
+        "carry-over", _("continue the unfinished objectives of a period in a later one")
+    )
+    carry.add_argument("source", metavar="FROM", help=_("period label, e.g. 2026-Q3"))
+    carry.add_argument("target", metavar="TO", help=_("a later period label, e.g. 2026-Q4"))
+    carry.add_argument("--unit", help=_("only objectives of this unit and the units below it"))
 
-    close = command("close", "grade a period's objectives and refuse later check-ins into it")
-    close.add_argument("period", metavar="PERIOD", help="period label, e.g. 2026-Q3")
-    close.add_argument("--unit", help="only objectives of this unit and the units below it")
+    close = command("close", _("grade a period's objectives and refuse later check-ins into it"))
+    close.add_argument("period", metavar="PERIOD", help=_("period label, e.g. 2026-Q3"))
+    close.add_argument("--unit", help=_("only objectives of this unit and the units below it"))
 
-    reopen = command("reopen", "take check-ins into a closed period again")
-    reopen.add_argument("period", metavar="PERIOD", help="period label, e.g. 2026-Q3")
+    reopen = command("reopen", _("take check-ins into a closed period again"))
+    reopen.add_argument("period", metavar="PERIOD", help=_("period label, e.g. 2026-Q3"))
 
-    grade = command("grade", "override the frozen grade of a key result, with a reason")
-    grade.add_argument("kr_id", metavar="KR_ID", help="a key result of a closed period")
-    grade.add_argument("score", type=_number, metavar="SCORE", help="the grade, 0 to 1")
-    grade.add_argument("--note", help="why the grade differs from the score")
+    grade = command("grade", _("override the frozen grade of a key result, with a reason"))
+    grade.add_argument("kr_id", metavar="KR_ID", help=_("a key result of a closed period"))
+    grade.add_argument("score", type=_number, metavar="SCORE", help=_("the grade, 0 to 1"))
+    grade.add_argument("--note", help=_("why the grade differs from the score"))
 
-    due = command("due", "list the goals whose check-in is due, by owner")
-    due.add_argument("--unit", help="only this unit and the units below it")
+    due = command("due", _("list the goals whose check-in is due, by owner"))
+    due.add_argument("--unit", help=_("only this unit and the units below it"))
     due.add_argument(
         "--within",
         default="0",
         metavar="DAYS",
-        help="also goals due within this many days after the as-of date (default 0)",
+        help=_("also goals due within this many days after the as-of date (default 0)"),
     )
     due.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
 
-    lint = command("lint", "check goals against the guide's criteria for good KPIs and OKRs")
-    lint.add_argument("--unit", help="only this unit and the units below it")
+    lint = command("lint", _("check goals against the guide's criteria for good KPIs and OKRs"))
+    lint.add_argument("--unit", help=_("only this unit and the units below it"))
     lint.add_argument("--format", choices=["table", "csv", "json"], default="table")
     periods = lint.add_mutually_exclusive_group()
     periods.add_argument(
         "--period",
         metavar="LABEL",
-        help="check this period (2026-11, 2026-Q3, 2026) instead of those containing as-of",
+        help=_("check this period (2026-11, 2026-Q3, 2026) instead of those containing as-of"),
     )
     periods.add_argument(
-        "--all", action="store_true", dest="all_periods", help="check every period"
+        "--all", action="store_true", dest="all_periods", help=_("check every period")
     )
 
-    srv = command("serve", "serve the dashboard to browsers; every tab runs its own dashboard")
-    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
-    srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    srv = command("serve", _("serve the dashboard to browsers; every tab runs its own dashboard"))
+    srv.add_argument(
+        "--host", default="127.0.0.1", help=_("address to listen on (default: loopback)")
+    )
+    srv.add_argument("--port", type=int, default=8000, help=_("port to listen on (default 8000)"))
     return parser
 
 
@@ -196,13 +211,15 @@ def _context(args: argparse.Namespace) -> Context:
     config = load_config()
     demo = bool(args.demo)
     if args.db is not None and demo:
-        raise GoaltuiError("--db and --demo cannot be used together")
+        raise GoaltuiError(_("--db and --demo cannot be used together"))
     target = demo_db_path() if demo else (args.db or default_db(config))
     as_of = args.as_of or (DEMO_AS_OF if demo else date.today())
     try:
         store = open_store(target)
     except RuntimeError:
-        raise GoaltuiError(f"{target}: no such user, so no home folder to put it in") from None
+        raise GoaltuiError(
+            _("{target}: no such user, so no home folder to put it in").format(target=target)
+        ) from None
     db = store.path if isinstance(store, FileStore) else Path(store.label)
     from goaltui.store.db import stored_fiscal_year_start
 
@@ -237,13 +254,17 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
         created = ctx.store.init()
     if args.fiscal_year_start is not None:
         if isinstance(ctx.store, PgStore):
-            raise GoaltuiError("--fiscal-year-start is not yet stored on a PostgreSQL database")
+            raise GoaltuiError(_("--fiscal-year-start is not yet stored on a PostgreSQL database"))
         from goaltui.store.db import store_fiscal_year_start
 
         store_fiscal_year_start(ctx.db, args.fiscal_year_start)
     print(
         safe_plain(
-            f"{'Created' if created else 'Opened existing'} goaltui database {ctx.store.label}"
+            (
+                _("Created goaltui database {label}")
+                if created
+                else _("Opened existing goaltui database {label}")
+            ).format(label=ctx.store.label)
         )
     )
     return 0
@@ -260,7 +281,13 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    print(safe_plain(f"Imported {args.path} into {ctx.store.label}: {summary}"))
+    print(
+        safe_plain(
+            _("Imported {path} into {label}: {summary}").format(
+                path=args.path, label=ctx.store.label, summary=summary
+            )
+        )
+    )
     return 0
 
 
@@ -273,7 +300,13 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         summary = ctx.store.export(args.dir, progress=progress)
     finally:
         progress.close()
-    print(safe_plain(f"Exported {ctx.store.label} to {args.dir}: {summary}"))
+    print(
+        safe_plain(
+            _("Exported {label} to {folder}: {summary}").format(
+                label=ctx.store.label, folder=args.dir, summary=summary
+            )
+        )
+    )
     return 0
 
 
@@ -300,9 +333,18 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
         today=ctx.as_of,
     )
     print(
-        safe_plain(f"Saved check-in {saved.id}: {saved.goal_id} = {saved.value:g} on {saved.date}")
+        safe_plain(
+            _("Saved check-in {id}: {goal} = {value} on {date}").format(
+                id=saved.id, goal=saved.goal_id, value=_shown_value(saved.value), date=saved.date
+            )
+        )
     )
     return 0
+
+
+def _shown_value(value: float | None) -> str:
+    # `2,700,000`, `0.125`: the number as typed, never `2.7e+06`.
+    return "" if value is None else plain(value, 6)
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
@@ -313,7 +355,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         from goaltui.cycle import review_markdown
 
         if args.format != "md" or args.history:
-            raise GoaltuiError("--period gives the review text: use it with --format md alone")
+            raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
         sys.stdout.write(review_markdown(ctx.db, args.period, ctx.as_of, unit=args.unit))
         return 0
     dataset = load_report(ctx.store, ctx.as_of, history=args.history)
@@ -357,7 +399,11 @@ def cmd_carry_over(ctx: Context, args: argparse.Namespace) -> int:
     _prepare_demo(ctx)
     created = carry_over(ctx.db, args.source, args.target, unit=args.unit)
     if not created:
-        print(f"Nothing to carry over from {args.source} to {args.target}")
+        print(
+            _("Nothing to carry over from {source} to {target}").format(
+                source=args.source, target=args.target
+            )
+        )
     for new_id in created:
         print(new_id)
     return 0
@@ -369,11 +415,18 @@ def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
     _prepare_demo(ctx)
     result = close_period(ctx.db, args.period, unit=args.unit)
     print(
-        f"Closed {result.period}: graded {counted(result.objectives, 'objective')} and "
-        f"{counted(result.key_results, 'key result')}"
+        _("Closed {period}: graded {objectives} and {key_results}").format(
+            period=result.period,
+            objectives=ngettext(
+                "{count} objective", "{count} objectives", result.objectives
+            ).format(count=f"{result.objectives:,}"),
+            key_results=ngettext(
+                "{count} key result", "{count} key results", result.key_results
+            ).format(count=f"{result.key_results:,}"),
+        )
     )
     if result.review:
-        print("Committed objectives graded below 1.0 (to review):")
+        print(_("Committed objectives graded below 1.0 (to review):"))
         for item in result.review:
             print(f"  {item.objective_id} ({item.unit_id}) {item.grade:.2f} {item.title}")
     return 0
@@ -384,7 +437,7 @@ def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
 
     _prepare_demo(ctx)
     reopen_period(ctx.db, args.period)
-    print(f"Reopened {args.period}: check-ins dated in it are taken again")
+    print(_("Reopened {period}: check-ins dated in it are taken again").format(period=args.period))
     return 0
 
 
@@ -393,7 +446,7 @@ def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
 
     _prepare_demo(ctx)
     grade_key_result(ctx.db, args.kr_id, args.score, note=args.note)
-    print(f"Graded {args.kr_id}: {args.score:g}")
+    print(_("Graded {kr}: {score}").format(kr=args.kr_id, score=f"{args.score:g}"))
     return 0
 
 
@@ -404,11 +457,11 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
     notice = None
     if not demo and not db.exists():
         # No database yet: show the demo organisation in a database of its own, and say so.
-        notice = (
-            f"There is no goaltui database at {db} yet, so this is the demo organisation, in "
-            f"a database of its own ({demo_db_path()}). Start yours with `goaltui import` or "
+        notice = _(
+            "There is no goaltui database at {db} yet, so this is the demo organisation, in "
+            "a database of its own ({demo}). Start yours with `goaltui import` or "
             "`goaltui init`."
-        )
+        ).format(db=db, demo=demo_db_path())
         demo, db = True, demo_db_path()
         as_of = args.as_of or DEMO_AS_OF
     if demo and not db.exists():
@@ -452,16 +505,29 @@ PG_COMMANDS = frozenset({"init", "import", "export", "checkin", "report", "lint"
 """The commands that run on a PostgreSQL server so far."""
 
 
+def apply_language() -> None:
+    """Choose the language of this command (DESIGN.md, "Language") before anything is said, the
+    parser's help included. A broken config file is reported by the command itself; until then
+    the language comes from the environment."""
+    try:
+        configured = load_config().language
+    except GoaltuiError:
+        configured = None
+    use_language(choose_language(configured))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `goaltui` command; returns the exit status."""
+    apply_language()
     args = build_parser().parse_args(argv)
     try:
         ctx = _context(args)
         if isinstance(ctx.store, PgStore) and args.command not in PG_COMMANDS:
-            what = f"`goaltui {args.command}`" if args.command else "the dashboard"
+            what = f"`goaltui {args.command}`" if args.command else _("the dashboard")
             raise GoaltuiError(
-                f"{what} does not run on a PostgreSQL database yet; on {ctx.store.label} use "
-                f"{', '.join(sorted(PG_COMMANDS))}"
+                _(
+                    "{what} does not run on a PostgreSQL database yet; on {label} use {commands}"
+                ).format(what=what, label=ctx.store.label, commands=", ".join(sorted(PG_COMMANDS)))
             )
         return COMMANDS[args.command](ctx, args)
     # Messages quote data (names, cells, paths): their control characters are made visible.
@@ -469,7 +535,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(safe_plain(problem, multiline=True), file=sys.stderr)
         count = len(error.problems)
-        print(f"goaltui: {count} problem{'s' * (count != 1)}; nothing was written", file=sys.stderr)
+        print(
+            ngettext(
+                "goaltui: {count} problem; nothing was written",
+                "goaltui: {count} problems; nothing was written",
+                count,
+            ).format(count=count),
+            file=sys.stderr,
+        )
         return 1
     except GoaltuiError as error:
         print(f"goaltui: {safe_plain(error, multiline=True)}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 ```toml
 theme = "textual-dark"            # any built-in Textual theme
+language = "ko"                   # "ko" or "en" (default: $GOALTUI_LANG, then the locale)
 fiscal_year_start = 4             # quarters and years count from April (default 1: January)
 database = "~/goals.duckdb"       # default database when --db and $GOALTUI_DB are not given
 
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import platformdirs
 
+from goaltui.i18n import LANGUAGES
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 
@@ -65,6 +67,8 @@ class Config:
     """Thresholds of the quality rules."""
     fiscal_year_start: int | None = None
     """First month of the fiscal year when the database stores none; None: 1."""
+    language: str | None = None
+    """`ko` or `en`; None: $GOALTUI_LANG, then the locale (goaltui.i18n.choose_language)."""
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -80,7 +84,7 @@ def load_config(path: Path | None = None) -> Config:
         raise GoaltuiError(f"{path}: not valid TOML: {error}") from error
     except OSError as error:
         raise GoaltuiError(f"{path}: cannot read the config file: {error.strerror}") from error
-    known = {"theme", "database", "keys", "quality", "fiscal_year_start"}
+    known = {"theme", "database", "keys", "quality", "fiscal_year_start", "language"}
     for key in raw:
         if key not in known:
             raise GoaltuiError(
@@ -100,6 +104,9 @@ def load_config(path: Path | None = None) -> Config:
         not isinstance(fiscal, int) or isinstance(fiscal, bool) or not 1 <= fiscal <= 12
     ):
         raise GoaltuiError(f"{path}: fiscal_year_start must be a month number from 1 to 12")
+    language = raw.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise GoaltuiError(f'{path}: language must be "ko" or "en", not {language!r}')
     quality = _quality(path, raw.get("quality", {}))
     return Config(
         theme=theme,
@@ -112,6 +119,7 @@ def load_config(path: Path | None = None) -> Config:
         keys=dict(keys),
         quality=quality,
         fiscal_year_start=fiscal,
+        language=language,
     )
 
 

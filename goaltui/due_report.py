@@ -10,7 +10,8 @@ from typing import Any
 import polars as pl
 
 from goaltui.console import render_rich
-from goaltui.humanize import has_hangul, overdue_words, quantity
+from goaltui.humanize import overdue_words, quantity
+from goaltui.i18n import N_, _, is_korean, translated
 from goaltui.metrics.due import DUE_COLUMNS, due_goals, escalations
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.errors import GoaltuiError
@@ -50,7 +51,7 @@ def render_due(dataset: Dataset, as_of: date, *, unit: str | None, within: int, 
     if fmt == "json":
         text = rows.with_columns(pl.col("last_checkin", "due").dt.to_string("%Y-%m-%d"))
         return text.write_json() + "\n"
-    korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))
+    korean = is_korean()
     if fmt == "md":
         return reminder_post(dataset, due, as_of, unit=unit, korean=korean)
     return _table(dataset, due, as_of)
@@ -122,9 +123,9 @@ def reminder_post(
     for row in escalated.iter_rows(named=True):
         up.setdefault(row["unit_id"], []).append(row)
 
-    lines = [f"# Check-ins due as of {as_of.isoformat()}", ""]
+    lines = ["# " + _("Check-ins due as of {date}").format(date=as_of.isoformat()), ""]
     if due.height == 0:
-        lines += ["Nobody owes a check-in. Thank you all!", ""]
+        lines += [_("Nobody owes a check-in. Thank you all!"), ""]
         return "\n".join(lines)
     lines += [
         f"{due.height} goal{'s' * (due.height != 1)} need{'s' * (due.height == 1)} a check-in. "
@@ -166,13 +167,24 @@ def _table(dataset: Dataset, due: pl.DataFrame, as_of: date) -> str:
     from rich.text import Text
 
     names = dict(dataset.units.select("id", "name").iter_rows())
-    table = Table(title=f"Check-ins due as of {as_of.isoformat()}", title_justify="left")
-    for header in ("due", "overdue", "goal", "kind", "owner", "name", "cadence", "last check-in"):
-        table.add_column(header)
+    table = Table(
+        title=_("Check-ins due as of {date}").format(date=as_of.isoformat()), title_justify="left"
+    )
+    for header in (
+        N_("due"),
+        N_("overdue"),
+        N_("goal"),
+        N_("kind"),
+        N_("owner"),
+        N_("name"),
+        N_("cadence"),
+        N_("last check-in"),
+    ):
+        table.add_column(translated(header))
     for row in due.iter_rows(named=True):
         words = overdue_words(row["days_overdue"])
         if row["escalated"]:
-            words += ", escalated"
+            words += _(", escalated")
         last = row["last_checkin"]
         table.add_row(
             row["due"].isoformat(),

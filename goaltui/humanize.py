@@ -1,11 +1,16 @@
 """Numbers as people read them: `10억 원`, `1.2만 건`, `80%`, `45일`, with thousands separators.
 
-Korean data gets Korean units (억/만, 건, 일, 시간, 점); other data gets English ones.
+Korean readers get Korean number words (억/만, 건, 일, 시간, 점; a goal's own Korean unit label
+such as 명 or 곳 after 만/억 too); English readers get thousands separators and k/M/B. The
+language is the one chosen for the command (goaltui.i18n), never guessed from the data.
 """
 
 from __future__ import annotations
 
+import math
 import re
+
+from goaltui.i18n import _, is_korean, ngettext
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -53,10 +58,13 @@ def _decimals(unit: str) -> int:
     return 2 if unit == "score" else 1
 
 
-def quantity(value: float | None, unit: str | None, *, korean: bool = True) -> str:
-    """A measured value with its unit, for people; an empty string for a missing value."""
+def quantity(value: float | None, unit: str | None, *, korean: bool | None = None) -> str:
+    """A measured value with its unit, for people; an empty string for a missing value.
+    `korean`: Korean number words; None (the default) follows the current language."""
     if value is None:
         return ""
+    if korean is None:
+        korean = is_korean()
     unit = unit or ""
     if unit == "%":
         return f"{plain(value, 1)}%"
@@ -65,6 +73,9 @@ def quantity(value: float | None, unit: str | None, *, korean: bool = True) -> s
             return _korean_large(value, KOREAN_SUFFIX[unit])
         if unit in KOREAN_SUFFIX:
             return f"{plain(value, _decimals(unit))}{KOREAN_SUFFIX[unit]}"
+        if has_hangul(unit):
+            # The goal's own counting word: `5만 명`, `330곳`.
+            return _korean_large(value, unit)
     else:
         if unit in ("KRW", "count"):
             return f"{_english_large(value)}{_ENGLISH_SUFFIX[unit]}"
@@ -73,14 +84,19 @@ def quantity(value: float | None, unit: str | None, *, korean: bool = True) -> s
     return f"{plain(value)} {unit}".rstrip()
 
 
-def percent(fraction: float | None) -> str:
-    """`1.0512` -> `105%`; an empty string for a missing value."""
+def percent(fraction: float | None, *, status: str | None = None) -> str:
+    """`1.0512` -> `105%`; an empty string for a missing value. A fraction below 1 never reads
+    `100%` (0.998 -> `99.8%`), so the figure never contradicts a status decided at 100%
+    (`missed` beside `100%`). `status` is accepted for the callers that show one beside it."""
     if fraction is None:
         return ""
+    shown = round(fraction * 100)
+    if fraction < 1 and shown >= 100:
+        return f"{math.floor(fraction * 1000) / 10:.1f}%"
     return f"{fraction * 100:,.0f}%"
 
 
-def signed_change(change: float | None, unit: str | None, *, korean: bool = True) -> str:
+def signed_change(change: float | None, unit: str | None, *, korean: bool | None = None) -> str:
     """A change against the previous period with its sign: `+1,200건`, `-3.5%p`... `` if none."""
     if change is None:
         return ""
@@ -99,7 +115,8 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 def overdue_words(days_overdue: int) -> str:
     """How late a check-in is: `3 days overdue`, `1 day overdue`, `due today`, `due in 2 days`."""
     if days_overdue == 0:
-        return "due today"
+        return _("due today")
     n = abs(days_overdue)
-    span = f"{n} day{'s' * (n != 1)}"
-    return f"{span} overdue" if days_overdue > 0 else f"due in {span}"
+    if days_overdue > 0:
+        return ngettext("{count} day overdue", "{count} days overdue", n).format(count=n)
+    return ngettext("due in {count} day", "due in {count} days", n).format(count=n)

@@ -12,7 +12,14 @@ from datetime import date
 import polars as pl
 
 from goaltui.console import render_rich
-from goaltui.metrics.quality import SEVERITY_ORDER, Severity, find_issues, lint_scope
+from goaltui.i18n import N_, _, ngettext, translated
+from goaltui.metrics.quality import (
+    SEVERITY_ORDER,
+    SEVERITY_WORDS,
+    Severity,
+    find_issues,
+    lint_scope,
+)
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 from goaltui.store.dataset import Dataset
@@ -59,6 +66,13 @@ def render_lint(
     return _table(rows, as_of, unit, scope.label), has_errors
 
 
+_SEVERITY_COUNTS = {
+    Severity.ERROR: lambda n: ngettext("{count} error", "{count} errors", n),
+    Severity.WARNING: lambda n: ngettext("{count} warning", "{count} warnings", n),
+    Severity.INFO: lambda n: ngettext("{count} info", "{count} info", n),
+}
+
+
 def summary(findings: pl.DataFrame) -> str:
     """`1 error, 3 warnings, 1 info` (severities with no finding left out), or `No findings`."""
     counts = dict(findings.group_by("severity").len().iter_rows())
@@ -66,27 +80,30 @@ def summary(findings: pl.DataFrame) -> str:
     for severity in SEVERITY_ORDER:
         count = counts.get(severity.value, 0)
         if count:
-            plural = "s" if count != 1 and severity is not Severity.INFO else ""
-            parts.append(f"{count} {severity.value}{plural}")
-    return ", ".join(parts) if parts else "No findings"
+            parts.append(_SEVERITY_COUNTS[severity](count).format(count=count))
+    return ", ".join(parts) if parts else _("No findings")
 
 
 def _table(rows: pl.DataFrame, as_of: date, unit: str | None, scope: str) -> str:
     from rich.table import Table
 
-    where = f" in {unit} and below" if unit else ""
+    title = (
+        _("Goal quality as of {date} in {unit} and below: {scope}")
+        if unit
+        else _("Goal quality as of {date}: {scope}")
+    )
     table = Table(
-        title=safe_text(f"Goal quality as of {as_of.isoformat()}{where}: {scope}"),
+        title=safe_text(title.format(date=as_of.isoformat(), unit=unit, scope=scope)),
         title_justify="left",
         show_lines=True,
     )
-    for header in ("severity", "rule", "subject", "finding", "suggestion"):
-        table.add_column(header, overflow="fold")
+    for header in (N_("severity"), N_("rule"), N_("subject"), N_("finding"), N_("suggestion")):
+        table.add_column(translated(header), overflow="fold")
     for severity, rule, subject, message, suggestion in rows.iter_rows():
         style = SEVERITY_STYLES.get(Severity(severity), "")
         # Text cells: findings quote names, which are data and never Rich markup.
         table.add_row(
-            safe_text(severity, style),
+            safe_text(translated(SEVERITY_WORDS.get(severity, severity)), style),
             *(safe_text(cell) for cell in (rule, subject, message, suggestion)),
         )
     return render_rich(*([] if rows.is_empty() else [table]), safe_text(summary(rows)))

@@ -16,7 +16,8 @@ from typing import Any
 import polars as pl
 
 from goaltui.console import render_rich
-from goaltui.humanize import has_hangul, percent, quantity
+from goaltui.humanize import percent, quantity
+from goaltui.i18n import N_, _, is_korean, ngettext, translated
 from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_objectives
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
@@ -126,7 +127,7 @@ def render_report(
         return rows.write_csv(float_scientific=False)
     if fmt == "json":
         return safe_json(report_rows(goals, objectives).write_json()) + "\n"
-    korean = has_hangul(" ".join(dataset.units.get_column("name").head(50).to_list()))
+    korean = is_korean()
     if fmt == "md":
         return _markdown(dataset, goals, objectives, as_of, korean=korean)
     return _table(goals, objectives, as_of, korean=korean)
@@ -171,7 +172,7 @@ def _people_rows(goals: pl.DataFrame, korean: bool) -> list[dict[str, Any]]:
                 **row,
                 "actual_text": quantity(row["actual"], unit, korean=korean),
                 "target_text": quantity(row["target"], unit, korean=korean),
-                "achievement_text": percent(row["achievement"]),
+                "achievement_text": percent(row["achievement"], status=row["status"]),
                 "status_text": STATUS_WORDS.get(row["status"], row["status"] or ""),
                 "score_text": _score(row["score"]),
                 "trend_text": _trend(row["change"]),
@@ -201,11 +202,19 @@ def _markdown(
     *,
     korean: bool,
 ) -> str:
-    lines = [f"# Goals as of {as_of.isoformat()}", ""]
+    lines = ["# " + _("Goals as of {date}").format(date=as_of.isoformat()), ""]
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for row in _people_rows(goals, korean):
         by_unit.setdefault(row["unit_id"], []).append(row)
     objectives_by_unit: dict[str, list[dict[str, Any]]] = {}
+    # An objective none of whose key results has a check-in yet has no score to show (a 0.00
+    # would read as a failure).
+    measured = set(
+        goals.filter(pl.col("actual").is_not_null())
+        .get_column("objective_id")
+        .drop_nulls()
+        .to_list()
+    )
     for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
         objectives_by_unit.setdefault(row["unit_id"], []).append(row)
     for unit_id, name, _depth in unit_order(dataset):
@@ -216,11 +225,25 @@ def _markdown(
         lines += [f"## {markdown_cell(name)} ({markdown_cell(unit_id)})", ""]
         if rows:
             lines += [
-                "| goal | period | status | actual | target | achievement | score | trend |",
+                "| "
+                + " | ".join(
+                    translated(header)
+                    for header in (
+                        N_("goal"),
+                        N_("period"),
+                        N_("status"),
+                        N_("actual"),
+                        N_("target"),
+                        N_("achievement"),
+                        N_("score"),
+                        N_("trend"),
+                    )
+                )
+                + " |",
                 "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
             ]
             for row in rows:
-                kind = "KPI" if row["kind"] == "kpi" else "KR"
+                kind = _("KPI") if row["kind"] == "kpi" else _("KR")
                 cells = [
                     f"{kind} {row['name']}",
                     row["period"],
@@ -235,36 +258,49 @@ def _markdown(
             lines.append("")
         for objective in unit_objectives:
             band = f" ({objective['band']})" if objective["band"] else ""
+            key_results = ngettext(
+                "{count} key result", "{count} key results", objective["kr_count"]
+            ).format(count=objective["kr_count"])
+            if objective["objective_id"] not in measured:
+                score, band = _("no data"), ""
+            else:
+                score = _score(objective["score"]) or _("none")
             lines.append(
-                f"- Objective {markdown_cell(objective['title'])} ({objective['period']}): "
-                f"score {_score(objective['score']) or 'none'}{band}, "
-                f"{objective['kr_count']} key results"
+                _("- Objective {title} ({period}): score {score}{band}, {key_results}").format(
+                    title=markdown_cell(objective["title"]),
+                    period=objective["period"],
+                    score=score,
+                    band=band,
+                    key_results=key_results,
+                )
             )
         if unit_objectives:
             lines.append("")
     if len(lines) == 2:
-        lines += ["No goals.", ""]
+        lines += [_("No goals."), ""]
     return "\n".join(lines)
 
 
 def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
     from rich.table import Table
 
-    table = Table(title=f"Goals as of {as_of.isoformat()}", title_justify="left")
+    table = Table(
+        title=_("Goals as of {date}").format(date=as_of.isoformat()), title_justify="left"
+    )
     for header, justify in (
-        ("kind", "left"),
-        ("goal", "left"),
-        ("unit", "left"),
-        ("name", "left"),
-        ("period", "left"),
-        ("actual", "right"),
-        ("target", "right"),
-        ("achievement", "right"),
-        ("status", "left"),
-        ("score", "right"),
-        ("trend", "left"),
+        (N_("kind"), "left"),
+        (N_("goal"), "left"),
+        (N_("unit"), "left"),
+        (N_("name"), "left"),
+        (N_("period"), "left"),
+        (N_("actual"), "right"),
+        (N_("target"), "right"),
+        (N_("achievement"), "right"),
+        (N_("status"), "left"),
+        (N_("score"), "right"),
+        (N_("trend"), "left"),
     ):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(translated(header), justify=justify)  # type: ignore[arg-type]
     # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with
     # `[link=...]` must not become a hyperlink, nor `[/]` a crash).
     plain_columns = ["kind", "goal_id", "unit_id", "name", "period"]

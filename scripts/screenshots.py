@@ -1,4 +1,5 @@
-"""Regenerate screenshots/*.svg by driving the dashboard on the demo organisation with Pilot.
+"""Regenerate screenshots/*.svg by driving the dashboard on the demo organisation with Pilot, in
+English (`kpi-pane.svg`) and in Korean (`kpi-pane-ko.svg`).
 
 python scripts/screenshots.py            # writes screenshots/*.svg
 python scripts/screenshots.py --png      # also PNGs beside them (needs rsvg-convert)
@@ -13,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from goaltui.config import DEMO_AS_OF
+from goaltui.config import DEMO_AS_OF, Config
 from goaltui.cycle import grade_key_result
 from goaltui.store.demo import demo_source
 from goaltui.store.importer import import_path
@@ -25,13 +26,25 @@ SIZE = (172, 45)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def capture(out: Path) -> list[Path]:
-    """Drive the app through each pane and save one SVG per pane."""
+LANGUAGES = {"en": "", "ko": "-ko"}
+"""Each language of the screenshots, and the suffix of its file names."""
+
+
+async def capture(out: Path, language: str) -> list[Path]:
+    """Drive the app through each pane, reading `language`, and save one SVG per pane."""
+    suffix = LANGUAGES[language]
     saved: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
         import_path(db, demo_source())
-        app = GoalApp(db=db, as_of=DEMO_AS_OF, today=DEMO_AS_OF, demo=True, watch=False)
+        app = GoalApp(
+            db=db,
+            as_of=DEMO_AS_OF,
+            today=DEMO_AS_OF,
+            demo=True,
+            watch=False,
+            config=Config(language=language),
+        )
         async with app.run_test(size=SIZE) as pilot:
 
             async def settle() -> None:
@@ -41,7 +54,7 @@ async def capture(out: Path) -> list[Path]:
                 await pilot.pause()
 
             def shot(name: str, title: str) -> None:
-                path = Path(app.save_screenshot(f"{name}.svg", path=str(out)))
+                path = Path(app.save_screenshot(f"{name}{suffix}.svg", path=str(out)))
                 saved.append(path)
                 print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  {title}")
 
@@ -103,7 +116,7 @@ def main() -> None:
     parser.add_argument("--png", action="store_true", help="also write PNGs (rsvg-convert)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    saved = asyncio.run(capture(args.out))
+    saved = [svg for language in LANGUAGES for svg in asyncio.run(capture(args.out, language))]
     if args.png:
         converter = shutil.which("rsvg-convert")
         if converter is None:

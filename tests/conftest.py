@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from goaltui.i18n import LANG_ENV, use_language
 from goaltui.model.period import set_fiscal_year_start
 from tests.pg_server import PgServer, start_server
 
@@ -36,6 +37,23 @@ def isolated_home(
     yield home
     # A command run with another fiscal year must not leak it into the next test.
     set_fiscal_year_start(1)
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test reads English unless it asks for Korean, whatever the machine's locale; the
+    commands a test runs as subprocesses inherit the choice through $GOALTUI_LANG."""
+    monkeypatch.setenv(LANG_ENV, "en")
+    use_language("en")
+    yield
+    use_language("en")
+
+
+@pytest.fixture
+def korean(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test reads Korean: the dashboard, the reports and every command it starts."""
+    monkeypatch.setenv(LANG_ENV, "ko")
+    use_language("ko")
 
 
 @pytest.fixture(autouse=True)

@@ -107,7 +107,7 @@ def test_checkin(capsys: pytest.CaptureFixture[str], tmp_path: Path, db_path: Pa
     )
     assert (code, err) == (0, "")
     saved = load_dataset(db_path).checkins.row(-1, named=True)
-    assert out == f"Saved check-in {saved['id']}: conv = 1250 on 2026-11-10\n"
+    assert out == f"Saved check-in {saved['id']}: conv = 1,250 on 2026-11-10\n"
     assert (saved["value"], saved["denominator"], saved["confidence"], saved["note"]) == (
         1250.0,
         5000.0,

@@ -200,15 +200,24 @@ def test_suggestions_match_korean_names_ids_and_fuzzy(org_db: Path) -> None:
 def test_saved_message_names_goal_value_and_period(org_db: Path) -> None:
     goals = goal_catalog(load_dataset(org_db))
     rev = Checkin(goal_id="kpi-rev", date=AS_OF, value=1250000.0)
-    assert saved_message(rev, goals) == "Saved: 분기 매출 1,250,000원 for 2026-Q4"
+    assert saved_message(rev, goals) == "Saved: 분기 매출 1,250,000 KRW for 2026-Q4"
     hire = Checkin(goal_id="kpi-hire", date=date(2026, 10, 2), value=37.5)
-    assert saved_message(hire, goals) == "Saved: 평균 채용 기간 37.5일 for 2026-10"
+    assert saved_message(hire, goals) == "Saved: 평균 채용 기간 37.5 days for 2026-10"
     active = Checkin(goal_id="kr-active", date=AS_OF, value=4200.0)
-    assert saved_message(active, goals) == "Saved: 주간 활성 사용자 5천 명 4,200건 for 2026-Q4"
+    assert saved_message(active, goals) == "Saved: 주간 활성 사용자 5천 명 4,200 for 2026-Q4"
     unknown = Checkin(goal_id="gone", date=AS_OF, value=3.0)
     assert saved_message(unknown, goals) == "Saved: gone 3 for 2026-11-16"
     conv = Checkin(goal_id="kpi-conv", date=AS_OF, value=9.0, denominator=40.0)
     assert saved_message(conv, goals) == "Saved: 가입 전환율 9 / 40 for 2026-11"
+
+
+def test_saved_message_in_korean(korean: None, org_db: Path) -> None:
+    goals = goal_catalog(load_dataset(org_db))
+    rev = Checkin(goal_id="kpi-rev", date=AS_OF, value=1250000.0)
+    assert saved_message(rev, goals) == "저장했어요: 분기 매출 1,250,000원 (2026-Q4)"
+    active = Checkin(goal_id="kr-active", date=AS_OF, value=4200.0)
+    assert saved_message(active, goals) == "저장했어요: 주간 활성 사용자 5천 명 4,200건 (2026-Q4)"
+    assert with_unit(4200.0, "명", korean=True) == "4,200명"
 
 
 def test_values_with_units() -> None:

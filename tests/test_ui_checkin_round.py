@@ -90,7 +90,7 @@ async def test_round_saves_one_skips_one_and_escape_summarises(org_db: Path) -> 
         assert text_of(pilot, "#round-progress") == "Round ended: 2 of 3"
         assert text_of(pilot, "#round-summary") == (
             "Saved 1 check-in:\n"
-            "  평균 채용 기간 31일 for 2026-11\n"
+            "  평균 채용 기간 31 days for 2026-11\n"
             "Skipped 1: kpi-rev\n"
             "Not reached: 1"
         )
@@ -127,7 +127,7 @@ async def test_round_to_the_end_shows_summary_and_enter_closes(org_db: Path) -> 
         assert text_of(pilot, "#round-summary") == (
             "Saved 2 check-ins:\n"
             "  가입 전환율 9 / 40 for 2026-11\n"
-            "  분기 매출 1,500,000원 for 2026-Q4"
+            "  분기 매출 1,500,000 KRW for 2026-Q4"
         )
         await pilot.press("enter")
         await pilot.pause()

@@ -1,4 +1,5 @@
-"""SVG snapshots of each pane at 120x40 on the demo organisation (Korean names included)."""
+"""SVG snapshots of each pane at 120x40 on the demo organisation (Korean names included), in
+English and, for the `_ko` variants, in Korean."""
 
 from __future__ import annotations
 
@@ -96,3 +97,55 @@ def test_review_of_a_closed_quarter(
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# The same panes for a Korean reader: labels, status words, help and numbers (억/만) in Korean.
+
+
+def test_kpi_pane_ko(
+    korean: None, snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("sales"))
+
+
+def test_okr_pane_ko(
+    korean: None, snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("product", "2"))
+
+
+def test_quality_pane_ko(
+    korean: None, snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("hb", "3"))
+
+
+def test_goal_detail_ko(
+    korean: None, snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("cs")(pilot)
+        pilot.app.dashboard.query_one(KpiTable).focus()  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_ko(
+    korean: None, snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_goto("sales", "question_mark"))
+
+
+def test_small_terminal_ko(
+    korean: None, snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_goto("marketing"))

@@ -16,6 +16,7 @@ from functools import cached_property
 
 import polars as pl
 
+from goaltui.i18n import N_, translated
 from goaltui.metrics.arithmetic import effective_checkins
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.engine import (
@@ -46,6 +47,15 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+SEVERITY_WORDS: dict[str, str] = {
+    Severity.ERROR: N_("error"),
+    Severity.WARNING: N_("warning"),
+    Severity.INFO: N_("info"),
+}
+"""How each severity reads for people (marked; `translated` where shown; csv and json keep the
+id)."""
+
+
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 """Severities from the most to the least serious: the order findings are listed in."""
 
@@ -64,13 +74,14 @@ class Rule:
     """One line in plain words: what a finding of this rule means. `{name}` placeholders are
     QualityThresholds fields, filled in by `explain`."""
     reasoning: str
-    """The guide's reasoning (seed/kpi-okr-guide.ko.txt) behind the rule."""
+    """The guide's reasoning (seed/kpi-okr-guide.ko.txt) behind the rule, in English; `_()`
+    gives the guide's own Korean words to Korean readers."""
     check: Check
     """Finds the rule's findings."""
 
     def explain(self, thresholds: QualityThresholds) -> str:
         """The explanation with the configured thresholds filled in."""
-        return self.explanation.format_map(vars(thresholds))
+        return translated(self.explanation).format_map(vars(thresholds))
 
 
 RULES: dict[str, Rule] = {}
@@ -375,11 +386,14 @@ class _Facts:
 @rule(
     "okr-kr-count",
     Severity.WARNING,
-    explanation="An objective should have {okr_min_key_results} to {okr_max_key_results} key "
-    "results.",
-    reasoning="The guide sets key results at about 2-4 per objective, each with a number or "
-    "criterion that shows whether it was reached (핵심 결과는 보통 2~4개). "
-    "One alone rarely shows whether the objective moved; more than four scatter the focus.",
+    explanation=N_(
+        "An objective should have {okr_min_key_results} to {okr_max_key_results} key results."
+    ),
+    reasoning=N_(
+        "The guide sets key results at about 2-4 per objective, each with a number or "
+        "criterion that shows whether it was reached. One alone rarely shows whether the "
+        "objective moved; more than four scatter the focus."
+    ),
 )
 def _okr_kr_count(facts: _Facts) -> pl.DataFrame:
     low, high = facts.thresholds.okr_min_key_results, facts.thresholds.okr_max_key_results
@@ -423,11 +437,14 @@ def _okr_kr_count(facts: _Facts) -> pl.DataFrame:
 @rule(
     "okr-too-many-objectives",
     Severity.WARNING,
-    explanation="A unit should pursue only a few objectives (at most {okr_max_objectives}) in "
-    "one period.",
-    reasoning="The guide limits objectives on purpose: the more there are, the more attention "
-    "is split and OKRs turn into a checklist; the rest of the work belongs in KPIs or the work "
-    "plan (목표의 개수를 의도적으로 제한합니다).",
+    explanation=N_(
+        "A unit should pursue only a few objectives (at most {okr_max_objectives}) in one period."
+    ),
+    reasoning=N_(
+        "The guide limits objectives on purpose: the more there are, the more attention "
+        "is split and OKRs turn into a checklist; the rest of the work belongs in KPIs or"
+        " the work plan."
+    ),
 )
 def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
     limit = facts.thresholds.okr_max_objectives
@@ -462,9 +479,11 @@ def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
 @rule(
     "kpi-too-many",
     Severity.WARNING,
-    explanation="A unit should own a manageable number of KPIs (at most {kpi_too_many}).",
-    reasoning="Too many indicators make managing them a burden (지표가 너무 많아지면 관리 "
-    "부담이 커지고); set a number that fits how the team works, on results tied to its goals.",
+    explanation=N_("A unit should own a manageable number of KPIs (at most {kpi_too_many})."),
+    reasoning=N_(
+        "Too many indicators make managing them a burden; set a number that fits how the "
+        "team works, on results tied to its goals."
+    ),
 )
 def _kpi_too_many(facts: _Facts) -> pl.DataFrame:
     limit = facts.thresholds.kpi_too_many
@@ -539,11 +558,15 @@ def _linkable(facts: _Facts) -> pl.DataFrame:
 @rule(
     "unlinked",
     Severity.WARNING,
-    explanation="A KPI or objective below the top of the organisation should cascade from a "
-    "goal of a unit above it.",
-    reasoning="KPIs and OKRs cascade top-down: organisation goals come from the strategy, team "
-    "goals refine them, personal goals serve the team's. A goal that supports no goal above "
-    "rarely improves results (조직 목표와의 연결성, Relevant).",
+    explanation=N_(
+        "A KPI or objective below the top of the organisation should cascade from a "
+        "goal of a unit above it."
+    ),
+    reasoning=N_(
+        "KPIs and OKRs cascade top-down: organisation goals come from the strategy, team "
+        "goals refine them, personal goals serve the team's. A goal that supports no goal"
+        " above rarely improves results."
+    ),
 )
 def _unlinked(facts: _Facts) -> pl.DataFrame:
     units = facts.dataset.units
@@ -586,10 +609,12 @@ def _unlinked(facts: _Facts) -> pl.DataFrame:
 @rule(
     "link-not-ancestor",
     Severity.ERROR,
-    explanation="A goal can only cascade from a goal of a unit above its owner.",
-    reasoning="The cascade runs from the organisation to teams to people (위에서 아래로 연결되는 "
-    "구조); a link to a sibling, a lower unit or a missing goal breaks the chain that roll-ups "
-    "and the guide's alignment rely on.",
+    explanation=N_("A goal can only cascade from a goal of a unit above its owner."),
+    reasoning=N_(
+        "The cascade runs from the organisation to teams to people; a link to a sibling, "
+        "a lower unit or a missing goal breaks the chain that roll-ups and the guide's "
+        "alignment rely on."
+    ),
 )
 def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
     ancestors = (
@@ -653,10 +678,13 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
 @rule(
     "kr-direction-conflict",
     Severity.ERROR,
-    explanation="A key result measured by a KPI must agree with the KPI on which way is better.",
-    reasoning="The same indicator can serve as a KPI and as a key result "
-    "(같은 지표라도 ... OKR의 핵심 결과가 될 수도); measured by the same check-ins, "
-    "opposite directions make progress on one a setback on the other.",
+    explanation=N_(
+        "A key result measured by a KPI must agree with the KPI on which way is better."
+    ),
+    reasoning=N_(
+        "The same indicator can serve as a KPI and as a key result; measured by the same "
+        "check-ins, opposite directions make progress on one a setback on the other."
+    ),
 )
 def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
     ds = facts.dataset
@@ -694,9 +722,11 @@ def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
 @rule(
     "zero-weights",
     Severity.ERROR,
-    explanation="The key results of an objective need weights that add up to more than 0.",
-    reasoning="Key results are the criteria that show how far the objective has come (점검 "
-    "가능성); with all weights 0 the objective's score is meaningless.",
+    explanation=N_("The key results of an objective need weights that add up to more than 0."),
+    reasoning=N_(
+        "Key results are the criteria that show how far the objective has come; with all "
+        "weights 0 the objective's score is meaningless."
+    ),
 )
 def _zero_weights(facts: _Facts) -> pl.DataFrame:
     # Sorted before the sum: the same total, to the last bit, whatever order the rows came in.
@@ -730,9 +760,11 @@ def _zero_weights(facts: _Facts) -> pl.DataFrame:
 @rule(
     "duplicate-name",
     Severity.WARNING,
-    explanation="Two goals of one unit (of one kind, in one period) carry the same name.",
-    reasoning="A goal should say in one sentence what it manages (구체성, Specific); two goals "
-    "with one name make check-ins, reports and discussions ambiguous.",
+    explanation=N_("Two goals of one unit (of one kind, in one period) carry the same name."),
+    reasoning=N_(
+        "A goal should say in one sentence what it manages; two goals with one name make "
+        "check-ins, reports and discussions ambiguous."
+    ),
 )
 def _duplicate_name(facts: _Facts) -> pl.DataFrame:
     goals = facts.goals.with_columns(key=pl.col("name").str.strip_chars().str.to_lowercase())
@@ -769,12 +801,15 @@ def _duplicate_name(facts: _Facts) -> pl.DataFrame:
 @rule(
     "objective-has-number",
     Severity.WARNING,
-    explanation="An objective title contains a number or % sign: objectives are sentences, "
-    "numbers belong in key results (period labels such as Q4 or 2026, dates, versions and "
-    "names of standards such as ISO 14001 are fine).",
-    reasoning="The guide writes objectives as qualitative sentences showing the state or change "
-    "to reach (목표 문장에는 숫자보다 ... 상태나 변화가 드러나야); key results carry the "
-    "numbers.",
+    explanation=N_(
+        "An objective title contains a number or a percent sign: objectives are sentences, "
+        "numbers belong in key results (period labels such as Q4 or 2026, dates, versions and "
+        "names of standards such as ISO 14001 are fine)."
+    ),
+    reasoning=N_(
+        "The guide writes objectives as qualitative sentences showing the state or change"
+        " to reach; key results carry the numbers."
+    ),
 )
 def _objective_has_number(facts: _Facts) -> pl.DataFrame:
     numbered = (
@@ -813,10 +848,14 @@ def _previous_label(label: pl.Expr, period_unit: pl.Expr) -> pl.Expr:
 @rule(
     "no-baseline",
     Severity.WARNING,
-    explanation="A goal whose target is a % change has no actual in the period before the one "
-    "checked.",
-    reasoning="Targets such as '전월 대비 20% 이상 증가' only mean something against the "
-    "previous period's figure (기간 단위 비교 가능성); without it the goal has no target.",
+    explanation=N_(
+        "A goal whose target is a percentage change has no actual in the period before the "
+        "one checked."
+    ),
+    reasoning=N_(
+        "Targets such as '20% more than last month' only mean something against the previous "
+        "period's figure; without it the goal has no target."
+    ),
 )
 def _no_baseline(facts: _Facts) -> pl.DataFrame:
     # A key result with a baseline of its own needs no previous actual: it starts from there.
@@ -854,10 +893,14 @@ def _no_baseline(facts: _Facts) -> pl.DataFrame:
 @rule(
     "stale",
     Severity.WARNING,
-    explanation="A goal has no check-in in its period or the one before (a key result: in its "
-    "objective's period).",
-    reasoning="KPIs are measured again every period and OKRs are checked during their period "
-    "(점검 가능성, Time-bound); a goal nobody measures cannot be managed.",
+    explanation=N_(
+        "A goal has no check-in in its period or the one before (a key result: in its "
+        "objective's period)."
+    ),
+    reasoning=N_(
+        "KPIs are measured again every period and OKRs are checked during their period; a"
+        " goal nobody measures cannot be managed."
+    ),
 )
 def _stale(facts: _Facts) -> pl.DataFrame:
     # A KPI is measured period after period, so last period's check-in still counts; a key
@@ -898,13 +941,16 @@ def _stale(facts: _Facts) -> pl.DataFrame:
 @rule(
     "not-achievable",
     Severity.WARNING,
-    explanation="A target far beyond anything achieved before: more than "
-    "{not_achievable_factor:g} times the best actual of the goal's (or its KPI's) last "
-    "{not_achievable_periods} closed periods (lower-is-better goals: less than the best divided "
-    "by {not_achievable_factor:g}).",
-    reasoning="Targets out of touch with reality are seen as impossible from the start; a KPI "
-    "may be challenging but should be reachable by better work and focus (달성 가능성, "
-    "Achievable).",
+    explanation=N_(
+        "A target far beyond anything achieved before: more than "
+        "{not_achievable_factor:g} times the best actual of the goal's (or its KPI's) last "
+        "{not_achievable_periods} closed periods (lower-is-better goals: less than the best "
+        "divided by {not_achievable_factor:g})."
+    ),
+    reasoning=N_(
+        "Targets out of touch with reality are seen as impossible from the start; a KPI "
+        "may be challenging but should be reachable by better work and focus."
+    ),
 )
 def _not_achievable(facts: _Facts) -> pl.DataFrame:
     factor = facts.thresholds.not_achievable_factor
@@ -977,10 +1023,14 @@ def _not_achievable(facts: _Facts) -> pl.DataFrame:
 @rule(
     "no-stretch",
     Severity.INFO,
-    explanation="A key result whose target is not beyond its baseline (or the previous "
-    "period's actual) in its direction.",
-    reasoning="OKRs are meant to try one level higher than before (한 단계 높은 수준을 시도); "
-    "a key result that only holds the current level belongs in a KPI.",
+    explanation=N_(
+        "A key result whose target is not beyond its baseline (or the previous "
+        "period's actual) in its direction."
+    ),
+    reasoning=N_(
+        "OKRs are meant to try one level higher than before; a key result that only holds"
+        " the current level belongs in a KPI."
+    ),
 )
 def _no_stretch(facts: _Facts) -> pl.DataFrame:
     rows = facts.history.filter(pl.col("kind") == "kr").select(
@@ -1065,11 +1115,14 @@ def _no_stretch(facts: _Facts) -> pl.DataFrame:
 @rule(
     "no-target",
     Severity.ERROR,
-    explanation="A key result needs a target (an error: it cannot be scored) and a KPI should "
-    "have one (a warning: its status can only be no target).",
-    reasoning="A goal is a number to reach by a time (측정 가능성, Measurable); without a "
-    "target nobody can tell whether it is on track, and a key result without one cannot be "
-    "graded.",
+    explanation=N_(
+        "A key result needs a target (an error: it cannot be scored) and a KPI should "
+        "have one (a warning: its status can only be no target)."
+    ),
+    reasoning=N_(
+        "A goal is a number to reach by a time; without a target nobody can tell whether "
+        "it is on track, and a key result without one cannot be graded."
+    ),
 )
 def _no_target(facts: _Facts) -> pl.DataFrame:
     # Targets as written: the goal's own, or a targets.csv override for the period checked. A
@@ -1124,12 +1177,16 @@ def _no_target(facts: _Facts) -> pl.DataFrame:
 @rule(
     "checkin-outside-period",
     Severity.WARNING,
-    explanation="A key result has check-ins dated outside its objective's period: they do not "
-    "count towards it.",
-    reasoning="A key result is checked during its objective's period (점검 가능성, Time-bound); "
-    "a measurement dated before or after it counts for nothing and usually means a wrong date "
-    "or the wrong key result. (A key result whose target is a % change without a baseline may "
-    "take its starting figure in the period before.)",
+    explanation=N_(
+        "A key result has check-ins dated outside its objective's period: they do not "
+        "count towards it."
+    ),
+    reasoning=N_(
+        "A key result is checked during its objective's period; a measurement dated "
+        "before or after it counts for nothing and usually means a wrong date or the "
+        "wrong key result. (A key result whose target is a percentage change without a baseline "
+        "may take its starting figure in the period before.)"
+    ),
 )
 def _checkin_outside_period(facts: _Facts) -> pl.DataFrame:
     krs = with_label_start(

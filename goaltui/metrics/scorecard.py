@@ -8,7 +8,7 @@ from functools import cached_property
 
 import polars as pl
 
-from goaltui.humanize import has_hangul
+from goaltui.i18n import is_korean
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.due import DUE_SCHEMA, due_counts, due_goals
 from goaltui.metrics.engine import (
@@ -96,7 +96,6 @@ def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
         for name, dtype in TRENDS_SCHEMA.items()
         if name not in current.columns
     }
-    names = " ".join(dataset.units.get_column("name").head(20).to_list())
     due = due_goals(dataset, as_of)
     return Scorecard(
         as_of=as_of,
@@ -106,7 +105,7 @@ def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
         objectives=objectives,
         rollup=rollup(dataset, current, objectives),
         closure=closure(dataset.units),
-        korean=has_hangul(names),
+        korean=is_korean(),
         due=due,
         due_counts=due_counts(dataset.units, due),
     )

@@ -1,7 +1,10 @@
 """The closed vocabularies of the interchange format and of the arithmetic (DESIGN.md)."""
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from goaltui.i18n import N_, translated
 
 
 class UnitKind(StrEnum):
@@ -68,7 +71,7 @@ class StatusInfo:
     id: str
     """The machine id (csv, json): never translated."""
     words: str
-    """How it reads for people: a word, never a colour alone."""
+    """How it reads for people: a word, never a colour alone (English; `_(words)` where shown)."""
     variable: str
     """The app theme variable of its colour (the dashboard)."""
     style: str
@@ -78,15 +81,47 @@ class StatusInfo:
 
 
 STATUS_TABLE: tuple[StatusInfo, ...] = (
-    StatusInfo("met", "met", "status-met", "green", 6),
-    StatusInfo("missed", "missed", "status-missed", "red", 1),
-    StatusInfo("on_track", "on track", "status-on-track", "green", 5),
-    StatusInfo("at_risk", "at risk", "status-at-risk", "yellow", 2),
-    StatusInfo("off_track", "off track", "status-off-track", "red", 0),
-    StatusInfo("no_data", "no data", "status-no-data", "dim", 4),
-    StatusInfo("no_target", "no target", "status-no-data", "dim", 3),
+    StatusInfo("met", N_("met"), "status-met", "green", 6),
+    StatusInfo("missed", N_("missed"), "status-missed", "red", 1),
+    StatusInfo("on_track", N_("on track"), "status-on-track", "green", 5),
+    StatusInfo("at_risk", N_("at risk"), "status-at-risk", "yellow", 2),
+    StatusInfo("off_track", N_("off track"), "status-off-track", "red", 0),
+    StatusInfo("no_data", N_("no data"), "status-no-data", "dim", 4),
+    StatusInfo("no_target", N_("no target"), "status-no-data", "dim", 3),
 )
 """Every status, in the order reports list them: the one table the others derive from."""
 
-STATUS_WORDS: dict[str, str] = {s.id: s.words for s in STATUS_TABLE}
-"""How each status reads for people (report, dashboard)."""
+
+AGGREGATION_WORDS: dict[str, str] = {
+    Aggregation.SUM: N_("sum"),
+    Aggregation.MEAN: N_("mean"),
+    Aggregation.LAST: N_("last"),
+    Aggregation.MIN: N_("min"),
+    Aggregation.MAX: N_("max"),
+    Aggregation.RATIO: N_("ratio"),
+}
+"""How each aggregation reads for people (marked; `translated` where shown)."""
+
+PERIOD_UNIT_WORDS: dict[str, str] = {
+    PeriodUnit.MONTH: N_("month"),
+    PeriodUnit.QUARTER: N_("quarter"),
+    PeriodUnit.YEAR: N_("year"),
+}
+"""How each period length reads for people (marked; `translated` where shown)."""
+
+
+class _StatusWords(Mapping[str, str]):
+    # Looked up when shown, so the words follow the language chosen after import.
+    def __getitem__(self, status: str) -> str:
+        return translated(_WORDS[status])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WORDS)
+
+    def __len__(self) -> int:
+        return len(_WORDS)
+
+
+_WORDS = {s.id: s.words for s in STATUS_TABLE}
+STATUS_WORDS: Mapping[str, str] = _StatusWords()
+"""How each status reads for people (report, dashboard), in the current language."""

@@ -28,6 +28,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from goaltui.config import Config
+from goaltui.i18n import N_, _, choose_language, translated, use_language
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.commands import GoalCommands
@@ -47,12 +48,12 @@ if TYPE_CHECKING:
     from goaltui.ui.screens.goal_detail import GoalDetailScreen
 
 WORKER_FAILURES = {
-    "boot": "Could not start",
-    "data": "Could not load the data",
-    "read": "Could not read the changes",
-    "write": "Could not save",
-    "history": "Could not compute the history",
-    "cycle": "Could not change the period",
+    "boot": N_("Could not start"),
+    "data": N_("Could not load the data"),
+    "read": N_("Could not read the changes"),
+    "write": N_("Could not save"),
+    "history": N_("Could not compute the history"),
+    "cycle": N_("Could not change the period"),
 }
 """What a failed worker of each group means to the user (the title of its error message)."""
 
@@ -88,10 +89,21 @@ class GoalApp(CycleActions):
     TITLE = "goaltui"
     COMMANDS: ClassVar = App.COMMANDS | {GoalCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave goaltui"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Keys of the focused pane"),
-        Binding("f1", "help", "Help", id="help-f1", show=False, tooltip="Keys of the focused pane"),
-        Binding("u", "undo", "Undo", id="undo", show=False, tooltip="Undo your last check-in"),
+        Binding("q", "quit", N_("Quit"), id="quit", tooltip=N_("Leave goaltui")),
+        Binding(
+            "question_mark", "help", N_("Help"), id="help", tooltip=N_("Keys of the focused pane")
+        ),
+        Binding(
+            "f1",
+            "help",
+            N_("Help"),
+            id="help-f1",
+            show=False,
+            tooltip=N_("Keys of the focused pane"),
+        ),
+        Binding(
+            "u", "undo", N_("Undo"), id="undo", show=False, tooltip=N_("Undo your last check-in")
+        ),
     ]
 
     def __init__(
@@ -112,6 +124,7 @@ class GoalApp(CycleActions):
         """Whether this is the demo organisation's own database."""
         self.config = config or Config()
         """The user's settings."""
+        use_language(choose_language(self.config.language))
         self.today = today or max(date.today(), as_of)
         """The latest date a check-in may be for, and the limit of time travel."""
         self.initial_as_of = as_of
@@ -156,7 +169,12 @@ class GoalApp(CycleActions):
         yield Static(
             Text.assemble(
                 ("goaltui", "bold"),
-                safe_plain(f"  as of {self.initial_as_of.isoformat()}  opening {self.db} ..."),
+                safe_plain(
+                    "  "
+                    + _("as of {date}  opening {db} ...").format(
+                        date=self.initial_as_of.isoformat(), db=self.db
+                    )
+                ),
             ),
             id="boot",
         )
@@ -374,7 +392,7 @@ class GoalApp(CycleActions):
         """The one place a failed worker becomes a visible error."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error, group = event.worker.error, event.worker.group
-            title = WORKER_FAILURES.get(group, "Something went wrong")
+            title = translated(WORKER_FAILURES.get(group, N_("Something went wrong")))
             message = safe_plain(error, multiline=True)
             self.notify(message, title=title, severity="error", timeout=10, markup=False)
             if group == "boot":
@@ -462,7 +480,7 @@ class GoalApp(CycleActions):
             return
         goals = round_goals(scorecard, message.unit_id)
         if goals.is_empty():
-            self.notify("Every goal here has a check-in this period.", title="Check-in round")
+            self.notify(_("Every goal here has a check-in this period."), title=_("Check-in round"))
             return
         round_screen = CheckinRound(
             dataset=scorecard.dataset,
@@ -484,7 +502,7 @@ class GoalApp(CycleActions):
 
         scorecard = self.scorecard
         if scorecard is None:
-            self.notify("The data is still loading.", timeout=3)
+            self.notify(_("The data is still loading."), timeout=3)
             return
         form = CheckinForm(
             goals=scorecard.catalog,
@@ -568,14 +586,14 @@ class GoalApp(CycleActions):
                 self._retract(checkin_id, undo=False)
 
         self.push_screen(
-            ConfirmScreen("Retract this check-in? It will no longer count; the log keeps it."),
+            ConfirmScreen(_("Retract this check-in? It will no longer count; the log keeps it.")),
             confirmed,
         )
 
     def action_undo(self) -> None:
         """Retract the last check-in saved in this session."""
         if not self.session_checkins:
-            self.notify("Nothing to undo in this session.", timeout=3)
+            self.notify(_("Nothing to undo in this session."), timeout=3)
             return
         self._writes += 1
         self._retract(self.session_checkins[-1], undo=True)

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
+from goaltui.i18n import _
 from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:  # the app imports this module before polars is loaded
@@ -72,14 +73,14 @@ class GoalCommands(Provider):
         app = self.app
         cycle = app.cycle_commands(dashboard.unit_id) if isinstance(app, CycleActions) else []
         return [
-            ("period: previous month", "move the as-of date back", partial(period, -1)),
-            ("period: next month", "move the as-of date forward", partial(period, 1)),
-            ("period: previous quarter", "three months back", partial(period, -3)),
-            ("period: next quarter", "three months forward", partial(period, 3)),
-            ("pane: KPIs", "show the KPI pane", partial(tab, "kpis")),
-            ("pane: OKRs", "show the OKR pane", partial(tab, "okrs")),
-            ("pane: Quality", "show the quality findings", partial(tab, "quality")),
-            ("pane: Due", "show who owes a check-in", partial(tab, "due")),
+            (_("period: previous month"), _("move the as-of date back"), partial(period, -1)),
+            (_("period: next month"), _("move the as-of date forward"), partial(period, 1)),
+            (_("period: previous quarter"), _("three months back"), partial(period, -3)),
+            (_("period: next quarter"), _("three months forward"), partial(period, 3)),
+            (_("pane: KPIs"), _("show the KPI pane"), partial(tab, "kpis")),
+            (_("pane: OKRs"), _("show the OKR pane"), partial(tab, "okrs")),
+            (_("pane: Quality"), _("show the quality findings"), partial(tab, "quality")),
+            (_("pane: Due"), _("show who owes a check-in"), partial(tab, "due")),
             *cycle,
         ]
 

@@ -6,6 +6,7 @@ import re
 
 import polars as pl
 
+from goaltui.i18n import _
 from goaltui.metrics.scorecard import Scorecard
 
 MAX_HITS = 100
@@ -16,7 +17,7 @@ def palette_entries(scorecard: Scorecard) -> pl.DataFrame:
     """Every unit and goal as a palette entry: title (`go: 영업팀`, `goal: ...`), help text, and
     what to jump to (action `unit` or `goal`, target id, the goal's unit and kind)."""
     units = scorecard.dataset.units.select(
-        title=pl.format("go: {}", "name"),
+        title=pl.format(_("go: {}"), "name"),
         help=pl.format("{} {}", "kind", "id"),
         action=pl.lit("unit"),
         target=pl.col("id"),
@@ -24,7 +25,7 @@ def palette_entries(scorecard: Scorecard) -> pl.DataFrame:
         kind=pl.col("kind"),
     )
     goals = scorecard.catalog.filter(pl.col("unit_id").is_not_null()).select(
-        title=pl.format("goal: {}", "name"),
+        title=pl.format(_("goal: {}"), "name"),
         help=pl.format("{} {}", "kind", "goal_id"),
         action=pl.lit("goal"),
         target=pl.col("goal_id"),

@@ -17,15 +17,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from goaltui.humanize import KOREAN_SUFFIX, has_hangul
+from goaltui.i18n import N_, _, is_korean
 from goaltui.model import Checkin, GoaltuiError, Period, PeriodUnit, ValidationError
 from goaltui.store import rules
 from goaltui.store.checkins import checkin_problems
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.goal_field import GoalField, find_goal
 
 FIELDS = ("goal", "value", "date", "denominator", "confidence", "note")
@@ -47,7 +49,7 @@ def parse_day(text: str, today: date) -> date:
     reason otherwise."""
     day = rules.parse_date(text)
     if day > today:
-        raise ValueError(f"after today ({today.isoformat()})")
+        raise ValueError(_("after today ({today})").format(today=today.isoformat()))
     return day
 
 
@@ -66,6 +68,8 @@ def with_unit(value: float, unit: str | None, *, korean: bool) -> str:
     """`1,250원`, `12건`, `80%`, `45 days`: the exact value and its unit, Korean units for
     Korean data."""
     suffix = (KOREAN_SUFFIX if korean else {}).get(unit or "")
+    if suffix is None and korean and has_hangul(unit or ""):
+        suffix = unit  # the goal's own counting word: `4,200명`
     if suffix is None:
         suffix = _ENGLISH_UNITS.get(unit or "", f" {unit}" if unit else "")
     return f"{format_number(value)}{suffix}"
@@ -85,19 +89,21 @@ def describe_checkin(checkin: Checkin, goals: pl.DataFrame) -> str:
     goal = find_goal(goals, checkin.goal_id)
     name = str(goal["name"]) if goal is not None and goal["name"] else checkin.goal_id
     if checkin.value is None:
-        value = "retracted"
+        value = _("retracted")
     elif checkin.denominator is not None:
         value = f"{format_number(checkin.value)} / {format_number(checkin.denominator)}"
     else:
         unit = goal.get("measure_unit") if goal is not None else None
-        value = with_unit(checkin.value, unit, korean=has_hangul(name))
+        value = with_unit(checkin.value, unit, korean=is_korean())
     period = period_of(goal, checkin.date) if goal is not None else None
-    return f"{name} {value} for {period.label if period else checkin.date.isoformat()}"
+    return _("{goal} {value} for {period}").format(
+        goal=name, value=value, period=period.label if period else checkin.date.isoformat()
+    )
 
 
 def saved_message(checkin: Checkin, goals: pl.DataFrame) -> str:
     """The notification after a save: `Saved: 분기 매출 1,250 KRW for 2026-Q4`."""
-    return f"Saved: {describe_checkin(checkin, goals)}"
+    return _("Saved: {checkin}").format(checkin=describe_checkin(checkin, goals))
 
 
 def describe_error(error: BaseException) -> str:
@@ -138,11 +144,11 @@ def read_form(
     goal_id = texts.get("goal", "").strip()
     goal = find_goal(goals, goal_id) if goal_id else None
     if not goal_id:
-        reasons["goal"] = "choose a goal"
+        reasons["goal"] = _("choose a goal")
     elif goal is None:
-        reasons["goal"] = "unknown goal"
+        reasons["goal"] = _("unknown goal")
     elif goal.get("accepts_checkins") is False:
-        reasons["goal"] = f"measured by KPI {goal['measured_by']}: check in there"
+        reasons["goal"] = _("measured by KPI {kpi}: check in there").format(kpi=goal["measured_by"])
 
     in_percent = goal is not None and rules.takes_percent(
         goal.get("measure_unit"), goal.get("aggregation")
@@ -157,7 +163,7 @@ def read_form(
 
     value = number("value")
     if "value" not in reasons and value is None:
-        reasons["value"] = "a value is required"
+        reasons["value"] = _("a value is required")
     day: date | None = None
     try:
         day = parse_day(texts.get("date", ""), today)
@@ -167,7 +173,7 @@ def read_form(
     if goal is not None and goal.get("aggregation") == "ratio":
         denominator = number("denominator")
         if "denominator" not in reasons and denominator is None:
-            reasons["denominator"] = "required for a ratio goal"
+            reasons["denominator"] = _("required for a ratio goal")
     # The range of a confidence and what a denominator of 0 allows are the rule book's, checked
     # with the goal's rules by checkin_problems below.
     confidence = number("confidence")
@@ -227,16 +233,16 @@ class CheckinEditor(Vertical):
         Binding(
             "ctrl+s",
             "save",
-            "Save",
+            N_("Save"),
             id="checkin.save",
-            tooltip="Save this check-in; the form closes once it is on disk",
+            tooltip=N_("Save this check-in; the form closes once it is on disk"),
         ),
         Binding(
             "tab",
             "skip",
-            "Skip (empty value)",
+            N_("Skip (empty value)"),
             id="checkin.skip",
-            tooltip="In a check-in round, Tab on an empty value skips the goal",
+            tooltip=N_("In a check-in round, Tab on an empty value skips the goal"),
         ),
     ]
 
@@ -311,11 +317,11 @@ class CheckinEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield GoalField(self._goals, self._initial["goal"], locked=self._goal_locked)
-        yield from self._row("value", "Value", "e.g. 1,250")
-        yield from self._row("date", "Date", "YYYY-MM-DD")
-        yield from self._row("denominator", "Denominator", "for ratio goals")
-        yield from self._row("confidence", "Confidence", "optional")
-        yield from self._row("note", "Note", "optional")
+        yield from self._row("value", _("Value"), _("e.g. 1,250"))
+        yield from self._row("date", _("Date"), "YYYY-MM-DD")
+        yield from self._row("denominator", _("Denominator"), _("for ratio goals"))
+        yield from self._row("confidence", _("Confidence"), _("optional"))
+        yield from self._row("note", _("Note"), _("optional"))
         yield Static(safe_plain(self._previous, multiline=True), id="previous", markup=False)
         yield Static("", id="checkin-status", markup=False)
 
@@ -387,16 +393,16 @@ class CheckinEditor(Vertical):
             self._put(f"#{name}-reason", reason)
             self.query_one(f"#{name}", Input).set_class(bool(reason), "-invalid")
         unit = str(goal.get("measure_unit") or "") if goal is not None else ""
-        self._put("#value-hint", f"numerator, {unit}" if ratio else unit)
+        self._put("#value-hint", _("numerator, {unit}").format(unit=unit) if ratio else unit)
         period = None
         if goal is not None and reading.checkin is not None:
             period = period_of(goal, reading.checkin.date)
-        self._put("#date-hint", f"period {period}" if period else "")
+        self._put("#date-hint", _("period {period}").format(period=period) if period else "")
         self._put("#confidence-hint", "0-10")
         general = reading.reasons.get("form", "")
         if not self._saving:
             if self._save_attempted and reading.reasons:
-                self.show_status(general or "Not saved: fix the fields marked", error=True)
+                self.show_status(general or _("Not saved: fix the fields marked"), error=True)
             elif general:
                 self.show_status(general, error=True)
             else:
@@ -450,10 +456,10 @@ class CheckinEditor(Vertical):
         self._saving = False
         outcome = message.outcome
         if outcome.checkin is not None:
-            self.show_status("Saved")
+            self.show_status(_("Saved"))
             self.post_message(self.Saved(self, outcome.checkin))
         else:
-            self.show_status(f"Not saved: {outcome.error}", error=True)
+            self.show_status(_("Not saved: {reason}").format(reason=outcome.error), error=True)
 
 
 class CheckinForm(ModalScreen[Checkin | None]):
@@ -468,9 +474,9 @@ class CheckinForm(ModalScreen[Checkin | None]):
         Binding(
             "escape",
             "cancel",
-            "Cancel",
+            N_("Cancel"),
             id="checkin.cancel",
-            tooltip="Close without saving; asks first when something was typed",
+            tooltip=N_("Close without saving; asks first when something was typed"),
         ),
     ]
 
@@ -502,11 +508,13 @@ class CheckinForm(ModalScreen[Checkin | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="checkin-dialog") as dialog:
             if self._corrects is not None:
-                dialog.border_title = f"Correct the check-in of {self._corrects.date.isoformat()}"
+                dialog.border_title = _("Correct the check-in of {date}").format(
+                    date=self._corrects.date.isoformat()
+                )
             else:
-                dialog.border_title = "Check in"
+                dialog.border_title = _("Check in")
             yield CheckinEditor(**self._editor_args)
-        yield Footer()
+        yield GoalFooter()
 
     @property
     def editor(self) -> CheckinEditor:
@@ -523,13 +531,13 @@ class CheckinForm(ModalScreen[Checkin | None]):
         """Close without saving; ask first when something was typed."""
         editor = self.editor
         if editor.is_saving:
-            editor.show_status("Saving... the form closes when it is on disk")
+            editor.show_status(_("Saving... the form closes when it is on disk"))
             return
         if not editor.is_dirty:
             self.dismiss(None)
             return
         self.app.push_screen(
-            ConfirmScreen("Discard what you typed?", yes="Discard", no="Keep editing"),
+            ConfirmScreen(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing")),
             self._cancel_answered,
         )
 

@@ -14,13 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from goaltui.i18n import N_, _, ngettext
 from goaltui.model import Checkin
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.screens.checkin import CheckinEditor, describe_checkin, saved_message
 from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.widgets.footer import GoalFooter
 
 
 class CheckinRound(ModalScreen[list[Checkin]]):
@@ -34,16 +36,16 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         Binding(
             "escape",
             "end_round",
-            "End round",
+            N_("End round"),
             id="checkin_round.end",
-            tooltip="End the round and show what was saved",
+            tooltip=N_("End the round and show what was saved"),
         ),
         Binding(
             "escape",
             "close",
-            "Close",
+            N_("Close"),
             id="checkin_round.close",
-            tooltip="Close the summary and go back",
+            tooltip=N_("Close the summary and go back"),
         ),
     ]
 
@@ -78,10 +80,10 @@ class CheckinRound(ModalScreen[list[Checkin]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="round-dialog") as dialog:
-            dialog.border_title = "Check-in round"
+            dialog.border_title = _("Check-in round")
             yield Static("", id="round-progress", markup=False)
             yield Vertical(id="round-body")
-        yield Footer()
+        yield GoalFooter()
 
     async def on_mount(self) -> None:
         await self._show_goal()
@@ -100,7 +102,7 @@ class CheckinRound(ModalScreen[list[Checkin]]):
             return
         goal_id = self.goal_ids[self.position]
         self.query_one("#round-progress", Static).update(
-            f"{self.position + 1} of {len(self.goal_ids)}"
+            _("{position} of {total}").format(position=self.position + 1, total=len(self.goal_ids))
         )
         await body.mount(
             CheckinEditor(
@@ -109,7 +111,7 @@ class CheckinRound(ModalScreen[list[Checkin]]):
                 as_of=self._as_of,
                 today=self._today,
                 goal_id=goal_id,
-                previous=self._previous.get(goal_id) or "no previous check-in",
+                previous=self._previous.get(goal_id) or _("no previous check-in"),
                 skippable=True,
             )
         )
@@ -119,17 +121,25 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         lines = []
         if self.saved:
             count = len(self.saved)
-            lines.append(f"Saved {count} check-in{'s' * (count != 1)}:")
+            lines.append(
+                ngettext("Saved {count} check-in:", "Saved {count} check-ins:", count).format(
+                    count=count
+                )
+            )
             lines += [f"  {describe_checkin(c, self._goals)}" for c in self.saved]
         else:
-            lines.append("Nothing was saved.")
+            lines.append(_("Nothing was saved."))
         if self.skipped:
-            lines.append(f"Skipped {len(self.skipped)}: {', '.join(self.skipped)}")
+            lines.append(
+                _("Skipped {count}: {goals}").format(
+                    count=len(self.skipped), goals=", ".join(self.skipped)
+                )
+            )
         left = len(self.goal_ids) - self.position
         if left > 0:
-            lines.append(f"Not reached: {left}")
+            lines.append(_("Not reached: {count}").format(count=left))
         if not self.goal_ids:
-            lines.append("Every goal here has a check-in for its current period.")
+            lines.append(_("Every goal here has a check-in for its current period."))
         return "\n".join(lines)
 
     async def _show_summary(self) -> None:
@@ -138,9 +148,13 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         body = self.query_one("#round-body", Vertical)
         await body.remove_children()
         total = len(self.goal_ids)
-        done = "Round finished" if self.position >= total else "Round ended"
-        self.query_one("#round-progress", Static).update(f"{done}: {self.position} of {total}")
-        close = Button("Close", id="round-close", variant="primary")
+        done = _("Round finished") if self.position >= total else _("Round ended")
+        self.query_one("#round-progress", Static).update(
+            _("{outcome}: {position} of {total}").format(
+                outcome=done, position=self.position, total=total
+            )
+        )
+        close = Button(_("Close"), id="round-close", variant="primary")
         summary = safe_plain(self.summary(), multiline=True)
         await body.mount(Static(summary, id="round-summary", markup=False), close)
         close.focus()
@@ -180,14 +194,16 @@ class CheckinRound(ModalScreen[list[Checkin]]):
         """End the round with a summary, asking first if a value was typed."""
         editor = self.editor
         if editor is not None and editor.is_saving:
-            editor.show_status("Saving... the round ends when it is on disk")
+            editor.show_status(_("Saving... the round ends when it is on disk"))
             return
         if editor is not None and editor.is_dirty:
             self.app.push_screen(
                 ConfirmScreen(
-                    f"Discard what you typed for {editor.goal_id} and end the round?",
-                    yes="End round",
-                    no="Keep editing",
+                    _("Discard what you typed for {goal} and end the round?").format(
+                        goal=editor.goal_id
+                    ),
+                    yes=_("End round"),
+                    no=_("Keep editing"),
                 ),
                 self._end_answered,
             )

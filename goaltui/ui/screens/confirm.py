@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from goaltui.i18n import N_, _
 from goaltui.textsafe import safe_plain
 
 
@@ -27,25 +28,25 @@ class ConfirmScreen(ModalScreen[bool]):
     # Set on each screen: an App's AUTO_FOCUS would otherwise leak into this modal.
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Answer yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Answer no"),
-        Binding("left,right", "app.focus_next", "Switch button", show=False),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes", tooltip=N_("Answer yes")),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no", tooltip=N_("Answer no")),
+        Binding("left,right", "app.focus_next", N_("Switch button"), show=False),
     ]
 
     def __init__(
         self,
         question: str,
         *,
-        yes: str = "Yes",
-        no: str = "No",
+        yes: str | None = None,
+        no: str | None = None,
         name: str | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id)
         self.question = question
         """The question as shown, plain text (never parsed as markup)."""
-        self._yes = yes
-        self._no = no
+        self._yes = _("Yes") if yes is None else yes
+        self._no = _("No") if no is None else no
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):

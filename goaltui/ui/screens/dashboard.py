@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane, Tree
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tree
 
-from goaltui.i18n import N_
+from goaltui.i18n import N_, _
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period, shift_months
@@ -27,6 +27,7 @@ from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.due_table import DueTable
+from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
@@ -49,46 +50,45 @@ class DashboardScreen(Screen[None]):
 
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#kpi-table"
-    HELP = (
+    HELP = N_(
         "Enter drills into a unit or opens a goal; Backspace goes up. [ and ] move the as-of "
         "date by a month. c checks in the highlighted goal, C walks the goals that owe a "
         "check-in, then every goal without one this period. 4 shows who owes a check-in. "
         "/ filters the KPIs. ctrl+p jumps anywhere (go: / goal:)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("backspace", "up", "Up", id="up", tooltip="Go up to the parent unit"),
+        Binding("backspace", "up", N_("Up"), id="up", tooltip=N_("Go up to the parent unit")),
         Binding(
             "left_square_bracket",
             "period(-1)",
-            "Prev period",
+            N_("Prev period"),
             id="period-previous",
-            tooltip="Move the as-of date back one month",
+            tooltip=N_("Move the as-of date back one month"),
         ),
         Binding(
             "right_square_bracket",
             "period(1)",
-            "Next period",
+            N_("Next period"),
             id="period-next",
-            tooltip="Move the as-of date forward one month",
+            tooltip=N_("Move the as-of date forward one month"),
         ),
         # A priority binding runs in the App's own turn, before the next key is handled: the
         # form is open and focused by then, so nothing typed after `c` goes astray.
         Binding(
             "c",
             "checkin",
-            "Check in",
+            N_("Check in"),
             id="checkin",
             priority=True,
-            tooltip="Check in the highlighted goal",
+            tooltip=N_("Check in the highlighted goal"),
         ),
         Binding(
             "C",
             "checkin_round",
-            "Round",
+            N_("Round"),
             id="checkin-round",
-            tooltip="Check in every goal without a check-in this period",
+            tooltip=N_("Check in every goal without a check-in this period"),
         ),
-        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the KPIs by text"),
         Binding(
             "R",
             "review",
@@ -97,19 +97,34 @@ class DashboardScreen(Screen[None]):
             show=False,
             tooltip=N_("Review the current quarter: grades, their distribution, the meeting text"),
         ),
-        Binding("1", "tab('kpis')", "KPIs", id="tab-kpis", show=False, tooltip="KPI pane"),
-        Binding("2", "tab('okrs')", "OKRs", id="tab-okrs", show=False, tooltip="OKR pane"),
         Binding(
-            "3", "tab('quality')", "Quality", id="tab-quality", show=False, tooltip="Quality pane"
+            "slash", "filter", N_("Filter"), id="filter", tooltip=N_("Filter the KPIs by text")
         ),
-        Binding("4", "tab('due')", "Due", id="tab-due", show=False, tooltip="Who owes a check-in"),
+        Binding("1", "tab('kpis')", N_("KPIs"), id="tab-kpis", show=False, tooltip=N_("KPI pane")),
+        Binding("2", "tab('okrs')", N_("OKRs"), id="tab-okrs", show=False, tooltip=N_("OKR pane")),
+        Binding(
+            "3",
+            "tab('quality')",
+            N_("Quality"),
+            id="tab-quality",
+            show=False,
+            tooltip=N_("Quality pane"),
+        ),
+        Binding(
+            "4",
+            "tab('due')",
+            N_("Due"),
+            id="tab-due",
+            show=False,
+            tooltip=N_("Who owes a check-in"),
+        ),
         Binding(
             "escape",
             "clear_filter",
-            "Clear filter",
+            N_("Clear filter"),
             id="clear-filter",
             show=False,
-            tooltip="Clear and hide the KPI filter",
+            tooltip=N_("Clear and hide the KPI filter"),
         ),
     ]
 
@@ -158,35 +173,37 @@ class DashboardScreen(Screen[None]):
             yield OrgTree(id="org-tree")
             with Vertical(id="main"):
                 with TabbedContent(initial="kpis", id="tabs"):
-                    with TabPane("KPIs", id="kpis"):
-                        yield Input(placeholder="filter KPIs (Escape clears)", id="kpi-filter")
+                    with TabPane(_("KPIs"), id="kpis"):
+                        yield Input(placeholder=_("filter KPIs (Escape clears)"), id="kpi-filter")
                         yield KpiTable(id="kpi-table")
-                    with TabPane("OKRs", id="okrs"):
+                    with TabPane(_("OKRs"), id="okrs"):
                         yield OkrTree(id="okr-tree")
                         yield Static(id="okr-detail")
-                    with TabPane("Quality", id="quality"):
+                    with TabPane(_("Quality"), id="quality"):
                         yield QualityTable(id="quality-table")
                         yield Static(id="finding")
-                    with TabPane("Due", id="due"):
+                    with TabPane(_("Due"), id="due"):
                         yield DueTable(id="due-table")
-                yield Label("Units below", id="children-title")
+                yield Label(_("Units below"), id="children-title")
                 yield ChildrenTable(id="children")
-        yield Footer()
+        yield GoalFooter()
 
     def on_mount(self) -> None:
         self.query_one("#kpi-filter").display = False
         self.query_one("#main").loading = True
         if self._notice:
             notice = safe_plain(self._notice, multiline=True)
-            title = "Demo" if self._demo else "goaltui"
+            title = _("Demo") if self._demo else "goaltui"
             self.notify(notice, title=title, timeout=10, markup=False)
         elif self._demo:
             self.notify(
                 safe_plain(
-                    f"This is the demo organisation, in its own database ({self._db}). "
-                    "Check-ins you make here are kept."
+                    _(
+                        "This is the demo organisation, in its own database ({db}). "
+                        "Check-ins you make here are kept."
+                    ).format(db=self._db)
                 ),
-                title="Demo",
+                title=_("Demo"),
                 timeout=8,
                 markup=False,
             )
@@ -379,7 +396,7 @@ class DashboardScreen(Screen[None]):
         moved = shift_months(self.as_of, steps)
         if moved > limit:
             if self.as_of >= limit:
-                self.notify("This is already the latest date.", timeout=3)
+                self.notify(_("This is already the latest date."), timeout=3)
                 return
             moved = limit
         self.post_message(self.Recompute(moved))

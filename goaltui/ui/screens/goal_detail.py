@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -15,18 +16,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from goaltui.humanize import percent, quantity
+from goaltui.i18n import N_, _, translated
 from goaltui.metrics.scorecard import Scorecard, goal_history
-from goaltui.model.enums import STATUS_WORDS
+from goaltui.model.enums import AGGREGATION_WORDS, PERIOD_UNIT_WORDS, STATUS_WORDS
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette, status_text
+from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
 from goaltui.ui.widgets.tables import highlighted_key
@@ -36,20 +39,26 @@ if TYPE_CHECKING:
 
 LOG_STATES = {
     "active": "",
-    "corrected": "corrected",
-    "retracted": "retracted",
-    "correction": "correction",
-    "retraction": "retraction",
+    "corrected": N_("corrected"),
+    "retracted": N_("retracted"),
+    "correction": N_("correction"),
+    "retraction": N_("retraction"),
 }
 
 
 class CheckinLog(DataTable[Text | str]):
     """Every check-in of the goal, newest first, corrections and retractions shown as such."""
 
-    HELP = "The goal's check-ins. e: correct the highlighted one, d: retract it, u: undo your last."
+    HELP = N_(
+        "The goal's check-ins. e: correct the highlighted one, d: retract it, u: undo your last."
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "screen.correct", "Correct", id="log-correct", tooltip="Correct this entry"),
-        Binding("d", "screen.retract", "Retract", id="log-retract", tooltip="Retract this entry"),
+        Binding(
+            "e", "screen.correct", N_("Correct"), id="log-correct", tooltip=N_("Correct this entry")
+        ),
+        Binding(
+            "d", "screen.retract", N_("Retract"), id="log-retract", tooltip=N_("Retract this entry")
+        ),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -66,23 +75,23 @@ class GoalDetailScreen(Screen[None]):
 
     CSS_PATH = "goal_detail.tcss"
     AUTO_FOCUS = "#log"
-    HELP = (
+    HELP = N_(
         "One goal: its periods (bar = actual, | = target), its check-ins and its cascade. "
         "Escape or Backspace goes back; c checks in; in the log e corrects, d retracts; "
         "u undoes your last check-in; Enter in the cascade opens that goal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,backspace", "back", "Back", id="detail-back", tooltip="Back"),
+        Binding("escape,backspace", "back", N_("Back"), id="detail-back", tooltip=N_("Back")),
         # The dashboard's ids: remapping `checkin` or `undo` in the config moves these too.
         Binding(
             "c",
             "checkin",
-            "Check in",
+            N_("Check in"),
             id="checkin",
             priority=True,
-            tooltip="Check in this goal",
+            tooltip=N_("Check in this goal"),
         ),
-        Binding("u", "app.undo", "Undo", id="undo", tooltip="Undo your last check-in"),
+        Binding("u", "app.undo", N_("Undo"), id="undo", tooltip=N_("Undo your last check-in")),
     ]
 
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
@@ -107,16 +116,16 @@ class GoalDetailScreen(Screen[None]):
         yield DashboardHeader(id="header")
         with VerticalScroll(id="detail-body"):
             yield Static(id="summary")
-            yield Label("History", classes="section")
+            yield Label(_("History"), classes="section")
             yield HistoryChart(id="chart")
             with Horizontal(id="lower"):
                 with Vertical(id="log-box"):
-                    yield Label("Check-ins", classes="section")
+                    yield Label(_("Check-ins"), classes="section")
                     yield CheckinLog(id="log")
                 with Vertical(id="cascade-box"):
-                    yield Label("Cascade", classes="section")
+                    yield Label(_("Cascade"), classes="section")
                     yield OptionList(id="cascade")
-        yield Footer()
+        yield GoalFooter()
 
     def on_mount(self) -> None:
         self._refresh_all()
@@ -137,7 +146,9 @@ class GoalDetailScreen(Screen[None]):
         header.as_of = scorecard.as_of
         catalog = scorecard.catalog.filter(pl.col("goal_id") == self.goal_id)
         if catalog.is_empty():
-            self.query_one("#summary", Static).update(safe_text(f"No goal {self.goal_id!r}."))
+            self.query_one("#summary", Static).update(
+                safe_text(_("No goal {goal!r}.").format(goal=self.goal_id))
+            )
             return
         goal = catalog.row(0, named=True)
         names = scorecard.unit_names
@@ -162,21 +173,28 @@ class GoalDetailScreen(Screen[None]):
         text.append(safe_plain(goal["name"]), style="bold")
         text.append(safe_plain(f"   {goal['kind']} {self.goal_id}"), style="dim")
         unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
-        direction = "at least" if goal["direction"] == "at_least" else "at most"
-        text.append(f"\n{direction}, {goal['aggregation']} of check-ins per {goal['period_unit']}")
+        direction = _("at least") if goal["direction"] == "at_least" else _("at most")
+        text.append(
+            "\n"
+            + _("{direction}, {aggregation} of check-ins per {period}").format(
+                direction=direction,
+                aggregation=translated(AGGREGATION_WORDS.get(str(goal["aggregation"]), "")),
+                period=translated(PERIOD_UNIT_WORDS.get(str(goal["period_unit"]), "")),
+            )
+        )
         if goal["target_mode"] == "change_pct":
-            text.append(", target as a % change on the previous period's actual")
+            text.append(_(", target as a percentage change on the previous period's actual"))
         if current.height:
             row = current.row(0, named=True)
-            text.append("\nNow: ")
+            text.append("\n" + _("Now:") + " ")
             text.append_text(status_text(row["status"], theme))
-            text.append(f"  in {row['period']}")
+            text.append("  " + _("in {period}").format(period=row["period"]))
             if row["actual"] is not None:
                 actual = quantity(row["actual"], unit, korean=scorecard.korean)
-                text.append(f"  actual {safe_plain(actual)}")
+                text.append("  " + _("actual {value}").format(value=safe_plain(actual)))
             if row["target"] is not None:
                 target = quantity(row["target"], unit, korean=scorecard.korean)
-                text.append(f"  target {safe_plain(target)}")
+                text.append("  " + _("target {value}").format(value=safe_plain(target)))
             expected = _expected_progress(row, unit, korean=scorecard.korean)
             if expected is not None:
                 text.append("\n")
@@ -185,7 +203,9 @@ class GoalDetailScreen(Screen[None]):
             words = safe_plain(explanation or _status_words(row), multiline=True)
             text.append(f"\n{words}", style="italic")
         else:
-            text.append("\nNot measured in the period containing the as-of date.", style="dim")
+            text.append(
+                "\n" + _("Not measured in the period containing the as-of date."), style="dim"
+            )
         self.query_one("#summary", Static).update(text)
 
     def _show_log(
@@ -196,15 +216,15 @@ class GoalDetailScreen(Screen[None]):
         self._log = checkin_log(scorecard.dataset, self.goal_id)
         table.clear(columns=True)
         for key, label in (
-            ("date", "Date"),
-            ("value", "Value"),
-            ("confidence", "Conf"),
-            ("note", "Note"),
-            ("author", "Author"),
-            ("state", "State"),
-            ("recorded_at", "Entered"),
+            ("date", N_("Date")),
+            ("value", N_("Value")),
+            ("confidence", N_("Conf")),
+            ("note", N_("Note")),
+            ("author", N_("Author")),
+            ("state", N_("State")),
+            ("recorded_at", N_("Entered")),
         ):
-            table.add_column(label, key=key)
+            table.add_column(translated(label), key=key)
         unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
         for row in self._log.iter_rows(named=True):
             state = row["state"]
@@ -223,7 +243,7 @@ class GoalDetailScreen(Screen[None]):
                 safe_text("" if row["confidence"] is None else f"{row['confidence']:g}"),
                 safe_text(row["note"]),
                 safe_text(names.get(row["author"], row["author"] or "")),
-                safe_text(LOG_STATES.get(state, state), "italic"),
+                safe_text(translated(LOG_STATES.get(state, state)), "italic"),
                 safe_text(str(row["recorded_at"])[:16]),
                 key=row["id"],
             )
@@ -236,30 +256,30 @@ class GoalDetailScreen(Screen[None]):
         parent = goal.get("parent_id")
         if goal["kind"] == "kpi":
             if isinstance(parent, str):
-                options += self._options(catalog.filter(pl.col("goal_id") == parent), "parent")
+                options += self._options(catalog.filter(pl.col("goal_id") == parent), _("parent"))
             options += self._options(
                 catalog.filter((pl.col("parent_id") == self.goal_id) & (pl.col("kind") == "kpi")),
-                "child",
+                _("child"),
             )
-            options += self._options(catalog.filter(pl.col("kpi_id") == self.goal_id), "used by")
+            options += self._options(catalog.filter(pl.col("kpi_id") == self.goal_id), _("used by"))
         else:
             kpi = goal.get("kpi_id")
             if isinstance(kpi, str):
-                options += self._options(catalog.filter(pl.col("goal_id") == kpi), "measured by")
+                options += self._options(catalog.filter(pl.col("goal_id") == kpi), _("measured by"))
             objective = goal["objective_id"]
             options += self._options(
                 catalog.filter(
                     (pl.col("objective_id") == objective) & (pl.col("goal_id") != self.goal_id)
                 ),
-                "sibling",
+                _("sibling"),
             )
             if isinstance(parent, str):
                 options += self._options(
-                    catalog.filter(pl.col("objective_id") == parent), "parent objective"
+                    catalog.filter(pl.col("objective_id") == parent), _("parent objective")
                 )
             children = scorecard.dataset.objectives.filter(pl.col("parent_id") == objective)["id"]
             options += self._options(
-                catalog.filter(pl.col("objective_id").is_in(children.implode())), "aligned below"
+                catalog.filter(pl.col("objective_id").is_in(children.implode())), _("aligned below")
             )
         cascade = self.query_one("#cascade", OptionList)
         cascade.clear_options()
@@ -267,7 +287,7 @@ class GoalDetailScreen(Screen[None]):
             cascade.add_options(options)
         else:
             cascade.add_option(
-                Option(Text("Nothing linked to this goal.", style="dim"), disabled=True)
+                Option(Text(_("Nothing linked to this goal."), style="dim"), disabled=True)
             )
 
     @staticmethod
@@ -309,7 +329,9 @@ class GoalDetailScreen(Screen[None]):
         if row is None:
             return
         if row["state"] != "active" and row["state"] != "correction":
-            self.notify("Only a check-in that still counts can be corrected.", severity="warning")
+            self.notify(
+                _("Only a check-in that still counts can be corrected."), severity="warning"
+            )
             return
         value = row["value"]
         await cast("GoalApp", self.app).open_checkin(
@@ -331,7 +353,7 @@ class GoalDetailScreen(Screen[None]):
         if row is None:
             return
         if row["state"] != "active" and row["state"] != "correction":
-            self.notify("This entry no longer counts; nothing to retract.", severity="warning")
+            self.notify(_("This entry no longer counts; nothing to retract."), severity="warning")
             return
         self.post_message(self.RetractRequested(str(row["id"])))
 
@@ -340,14 +362,16 @@ def _status_words(row: dict[str, object]) -> str:
     status = str(row["status"])
     word = STATUS_WORDS.get(status, status)
     if status == "no_data":
-        return "No check-in yet in this period."
+        return _("No check-in yet in this period.")
     if status == "no_target":
-        return (
+        return _(
             "There is an actual but no usable target (a change target needs last period's actual)."
         )
     pace, elapsed = row.get("pace"), row.get("elapsed")
     if isinstance(pace, float) and isinstance(elapsed, float):
-        return f"{word}: pace {pace:.2f} of target at {elapsed:.0%} of the period."
+        return _("{status}: pace {pace} of target at {elapsed} of the period.").format(
+            status=word, pace=f"{pace:.2f}", elapsed=f"{elapsed:.0%}"
+        )
     return word
 
 
@@ -364,12 +388,22 @@ def _expected_progress(row: dict[str, object], unit: str | None, *, korean: bool
         and isinstance(actual, float)
     ):
         return None
-    text = Text("Expected ")
-    text.append(percent(expected), style="bold")
-    text.append(
-        f" of the way from {safe_plain(quantity(baseline, unit, korean=korean))}"
-        f" to {safe_plain(quantity(target, unit, korean=korean))} by today, at "
+    # One sentence, so a translation can order its parts; the two percentages stay bold.
+    sentence = _(
+        "Expected {expected} of the way from {baseline} to {target} by today, at {progress} "
+        "(actual {actual})."
     )
-    text.append(percent(progress), style="bold")
-    text.append(f" (actual {safe_plain(quantity(actual, unit, korean=korean))}).")
+    values = {
+        "baseline": safe_plain(quantity(baseline, unit, korean=korean)),
+        "target": safe_plain(quantity(target, unit, korean=korean)),
+        "actual": safe_plain(quantity(actual, unit, korean=korean)),
+    }
+    bold = {"expected": percent(expected), "progress": percent(progress)}
+    text = Text()
+    for literal, field, _spec, _conv in string.Formatter().parse(sentence):
+        text.append(literal)
+        if field in bold:
+            text.append(bold[field], style="bold")
+        elif field is not None:
+            text.append(values[field])
     return text

@@ -12,7 +12,48 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from goaltui.i18n import N_, _, translated
 from goaltui.textsafe import safe_text
+
+TEXTUAL_WORDS = (
+    N_("Cursor up"),
+    N_("Cursor down"),
+    N_("Cursor left"),
+    N_("Cursor right"),
+    N_("Home"),
+    N_("End"),
+    N_("Page up"),
+    N_("Page down"),
+    N_("Page Left"),
+    N_("Page Right"),
+    N_("Select"),
+    N_("Top"),
+    N_("Bottom"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Toggle node"),
+    N_("Expand or collapse all"),
+    N_("Scroll Up"),
+    N_("Scroll Down"),
+    N_("Scroll Left"),
+    N_("Scroll Right"),
+    N_("Scroll Home"),
+    N_("Scroll End"),
+    N_("palette"),
+    N_("Cursor Up"),
+    N_("Cursor Down"),
+    N_("Page Up"),
+    N_("Page Down"),
+    N_("Cursor to parent"),
+    N_("Toggle"),
+    N_("First"),
+    N_("Last"),
+    N_("Up"),
+    N_("Down"),
+    N_("Submit"),
+)
+"""The descriptions of Textual's own keys (tables, trees, the palette), so that help and the
+footer show them in the person's language too."""
 
 
 def _key_label(screen: Screen[object], key: str) -> str:
@@ -26,7 +67,11 @@ def help_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
     for key, active in screen.active_bindings.items():
         binding = active.binding
         rows.append(
-            (_key_label(screen, key), binding.description or binding.action, binding.tooltip)
+            (
+                _key_label(screen, key),
+                translated(binding.description) if binding.description else binding.action,
+                translated(binding.tooltip) if binding.tooltip else "",
+            )
         )
     return rows
 
@@ -34,8 +79,8 @@ def help_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
 def help_table(rows: list[tuple[str, str, str]]) -> Table:
     """The rows of help_rows as a table."""
     table = Table(show_header=True, box=None, padding=(0, 2, 0, 0), expand=True)
-    table.add_column("Key", style="bold", no_wrap=True)
-    table.add_column("Does")
+    table.add_column(_("Key"), style="bold", no_wrap=True)
+    table.add_column(_("Does"))
     table.add_column("", style="dim")
     for row in rows:
         # Key names like `[` and remapped keys are text, never Rich markup.
@@ -62,7 +107,11 @@ class HelpScreen(ModalScreen[None]):
     AUTO_FOCUS = "VerticalScroll"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "escape,q,question_mark,f1", "dismiss", "Close", id="help-close", tooltip="Close help"
+            "escape,q,question_mark,f1",
+            "dismiss",
+            N_("Close"),
+            id="help-close",
+            tooltip=N_("Close help"),
         ),
     ]
 
@@ -78,9 +127,9 @@ class HelpScreen(ModalScreen[None]):
         intro = Text()
         for text in texts:
             if isinstance(text, str) and text:
-                intro.append(text + "\n\n")
+                intro.append(translated(text) + "\n\n")
         with VerticalScroll():
-            yield Static(Text("goaltui help", style="bold"))
+            yield Static(Text(_("goaltui help"), style="bold"))
             yield Static(intro)
             yield Static(help_table(self.rows))
-            yield Static(Text("\nEscape closes this help.", style="dim"))
+            yield Static(Text("\n" + _("Escape closes this help."), style="dim"))

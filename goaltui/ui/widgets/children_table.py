@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from goaltui.i18n import N_, _
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.enums import STATUS_WORDS
@@ -22,9 +23,15 @@ COUNTS = ["on_track", "at_risk", "off_track", "met", "missed", "no_data"]
 class ChildrenTable(DataTable[Text | str]):
     """One row per child unit: its subtree's goal counts by status and mean objective score."""
 
-    HELP = "Units below the current one. Enter: drill into the highlighted unit."
+    HELP = N_("Units below the current one. Enter: drill into the highlighted unit.")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Drill in", id="drill", tooltip="Make this unit current"),
+        Binding(
+            "enter",
+            "select_cursor",
+            N_("Drill in"),
+            id="drill",
+            tooltip=N_("Make this unit current"),
+        ),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -39,10 +46,10 @@ class ChildrenTable(DataTable[Text | str]):
         )
         theme = palette(self.app)
         self.clear(columns=True)
-        self.add_column("Unit", key="name")
+        self.add_column(_("Unit"), key="name")
         for status in COUNTS:
             self.add_column(STATUS_WORDS[status], key=status)
-        self.add_column("OKR score", key="score")
+        self.add_column(_("OKR score"), key="score")
         for row in children.iter_rows(named=True):
             cells: list[Text | str] = [safe_text(row["name"])]
             for status in COUNTS:

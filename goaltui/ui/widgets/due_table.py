@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from goaltui.humanize import overdue_words
+from goaltui.i18n import N_, _, translated
 from goaltui.metrics.due import escalations
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_plain, safe_text
@@ -40,7 +41,7 @@ class DueTable(DataTable[Text | str]):
     """Who owes a check-in below the current unit: how late, its owner, the goal, its cadence
     and due date (the goal detail, on Enter, has the last check-in)."""
 
-    HELP = (
+    HELP = N_(
         "Goals of the current unit and the units below that owe a check-in: due one cadence "
         "after their last check-in in the current period (or after the period's start). A goal "
         "more than twice its cadence late (in bold) is listed again under its owner's parent "
@@ -48,7 +49,7 @@ class DueTable(DataTable[Text | str]):
         "Enter: open the goal. c: check in; the row leaves the list once saved."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", id="due-open", tooltip="Open the goal"),
+        Binding("enter", "select_cursor", N_("Open"), id="due-open", tooltip=N_("Open the goal")),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -82,13 +83,13 @@ class DueTable(DataTable[Text | str]):
         today = theme.get("status-at-risk", "")
         self.clear(columns=True)
         for key, label, width in (
-            ("overdue", "Overdue", None),
-            ("owner", "Owner", OWNER_WIDTH),
-            ("name", "Goal", NAME_WIDTH),
-            ("cadence", "Cadence", None),
-            ("due", "Due", None),
+            ("overdue", N_("Overdue"), None),
+            ("owner", N_("Owner"), OWNER_WIDTH),
+            ("name", N_("Goal"), NAME_WIDTH),
+            ("cadence", N_("Cadence"), None),
+            ("due", N_("Due"), None),
         ):
-            self.add_column(label, key=key, width=width)
+            self.add_column(translated(label), key=key, width=width)
         for row in rows.iter_rows(named=True):
             days = row["days_overdue"]
             # Bold: more than twice the cadence late (the owner's parent unit sees it too).
@@ -98,7 +99,7 @@ class DueTable(DataTable[Text | str]):
             key = row["goal_id"]
             if row["from_unit"] is not None:
                 from_name = names.get(row["from_unit"], row["from_unit"])
-                owner.append(f" (from {safe_plain(from_name)})", "dim")
+                owner.append(" " + _("(from {unit})").format(unit=safe_plain(from_name)), "dim")
                 key = f"{key}{ESCALATED}{row['unit_id']}"
             name = safe_text(row["name"])
             name.overflow, name.no_wrap = "ellipsis", True

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from goaltui.i18n import N_, _
 from goaltui.textsafe import safe_plain
 from goaltui.ui.palette import fuzzy_pattern
 
@@ -114,26 +115,26 @@ class GoalField(Vertical):
         Binding(
             "tab",
             "accept",
-            "Accept goal",
+            N_("Accept goal"),
             show=False,
             id="checkin.goal_accept",
-            tooltip="Take the exact id or the highlighted suggestion and move on",
+            tooltip=N_("Take the exact id or the highlighted suggestion and move on"),
         ),
         Binding(
             "down",
             "suggestion(1)",
-            "Next suggestion",
+            N_("Next suggestion"),
             show=False,
             id="checkin.goal_next",
-            tooltip="Highlight the next suggestion",
+            tooltip=N_("Highlight the next suggestion"),
         ),
         Binding(
             "up",
             "suggestion(-1)",
-            "Previous suggestion",
+            N_("Previous suggestion"),
             show=False,
             id="checkin.goal_previous",
-            tooltip="Highlight the previous suggestion",
+            tooltip=N_("Highlight the previous suggestion"),
         ),
     ]
 
@@ -167,12 +168,12 @@ class GoalField(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row", id="goal-row"):
-            yield Label("Goal", classes="field-label")
+            yield Label(_("Goal"), classes="field-label")
             yield Input(
                 self._initial,
                 id="goal",
                 compact=True,
-                placeholder="id or part of a name",
+                placeholder=_("id or part of a name"),
                 disabled=self._locked,
             )
             yield Static("", id="goal-hint", classes="field-hint", markup=False)

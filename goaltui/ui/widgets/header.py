@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from goaltui.i18n import _
 from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period
 from goaltui.textsafe import safe_plain
@@ -37,11 +38,11 @@ class DashboardHeader(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("goaltui", style="bold")
         if self.demo:
-            text.append(" demo", style="italic")
+            text.append(" " + _("demo"), style="italic")
         if self.as_of is not None:
             month = Period.containing(PeriodUnit.MONTH, self.as_of)
             quarter = Period.containing(PeriodUnit.QUARTER, self.as_of)
-            text.append(f"  as of {self.as_of.isoformat()}", style="bold")
+            text.append("  " + _("as of {date}").format(date=self.as_of.isoformat()), style="bold")
             text.append(f" ({month.label}, {quarter.label})  ", style="dim")
         for index, name in enumerate(self.breadcrumb):
             if index:

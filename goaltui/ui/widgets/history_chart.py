@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from goaltui.humanize import percent, quantity
+from goaltui.i18n import _
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.textsafe import safe_plain
 from goaltui.ui.render import palette, status_color
@@ -29,7 +30,7 @@ class HistoryChart(Static):
         theme = palette(self.app)
         rows = history.sort("period_start").tail(18)
         if rows.is_empty():
-            self.update(Text("No periods yet.", style="dim"))
+            self.update(Text(_("No periods yet."), style="dim"))
             return
         scale = (
             max(
@@ -57,5 +58,5 @@ class HistoryChart(Static):
             if row["achievement"] is not None:
                 text.append(f"  {percent(row['achievement'])}", style="dim")
             text.append(f"  {STATUS_WORDS.get(row['status'], row['status'])}\n", style=color)
-        text.append(f"{'':<8} bar: actual   |: target", style="dim")
+        text.append(f"{'':<8} " + _("bar: actual   |: target"), style="dim")
         self.update(text)

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from goaltui.humanize import percent, quantity, signed_change
+from goaltui.i18n import N_, _, translated
 from goaltui.model.enums import STATUS_TABLE
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import achievement_text, palette, sparkline, status_text
@@ -21,16 +22,16 @@ from goaltui.ui.widgets.tables import highlighted_key
 COLUMNS: list[tuple[str, str, str]] = [
     # (key, label, frame column the sort uses). Most telling first, so a narrow terminal still
     # shows name, achievement and status; a wide one shows everything.
-    ("name", "KPI", "name"),
-    ("achievement", "Achievement", "achievement"),
-    ("status", "Status", "status_rank"),
-    ("pace", "Pace", "pace"),
-    ("actual", "Actual", "actual"),
-    ("target", "Target", "target"),
-    ("period", "Period", "period"),
-    ("trend", "Trend", "change_pct"),
-    ("change", "vs prev", "change"),
-    ("forecast", "Forecast", "forecast_achievement"),
+    ("name", N_("KPI"), "name"),
+    ("achievement", N_("Achievement"), "achievement"),
+    ("status", N_("Status"), "status_rank"),
+    ("pace", N_("Pace"), "pace"),
+    ("actual", N_("Actual"), "actual"),
+    ("target", N_("Target"), "target"),
+    ("period", N_("Period"), "period"),
+    ("trend", N_("Trend"), "change_pct"),
+    ("change", N_("vs prev"), "change"),
+    ("forecast", N_("Forecast"), "forecast_achievement"),
 ]
 NAME_WIDTH = 32
 """Longest KPI name shown in full; longer names are cut (the detail shows them whole)."""
@@ -41,15 +42,17 @@ STATUS_RANK = {s.id: s.rank for s in STATUS_TABLE}
 class KpiTable(DataTable[Text | str]):
     """KPIs with target, actual, achievement, status, a sparkline, change and forecast."""
 
-    HELP = (
+    HELP = N_(
         "KPIs of the current unit. Achievement is actual / target so far; in the current "
         "period the status follows the pace (the projection's achievement), so a sum goal "
         "can be on track at 50% achievement mid-period. Enter: open the goal. s: sort by the "
         "next column, S: reverse the sort. /: filter by text."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sort_next", "Sort", id="sort", tooltip="Sort by the next column"),
-        Binding("S", "sort_reverse", "Reverse", id="sort-reverse", tooltip="Reverse the sort"),
+        Binding("s", "sort_next", N_("Sort"), id="sort", tooltip=N_("Sort by the next column")),
+        Binding(
+            "S", "sort_reverse", N_("Reverse"), id="sort-reverse", tooltip=N_("Reverse the sort")
+        ),
     ]
 
     sort_index: reactive[int] = reactive(0)
@@ -116,7 +119,7 @@ class KpiTable(DataTable[Text | str]):
                         [cell_len(safe_plain(n)) + marked for n in frame["name"]] + [len(label) + 2]
                     ),
                 )
-            self.add_column(label + arrow, key=key, width=width)
+            self.add_column(translated(label) + arrow, key=key, width=width)
         korean = self._korean
         for row in frame.iter_rows(named=True):
             unit = row["measure_unit"]
@@ -145,7 +148,7 @@ def _target_label(row: dict[str, object], korean: bool) -> str:
     unit = row["measure_unit"]
     target = row["target"]
     if target is None:
-        return "no baseline" if row.get("target_mode") == "change_pct" else ""
+        return _("no baseline") if row.get("target_mode") == "change_pct" else ""
     assert isinstance(target, float)
     prefix = ">=" if row["direction"] == "at_least" else "<="
     return f"{prefix} {quantity(target, unit if isinstance(unit, str) else None, korean=korean)}"

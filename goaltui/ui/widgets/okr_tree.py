@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 
 from goaltui.humanize import quantity
-from goaltui.i18n import _
+from goaltui.i18n import N_, _, ngettext
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette, score_text, status_text
@@ -28,12 +28,14 @@ class OkrTree(Tree[GoalRef]):
     """Objectives with their score, the objective they align to, and their key results with
     baseline -> actual -> target, last confidence and last check-in date."""
 
-    HELP = (
+    HELP = N_(
         "Objectives and key results of the current unit. Enter on a key result opens it; "
         "on an objective, folds it. Scores: green >= 0.7, yellow >= 0.4, red below."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", id="okr-open", tooltip="Open the key result"),
+        Binding(
+            "enter", "select_cursor", N_("Open"), id="okr-open", tooltip=N_("Open the key result")
+        ),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -121,7 +123,9 @@ class OkrTree(Tree[GoalRef]):
             parent = objective.get("parent_id")
             if parent:
                 aligned = safe_plain(titles.get(parent, parent))
-                label.append(f"  aligns to: {aligned}", style="italic dim")
+                label.append(
+                    "  " + _("aligns to: {objective}").format(objective=aligned), style="italic dim"
+                )
             node = self.root.add(label, data=("objective", objective["objective_id"]), expand=True)
             if objective["objective_id"] == keep:
                 target_node = node
@@ -136,7 +140,7 @@ class OkrTree(Tree[GoalRef]):
                 if kr["goal_id"] == keep:
                     target_node = leaf
         if not objectives.height:
-            self.root.add_leaf(Text("No objectives in this period.", style="dim"))
+            self.root.add_leaf(Text(_("No objectives in this period."), style="dim"))
         if target_node is None and self.root.children:
             target_node = self.root.children[0]
         if target_node is not None:
@@ -190,7 +194,7 @@ def _figures(kr: dict[str, object], korean: bool) -> str:
     unit = kr["measure_unit"] if isinstance(kr["measure_unit"], str) else None
     return safe_plain(
         " -> ".join(
-            quantity(value, unit, korean=korean) if isinstance(value, float) else "n/a"
+            quantity(value, unit, korean=korean) if isinstance(value, float) else _("n/a")
             for value in (kr.get("baseline"), kr.get("actual"), kr.get("target"))
         )
     )
@@ -211,7 +215,15 @@ def _kr_label(
     # the tree always shows them for the highlighted key result.
     confidence = kr.get("last_confidence")
     label.append_text(
-        _cell(Text(f"conf {confidence:g}" if isinstance(confidence, float) else "", "dim"), 8)
+        _cell(
+            Text(
+                _("conf {confidence}").format(confidence=f"{confidence:g}")
+                if isinstance(confidence, float)
+                else "",
+                "dim",
+            ),
+            8,
+        )
     )
     last = kr.get("last_checkin_date")
     if last is not None:
@@ -254,7 +266,14 @@ def _describe(scorecard: Scorecard, ref: GoalRef, theme: dict[str, str]) -> Text
             return text
         objective = rows.row(0, named=True)
         text.append(safe_plain(objective["title"]), style="bold")
-        text.append(f"\n{objective['period']}, {objective['kr_count']} key results, score ")
+        text.append(
+            "\n"
+            + ngettext(
+                "{period}, {count} key result, score ",
+                "{period}, {count} key results, score ",
+                objective["kr_count"],
+            ).format(period=objective["period"], count=objective["kr_count"])
+        )
         text.append_text(score_text(objective["score"], objective["band"], theme))
         return text
     rows = scorecard.goals.filter(pl.col("goal_id") == goal_id)
@@ -264,22 +283,26 @@ def _describe(scorecard: Scorecard, ref: GoalRef, theme: dict[str, str]) -> Text
     unit = kr["measure_unit"]
     korean = scorecard.korean
     text.append(safe_plain(kr["name"]), style="bold")
-    text.append("\nbaseline ")
-    text.append(safe_plain(quantity(kr["baseline"], unit, korean=korean) or "none"))
-    text.append("  actual ")
-    text.append(safe_plain(quantity(kr["actual"], unit, korean=korean) or "none"))
-    text.append("  target ")
-    text.append(safe_plain(quantity(kr["target"], unit, korean=korean) or "none"))
+    text.append("\n" + _("baseline") + " ")
+    text.append(safe_plain(quantity(kr["baseline"], unit, korean=korean) or _("none")))
+    text.append("  " + _("actual") + " ")
+    text.append(safe_plain(quantity(kr["actual"], unit, korean=korean) or _("none")))
+    text.append("  " + _("target") + " ")
+    text.append(safe_plain(quantity(kr["target"], unit, korean=korean) or _("none")))
     text.append("  ")
     text.append_text(status_text(kr["status"], theme))
     confidence = kr["last_confidence"]
     text.append(
-        f"\nlast confidence {confidence:g}/10"
+        "\n" + _("last confidence {confidence}/10").format(confidence=f"{confidence:g}")
         if confidence is not None
-        else "\nno confidence given"
+        else "\n" + _("no confidence given")
     )
     last = kr["last_checkin_date"]
-    text.append(f", last check-in {last}" if last is not None else ", no check-in yet")
+    text.append(
+        _(", last check-in {date}").format(date=last)
+        if last is not None
+        else _(", no check-in yet")
+    )
     if kr.get("explanation"):
         text.append(f"\n{safe_plain(kr['explanation'], multiline=True)}", style="italic dim")
     return text

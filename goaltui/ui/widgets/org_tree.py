@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from goaltui.i18n import N_
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_text
 from goaltui.ui.render import palette, rollup_badge
@@ -25,13 +26,15 @@ CHUNK = 200
 class OrgTree(Tree[str]):
     """Units as a tree. Enter makes the highlighted unit the current one."""
 
-    HELP = (
+    HELP = N_(
         "The organisation. Enter: make this unit current. "
         "Badges: ✓ on track, ~ at risk, ✗ off track; !n: n goals here and below owe a "
         "check-in."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open unit", id="org-open", tooltip="Make current"),
+        Binding(
+            "enter", "select_cursor", N_("Open unit"), id="org-open", tooltip=N_("Make current")
+        ),
     ]
 
     @dataclass

@@ -11,7 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
-from goaltui.metrics.quality import RULES
+from goaltui.i18n import N_, _, translated
+from goaltui.metrics.quality import RULES, SEVERITY_WORDS
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.tables import highlighted_key
@@ -23,12 +24,18 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 class QualityTable(DataTable[Text | str]):
     """One row per finding; the rule is named once per group. Enter jumps to the subject."""
 
-    HELP = (
+    HELP = N_(
         "Goal-quality findings (the guide's criteria for good KPIs and OKRs) in the current "
         "unit and below. Enter: go to the goal, objective or unit concerned."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Go to", id="quality-open", tooltip="Go to the subject"),
+        Binding(
+            "enter",
+            "select_cursor",
+            N_("Go to"),
+            id="quality-open",
+            tooltip=N_("Go to the subject"),
+        ),
     ]
 
     @dataclass
@@ -52,8 +59,8 @@ class QualityTable(DataTable[Text | str]):
     def waiting(self) -> None:
         """Say that the findings are still being computed."""
         self.clear(columns=True)
-        self.add_column("Rule", key="rule")
-        self.add_row(Text("Checking goal quality...", style="dim"))
+        self.add_column(_("Rule"), key="rule")
+        self.add_row(Text(_("Checking goal quality..."), style="dim"))
         self._rows = {}
         self.post_message(self.Explain(None))
 
@@ -62,12 +69,12 @@ class QualityTable(DataTable[Text | str]):
         theme = palette(self.app)
         self.clear(columns=True)
         for key, label in (
-            ("rule", "Rule"),
-            ("severity", "Severity"),
-            ("subject", "Goal / unit"),
-            ("message", "What"),
+            ("rule", N_("Rule")),
+            ("severity", N_("Severity")),
+            ("subject", N_("Goal / unit")),
+            ("message", N_("What")),
         ):
-            self.add_column(label, key=key)
+            self.add_column(translated(label), key=key)
         # Groups of one rule each, the groups with errors first.
         ordered = findings.sort(
             pl.col("severity").replace_strict(SEVERITY_RANK, default=3).min().over("rule"),
@@ -84,14 +91,14 @@ class QualityTable(DataTable[Text | str]):
             self.add_row(
                 # Findings quote names: Text cells, never markup strings.
                 safe_text(rule if rule != previous_rule else "", "bold"),
-                safe_text(row["severity"], color),
+                safe_text(translated(SEVERITY_WORDS.get(row["severity"], row["severity"])), color),
                 safe_text(names.get(row["subject_id"], row["subject_id"])),
                 safe_text(row["message"]),
                 key=key,
             )
             previous_rule = rule
         if not ordered.height:
-            self.add_row("", "", "No findings: these goals meet the guide's criteria.", "")
+            self.add_row("", "", _("No findings: these goals meet the guide's criteria."), "")
         self._explain()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -120,12 +127,12 @@ def explain_finding(finding: dict[str, str] | None) -> Text:
     text.append(safe_plain(finding["rule"]), style="bold")
     if rule is not None:
         # The finding's explanation carries the configured thresholds.
-        text.append(f": {finding.get('explanation') or rule.explanation}\n")
-        text.append(f"{rule.reasoning}\n", style="dim italic")
+        text.append(f": {finding.get('explanation') or translated(rule.explanation)}\n")
+        text.append(f"{translated(rule.reasoning)}\n", style="dim italic")
     else:
         text.append("\n")
     text.append(f"{safe_plain(finding['message'])}\n")
     if finding.get("suggestion"):
-        text.append("Suggestion: ", style="bold")
+        text.append(_("Suggestion: "), style="bold")
         text.append(safe_plain(finding["suggestion"]))
     return text
