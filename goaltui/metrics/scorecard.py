@@ -20,7 +20,7 @@ from goaltui.metrics.engine import (
     rollup,
 )
 from goaltui.metrics.tree import closure
-from goaltui.store.dataset import Dataset
+from goaltui.store.dataset import Dataset, without_archived
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
     the goals `goal_ids` (see affected_goals): only those goals are evaluated again (with their
     trends when the scorecard has them), then the objectives and roll-ups, which are cheap.
     Equal to build_scorecard(dataset, as_of) (plus with_trends when `scorecard.trended`)."""
+    dataset = without_archived(dataset)
     as_of = scorecard.as_of
     subset = _goals_subset(dataset, goal_ids)
     wanted = pl.col("goal_id").is_in(goal_ids)

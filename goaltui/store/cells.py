@@ -83,6 +83,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("category"),
         Column("description"),
         Column("cadence", "choice", choices=choices_of(Cadence)),
+        Column("archived", "date"),
     ),
     "objectives": (
         Column("id", required=True),
@@ -93,6 +94,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("description"),
         Column("commitment", "choice", choices=choices_of(Commitment)),
         Column("carried_from"),
+        Column("archived", "date"),
     ),
     "key_results": (
         Column("id", required=True),
@@ -107,6 +109,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("weight", "number"),
         Column("kpi_id"),
         Column("cadence", "choice", choices=choices_of(Cadence)),
+        Column("archived", "date"),
     ),
     "checkins": (
         Column("goal_id", required=True),

@@ -24,9 +24,9 @@ import psycopg
 
 from goaltui.model.errors import DatabaseError
 
-PG_SCHEMA_VERSION = 2
+PG_SCHEMA_VERSION = 3
 """The schema version of the PostgreSQL tables: version 2 of the file (with `login`, `cadence`,
-`commitment` and `carried_from`)."""
+`commitment` and `carried_from`), then `archived` on goals."""
 
 APPLICATION_ID = "goaltui"
 
@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS kpis (
     parent_id VARCHAR,
     category VARCHAR,
     description VARCHAR,
-    cadence VARCHAR
+    cadence VARCHAR,
+    archived DATE
 );
 CREATE TABLE IF NOT EXISTS objectives (
     id VARCHAR PRIMARY KEY,
@@ -74,7 +75,8 @@ CREATE TABLE IF NOT EXISTS objectives (
     parent_id VARCHAR,
     description VARCHAR,
     commitment VARCHAR,
-    carried_from VARCHAR
+    carried_from VARCHAR,
+    archived DATE
 );
 CREATE TABLE IF NOT EXISTS key_results (
     id VARCHAR PRIMARY KEY,
@@ -88,7 +90,8 @@ CREATE TABLE IF NOT EXISTS key_results (
     baseline DOUBLE PRECISION,
     weight DOUBLE PRECISION NOT NULL,
     kpi_id VARCHAR,
-    cadence VARCHAR
+    cadence VARCHAR,
+    archived DATE
 );
 CREATE SEQUENCE IF NOT EXISTS checkins_seq AS BIGINT MINVALUE 0 START WITH 0;
 CREATE TABLE IF NOT EXISTS checkins (
@@ -279,8 +282,17 @@ CREATE POLICY goaltui_admin_all ON checkins FOR ALL TO goaltui_admin USING (true
     WITH CHECK (true);
 """
 
-PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {}
-"""Steps from version N-1 to N of the PostgreSQL schema, keyed by N (none yet beyond 2)."""
+
+def _pg_v3_archived(con: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 3: goals may be archived (every goal stored before is active)."""
+    for table in ("kpis", "objectives", "key_results"):
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS archived DATE")
+
+
+PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {
+    3: _pg_v3_archived,
+}
+"""Steps from version N-1 to N of the PostgreSQL schema, keyed by N."""
 
 
 def pg_stored_version(con: psycopg.Connection[tuple[object, ...]]) -> int | None:

@@ -8,7 +8,7 @@ import duckdb
 
 from goaltui.model.errors import DatabaseError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version this code writes. Opening an older file migrates it; a newer one is refused."""
 
 APPLICATION_ID = "goaltui"
@@ -35,7 +35,8 @@ CREATE TABLE kpis (
     parent_id VARCHAR,
     category VARCHAR,
     description VARCHAR,
-    cadence VARCHAR NOT NULL
+    cadence VARCHAR NOT NULL,
+    archived DATE
 );
 CREATE TABLE objectives (
     id VARCHAR PRIMARY KEY,
@@ -45,7 +46,8 @@ CREATE TABLE objectives (
     parent_id VARCHAR,
     description VARCHAR,
     commitment VARCHAR NOT NULL,
-    carried_from VARCHAR
+    carried_from VARCHAR,
+    archived DATE
 );
 CREATE TABLE key_results (
     id VARCHAR PRIMARY KEY,
@@ -60,7 +62,9 @@ CREATE TABLE key_results (
     weight DOUBLE NOT NULL,
     kpi_id VARCHAR,
     -- Empty for a key result with kpi_id: it follows its KPI's cadence.
-    cadence VARCHAR
+    cadence VARCHAR,
+    -- The day a goal was archived (it leaves the dashboard, stays in exports); empty: active.
+    archived DATE
 );
 CREATE TABLE checkins (
     seq BIGINT NOT NULL,
@@ -144,9 +148,21 @@ def _v3_grades_closures_history(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_CYCLE)
 
 
+def _v4_archived(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 4: goals may be archived (every goal stored before is active)."""
+    con.execute(
+        """
+        ALTER TABLE kpis ADD COLUMN archived DATE;
+        ALTER TABLE objectives ADD COLUMN archived DATE;
+        ALTER TABLE key_results ADD COLUMN archived DATE;
+        """
+    )
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     2: _v2_cadence_commitment_login,
     3: _v3_grades_closures_history,
+    4: _v4_archived,
 }
 """Steps from version N-1 to N, keyed by N. Version 1 is the first."""
 
