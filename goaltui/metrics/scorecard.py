@@ -88,7 +88,8 @@ def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
     """Compute the current-period goals, objectives and roll-ups of `dataset` as of `as_of`.
     `goals` has the trend columns empty until `with_trends` fills them: on a large history the
     trends take several times longer, so the dashboard shows the figures first. (Quality
-    findings come separately for the same reason.)"""
+    findings come separately for the same reason.) Archived goals are left out."""
+    dataset = without_archived(dataset)
     current = evaluate_goals(dataset, as_of)
     objectives = evaluate_objectives(dataset, current, as_of)
     trend_columns = {

@@ -30,6 +30,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from goaltui.config import Config
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain, safe_text
+from goaltui.ui.authoring import Authoring
+from goaltui.ui.authoring_commands import AuthoringCommands
 from goaltui.ui.commands import GoalCommands
 from goaltui.ui.messages import FindingsReady, ScorecardReady, StateChanged
 from goaltui.ui.render import theme_variable_defaults
@@ -78,12 +80,12 @@ def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: dat
     return SaveOutcome(saved, None)
 
 
-class GoalApp(App[None]):
+class GoalApp(Authoring, App[None]):
     """The dashboard over one goaltui database."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "goaltui"
-    COMMANDS: ClassVar = App.COMMANDS | {GoalCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {GoalCommands, AuthoringCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave goaltui"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys of the focused pane"),
@@ -166,7 +168,7 @@ class GoalApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="boot")
     def _boot(self) -> None:
         # polars, DuckDB and the screens on them: half a second of imports, off the UI thread.
-        from goaltui.ui.screens import checkin, dashboard, goal_detail  # noqa: F401
+        from goaltui.ui.screens import checkin, dashboard, definition_form, goal_detail  # noqa: F401
 
         self.call_from_thread(self._booted)
 
