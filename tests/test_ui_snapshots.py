@@ -10,6 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from goaltui.ui.widgets.kpi_table import KpiTable
+from goaltui.ui.widgets.org_tree import OrgTree
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
 SnapCompare = Callable[..., bool]
@@ -63,3 +64,44 @@ def test_goal_detail(snap_compare: SnapCompare, snapshot_master: Path, tmp_path:
 def test_small_terminal(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
     app = demo_app(copy_db(snapshot_master, tmp_path))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_goto("marketing"))
+
+
+def test_add_kpi_form_refused(
+    snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("sales")(pilot)
+        pilot.app.dashboard.query_one(KpiTable).focus()  # type: ignore[attr-defined]
+        await pilot.press("n", *"Demos")
+        pilot.app.screen.query_one("#target").focus()
+        await pilot.press(*"1,25", "ctrl+s")  # refused: the reasons beside their fields
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_edit_key_result_form(
+    snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("product", "2", "down")(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_edit_unit_form(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("sales")(pilot)
+        pilot.app.dashboard.query_one(OrgTree).focus()  # type: ignore[attr-defined]
+        await pilot.press("E")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

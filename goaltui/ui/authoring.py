@@ -212,7 +212,7 @@ class Authoring(_Base):
         name = row.get("name") or row.get("title") or row_id
         question = _(
             "Archive {name}? It leaves the dashboard; its check-ins and history stay, and "
-            "E on it (from the palette) brings it back."
+            "ctrl+p unarchive brings it back."
         ).format(name=name)
 
         def answered(yes: bool | None) -> None:

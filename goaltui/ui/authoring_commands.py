@@ -46,11 +46,17 @@ class AuthoringCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_markup(help_text))
+            yield DiscoveryHit(title, callback, text=title, help=help_markup(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, highlighted(matcher, title), callback, help=help_markup(help_text))
+                yield Hit(
+                    score,
+                    highlighted(matcher, title),
+                    callback,
+                    text=title,
+                    help=help_markup(help_text),
+                )
