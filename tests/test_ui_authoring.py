@@ -229,7 +229,7 @@ async def test_a_refusal_stands_beside_its_field_as_it_is_typed(tmp_path: Path) 
         await settle(pilot)
         assert app.screen is form  # refused: the form stays, the reasons beside their fields
         assert reason(form, "target") == expected
-        assert form.query_one("#target", Input).has_class("-invalid")
+        assert form.query_one("#target", Input).has_class("-refused")
         await type_into(pilot, form, "target", "30")
         await type_into(pilot, form, "parent_id", "")
         assert reason(form, "target") == "" and form.problems == {}

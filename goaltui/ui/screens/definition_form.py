@@ -440,7 +440,7 @@ class DefinitionForm(ModalScreen[Row | None]):
             shown = self._save_attempted or texts[name] != self._initial[name] or self.editing
             reason = problems.get(name, "") if shown else ""
             self._put(f"#{name}-reason", reason)
-            self.query_one(f"#{name}").set_class(bool(reason), "-invalid")
+            self.query_one(f"#{name}").set_class(bool(reason), "-refused")
         general = [
             reason if column in ("", "row") else f"{column}: {reason}"
             for column, reason in problems.items()
