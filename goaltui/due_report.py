@@ -15,7 +15,7 @@ from goaltui.i18n import N_, _, is_korean, translated
 from goaltui.metrics.due import DUE_COLUMNS, due_goals, escalations
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset
+from goaltui.store.dataset import Dataset, without_archived
 from goaltui.textsafe import safe_plain, safe_text
 
 FORMATS = ("table", "csv", "json", "md")
@@ -30,8 +30,8 @@ def parse_within(text: str) -> int:
 
 def due_frame(dataset: Dataset, as_of: date, *, unit: str | None, within: int) -> pl.DataFrame:
     """`due_goals` restricted to `unit`'s subtree when given. Raises GoaltuiError for an
-    unknown unit."""
-    due = due_goals(dataset, as_of, within=within)
+    unknown unit. Archived goals owe nothing."""
+    due = due_goals(without_archived(dataset), as_of, within=within)
     if unit is not None:
         if unit not in set(dataset.units.get_column("id").to_list()):
             raise GoaltuiError(f"--unit: no unit has the id {unit!r}")

@@ -22,7 +22,7 @@ from goaltui.metrics.quality import (
 )
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
-from goaltui.store.dataset import Dataset
+from goaltui.store.dataset import Dataset, without_archived
 from goaltui.textsafe import safe_json, safe_plain, safe_text
 
 LINT_COLUMNS = ("severity", "rule", "subject_id", "message", "suggestion")
@@ -48,6 +48,8 @@ def render_lint(
     csv or json), and whether any finding is an error. The same data gives the same bytes."""
     if fmt not in FORMATS:
         raise GoaltuiError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    if not everything:
+        dataset = without_archived(dataset)  # archived goals are checked only with all periods
     findings = find_issues(
         dataset, as_of, thresholds, unit=unit, period=period, everything=everything
     )

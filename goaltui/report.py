@@ -22,7 +22,7 @@ from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_obj
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset
+from goaltui.store.dataset import Dataset, without_archived
 from goaltui.store.engine import FileStore, Store
 from goaltui.store.rules import escape_formula_expr
 from goaltui.textsafe import CONTROL_PATTERN, markdown_cell, safe_json, safe_plain, safe_text
@@ -61,7 +61,9 @@ def report_frames(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The evaluated goals and objectives a report shows: `evaluate_goals` and
     `evaluate_objectives` rows, restricted to `unit`'s subtree when given.
-    Raises GoaltuiError for an unknown unit."""
+    Archived goals are shown only with `history`. Raises GoaltuiError for an unknown unit."""
+    if not history:
+        dataset = without_archived(dataset)
     goals = evaluate_goals(dataset, as_of, history=history)
     objectives = evaluate_objectives(dataset, goals, as_of, history=history)
     if unit is not None:

@@ -56,7 +56,7 @@ def test_export_text(tmp_path: Path, db_path: Path) -> None:
     kpis = (tmp_path / "out" / "kpis.csv").read_text(encoding="utf-8")
     assert (
         "rev,hb,분기 매출 10억 원 이상,KRW,at_least,sum,quarter,absolute,1000000000,,sales,,"
-        "monthly\n" in kpis
+        "monthly,\n" in kpis
     )
     assert '"매달 말\n입력"' in kpis
     checkins = pl.read_csv(tmp_path / "out" / "checkins.csv", infer_schema=False)

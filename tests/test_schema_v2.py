@@ -78,7 +78,7 @@ def test_new_columns_round_trip(tmp_path: Path, db_path: Path) -> None:
     import_path(db_path, write_source(tmp_path / "src", V2))
     export_db(db_path, tmp_path / "out")
     header = (tmp_path / "out" / "objectives.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.endswith(",commitment,carried_from")
+    assert header.endswith(",commitment,carried_from,archived")
     again = tmp_path / "again.duckdb"
     import_path(again, tmp_path / "out")
     first, second = load_dataset(db_path), load_dataset(again)
@@ -163,7 +163,7 @@ def test_a_version_1_database_migrates(tmp_path: Path, db_path: Path) -> None:
     con = duckdb.connect(str(db_path), read_only=True)
     version = con.sql("SELECT value FROM goaltui_meta WHERE key = 'schema_version'").fetchall()
     con.close()
-    assert version == [(str(SCHEMA_VERSION),)] == [("3",)]
+    assert version == [(str(SCHEMA_VERSION),)] == [("4",)]
     # The migrated database takes the new columns like a new one.
     import_path(db_path, write_source(tmp_path / "src", V2))
     assert load_dataset(db_path).kpis.filter(pl.col("id") == "leads")["cadence"].item() == (

@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from goaltui.cycle import close_period, grade_key_result
 from goaltui.ui.app import GoalApp
 from goaltui.ui.widgets.kpi_table import KpiTable
+from goaltui.ui.widgets.org_tree import OrgTree
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
 SnapCompare = Callable[..., bool]
@@ -149,3 +150,47 @@ def test_small_terminal_ko(
 ) -> None:
     app = demo_app(copy_db(snapshot_master, tmp_path))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_goto("marketing"))
+
+
+def test_add_kpi_form_refused(
+    snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("sales")(pilot)
+        pilot.app.dashboard.query_one(KpiTable).focus()  # type: ignore[attr-defined]
+        await pilot.press("n", *"Demos")
+        pilot.app.screen.query_one("#target").focus()
+        await pilot.press(*"1,25", "ctrl+s")  # refused: the reasons beside their fields
+        await settle(pilot)
+        # The refusal puts the cursor in the first refused field; made sure of before the shot.
+        pilot.app.screen.query_one("#unit").focus()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_edit_key_result_form(
+    snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path
+) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("product", "2", "down")(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_edit_unit_form(snap_compare: SnapCompare, snapshot_master: Path, tmp_path: Path) -> None:
+    app = demo_app(copy_db(snapshot_master, tmp_path))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _goto("sales")(pilot)
+        pilot.app.dashboard.query_one(OrgTree).focus()  # type: ignore[attr-defined]
+        await pilot.press("E")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -20,7 +20,7 @@ from goaltui.metrics.engine import (
     rollup,
 )
 from goaltui.metrics.tree import closure
-from goaltui.store.dataset import Dataset
+from goaltui.store.dataset import Dataset, without_archived
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,8 @@ def build_scorecard(dataset: Dataset, as_of: date) -> Scorecard:
     """Compute the current-period goals, objectives and roll-ups of `dataset` as of `as_of`.
     `goals` has the trend columns empty until `with_trends` fills them: on a large history the
     trends take several times longer, so the dashboard shows the figures first. (Quality
-    findings come separately for the same reason.)"""
+    findings come separately for the same reason.) Archived goals are left out."""
+    dataset = without_archived(dataset)
     current = evaluate_goals(dataset, as_of)
     objectives = evaluate_objectives(dataset, current, as_of)
     trend_columns = {
@@ -150,6 +151,7 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
     the goals `goal_ids` (see affected_goals): only those goals are evaluated again (with their
     trends when the scorecard has them), then the objectives and roll-ups, which are cheap.
     Equal to build_scorecard(dataset, as_of) (plus with_trends when `scorecard.trended`)."""
+    dataset = without_archived(dataset)
     as_of = scorecard.as_of
     subset = _goals_subset(dataset, goal_ids)
     wanted = pl.col("goal_id").is_in(goal_ids)

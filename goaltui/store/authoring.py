@@ -4,14 +4,19 @@ the history records it like any other change."""
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
 from goaltui.model.errors import ValidationError
 from goaltui.store.cells import SPECS
+from goaltui.store.cycle import read_cycle_table
+from goaltui.store.db import read_session
 from goaltui.store.importer import import_path
 from goaltui.store.reading import REQUIRED_FILES
 
@@ -69,3 +74,55 @@ def save_definition(db: Path, table: str, row: dict[str, str | None]) -> None:
                     for field, reason in _by_field(error).items()
                 ]
             ) from None
+
+
+@dataclass(frozen=True)
+class DefinitionChange:
+    """One history entry of a definition: who changed it, when, and each changed column's text
+    before and after (None: not given; the whole row added or removed shows every column)."""
+
+    changed_by: str | None
+    changed_at: datetime
+    table: str
+    row_id: str
+    fields: tuple[tuple[str, str | None, str | None], ...]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def definition_changes(db: Path, table: str, row_id: str) -> list[DefinitionChange]:
+    """The history of one definition (`table` and its row id; a KPI's or key result's targets,
+    keyed `goal/period`, come with it), newest first. Opens the database at `db`."""
+    with read_session(db) as con:
+        history = read_cycle_table(con, "history")
+    wanted = (pl.col("table_name") == table) & (pl.col("row_id") == row_id)
+    if table in ("kpis", "key_results"):
+        wanted |= (pl.col("table_name") == "targets") & pl.col("row_id").str.starts_with(
+            row_id + "/"
+        )
+    rows = history.filter(wanted).sort("seq", descending=True)
+    changes: list[DefinitionChange] = []
+    for entry in rows.iter_rows(named=True):
+        before = json.loads(entry["before"]) if entry["before"] else {}
+        after = json.loads(entry["after"]) if entry["after"] else {}
+        fields = tuple(
+            (column, _text(before.get(column)), _text(after.get(column)))
+            for column in dict.fromkeys([*before, *after])
+            if before.get(column) != after.get(column)
+        )
+        changes.append(
+            DefinitionChange(
+                entry["changed_by"],
+                entry["changed_at"],
+                entry["table_name"],
+                entry["row_id"],
+                fields,
+            )
+        )
+    return changes

@@ -73,7 +73,9 @@ def row_json(frame: pl.DataFrame) -> pl.Expr:
     """Each row of `frame` as JSON text of its columns (the form history keeps)."""
     columns = [
         pl.col(c).dt.to_string("%Y-%m-%dT%H:%M:%S%.f")
-        if isinstance(frame.schema[c], pl.Datetime | pl.Date)
+        if isinstance(frame.schema[c], pl.Datetime)
+        else pl.col(c).dt.to_string("%Y-%m-%d")
+        if isinstance(frame.schema[c], pl.Date)
         else pl.col(c)
         for c in frame.columns
     ]

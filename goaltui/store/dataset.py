@@ -163,3 +163,29 @@ def load_dataset(
             checkin_windows=checkin_windows,
             arithmetic_only=arithmetic_only,
         )
+
+
+def without_archived(dataset: Dataset) -> Dataset:
+    """`dataset` as the dashboard, the report, the due list and lint show it: without archived
+    KPIs, objectives and key results (nor the key results of an archived objective), their
+    check-ins and targets. Export and `report --history` keep them."""
+    if not (
+        dataset.kpis["archived"].is_not_null().any()
+        or dataset.objectives["archived"].is_not_null().any()
+        or dataset.key_results["archived"].is_not_null().any()
+    ):
+        return dataset
+    objectives = dataset.objectives.filter(pl.col("archived").is_null())
+    kpis = dataset.kpis.filter(pl.col("archived").is_null())
+    key_results = dataset.key_results.filter(
+        pl.col("archived").is_null() & pl.col("objective_id").is_in(objectives["id"].implode())
+    )
+    kept = pl.concat([kpis["id"], key_results["id"]]).implode()
+    return Dataset(
+        units=dataset.units,
+        kpis=kpis,
+        objectives=objectives,
+        key_results=key_results,
+        checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kept)),
+        targets=dataset.targets.filter(pl.col("goal_id").is_in(kept)),
+    )

@@ -28,9 +28,10 @@ import psycopg
 from goaltui.model.errors import DatabaseError
 from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
-PG_SCHEMA_VERSION = 3
+PG_SCHEMA_VERSION = 4
 """The schema version of the PostgreSQL tables: version 3 of the file (with `login`, `cadence`,
-`commitment` and `carried_from`, and the cycle's grades, closed periods and history)."""
+`commitment` and `carried_from`, and the cycle's grades, closed periods and history), then
+`archived` on goals."""
 
 APPLICATION_ID = "goaltui"
 
@@ -248,8 +249,15 @@ def _v3_cycle_tables(con: psycopg.Connection[tuple[object, ...]]) -> None:
     _TABLES_SQL, which creates whatever is missing before the steps run."""
 
 
+def _v4_archived(con: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 4: goals may be archived (every goal stored before is active)."""
+    for table in ("kpis", "objectives", "key_results"):
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS archived DATE")
+
+
 PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {
     3: _v3_cycle_tables,
+    4: _v4_archived,
 }
 """Steps from version N-1 to N of the PostgreSQL schema, keyed by N."""
 

@@ -12,7 +12,7 @@ import duckdb
 from goaltui.model.errors import DatabaseError
 from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version this code writes. Opening an older file migrates it; a newer one is refused."""
 
 APPLICATION_ID = "goaltui"
@@ -46,9 +46,21 @@ def _v3_grades_closures_history(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_CYCLE)
 
 
+def _v4_archived(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 4: goals may be archived (every goal stored before is active)."""
+    con.execute(
+        """
+        ALTER TABLE kpis ADD COLUMN archived DATE;
+        ALTER TABLE objectives ADD COLUMN archived DATE;
+        ALTER TABLE key_results ADD COLUMN archived DATE;
+        """
+    )
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     2: _v2_cadence_commitment_login,
     3: _v3_grades_closures_history,
+    4: _v4_archived,
 }
 """Steps from version N-1 to N, keyed by N. Version 1 is the first."""
 

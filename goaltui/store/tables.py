@@ -214,6 +214,8 @@ KPIS = Table(
             choices=choices_of(Cadence),
             default=Cadence.MONTHLY.value,
         ),
+        # The day a goal was archived (it leaves the dashboard, stays in exports); empty: active.
+        Col("archived", "date"),
     ),
     key=("id",),
 )
@@ -235,6 +237,8 @@ OBJECTIVES = Table(
             default=Commitment.ASPIRATIONAL.value,
         ),
         Col("carried_from"),
+        # The day a goal was archived (it leaves the dashboard, stays in exports); empty: active.
+        Col("archived", "date"),
     ),
     key=("id",),
 )
@@ -262,6 +266,8 @@ KEY_RESULTS = Table(
         # Empty for a key result with kpi_id: it follows its KPI's cadence (the importer keeps
         # the default to the others).
         Col("cadence", "choice", choices=choices_of(Cadence), default=Cadence.WEEKLY.value),
+        # The day a goal was archived (it leaves the dashboard, stays in exports); empty: active.
+        Col("archived", "date"),
     ),
     key=("id",),
 )

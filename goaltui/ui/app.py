@@ -31,6 +31,8 @@ from goaltui.config import Config
 from goaltui.i18n import N_, _, choose_language, translated, use_language
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain, safe_text
+from goaltui.ui.authoring import Authoring
+from goaltui.ui.authoring_commands import AuthoringCommands
 from goaltui.ui.commands import GoalCommands
 from goaltui.ui.cycle_actions import CycleActions
 from goaltui.ui.messages import FindingsReady, ScorecardReady, StateChanged
@@ -82,12 +84,12 @@ def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: dat
     return SaveOutcome(saved, None)
 
 
-class GoalApp(CycleActions):
+class GoalApp(Authoring, CycleActions):
     """The dashboard over one goaltui database."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "goaltui"
-    COMMANDS: ClassVar = App.COMMANDS | {GoalCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {GoalCommands, AuthoringCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", N_("Quit"), id="quit", tooltip=N_("Leave goaltui")),
         Binding(
@@ -189,7 +191,7 @@ class GoalApp(CycleActions):
     @work(thread=True, exclusive=True, exit_on_error=False, group="boot")
     def _boot(self) -> None:
         # polars, DuckDB and the screens on them: half a second of imports, off the UI thread.
-        from goaltui.ui.screens import checkin, dashboard, goal_detail  # noqa: F401
+        from goaltui.ui.screens import checkin, dashboard, definition_form, goal_detail  # noqa: F401
 
         self.call_from_thread(self._booted)
 

@@ -54,7 +54,8 @@ class DashboardScreen(Screen[None]):
         "Enter drills into a unit or opens a goal; Backspace goes up. [ and ] move the as-of "
         "date by a month. c checks in the highlighted goal, C walks the goals that owe a "
         "check-in, then every goal without one this period. 4 shows who owes a check-in. "
-        "/ filters the KPIs. ctrl+p jumps anywhere (go: / goal:)."
+        "/ filters the KPIs. ctrl+p jumps anywhere (go: / goal:). n adds a goal or unit where "
+        "the cursor is, E edits the highlighted one's definition, A archives a goal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("backspace", "up", N_("Up"), id="up", tooltip=N_("Go up to the parent unit")),
@@ -117,6 +118,33 @@ class DashboardScreen(Screen[None]):
             id="tab-due",
             show=False,
             tooltip=N_("Who owes a check-in"),
+        ),
+        # Authoring: priority, like `c`, so the form is open before the next key is handled.
+        Binding(
+            "n",
+            "add",
+            N_("Add"),
+            id="add",
+            priority=True,
+            show=False,
+            tooltip=N_("Add a goal or unit here"),
+        ),
+        Binding(
+            "E",
+            "edit",
+            N_("Edit"),
+            id="edit",
+            priority=True,
+            show=False,
+            tooltip=N_("Edit the highlighted goal's or unit's definition"),
+        ),
+        Binding(
+            "A",
+            "archive",
+            N_("Archive"),
+            id="archive",
+            show=False,
+            tooltip=N_("Archive the highlighted goal"),
         ),
         Binding(
             "escape",
@@ -459,3 +487,60 @@ class DashboardScreen(Screen[None]):
         """Keep the cursor on the goal that was just checked in; it leaves the Due pane."""
         self._show_kpis(keep=checkin.goal_id)
         self.query_one(DueTable).drop_goal(checkin.goal_id)
+
+    # Authoring: what `n`, `E` and `A` act on is where the cursor is.
+
+    def _authoring_target(self) -> tuple[str, str] | None:
+        """(kind, id) under the cursor of the focused pane: a unit, KPI, objective or KR."""
+        focused = self.focused
+        if isinstance(focused, OrgTree):
+            node = focused.cursor_node
+            return ("unit", node.data) if node is not None and node.data else None
+        if isinstance(focused, KpiTable):
+            return ("kpi", focused.goal_id) if focused.goal_id else None
+        if isinstance(focused, OkrTree):
+            ref = focused.cursor_node.data if focused.cursor_node is not None else None
+            return ref if ref else None
+        return None
+
+    async def action_add(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()
+        app = cast("GoalApp", self.app)
+        target = self._authoring_target()
+        if isinstance(self.focused, OrgTree):
+            await app.add_definition("unit", parent_id=target[1] if target else self.unit_id)
+        elif isinstance(self.focused, OkrTree):
+            if target is not None and target[0] == "objective":
+                await app.add_definition("kr", objective_id=target[1])
+            else:
+                await self.add_objective()
+        elif self.unit_id is not None:
+            await app.add_definition("kpi", unit_id=self.unit_id)
+
+    async def add_objective(self) -> None:
+        """Open the form for an objective of the current unit in the current quarter."""
+        from goaltui.ui.authoring import current_period
+
+        if self.unit_id is not None:
+            period = current_period("quarter", self.as_of)
+            await cast("GoalApp", self.app).add_definition(
+                "objective", unit_id=self.unit_id, period=period
+            )
+
+    async def action_edit(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()
+        target = self._authoring_target()
+        if target is None:
+            if self.unit_id is None:
+                return
+            target = ("unit", self.unit_id)
+        await cast("GoalApp", self.app).edit_definition(*target)
+
+    def action_archive(self) -> None:
+        target = self._authoring_target()
+        if target is None or target[0] == "unit":
+            self.notify(_("Highlight a KPI, objective or key result to archive."), timeout=3)
+            return
+        cast("GoalApp", self.app).archive(*target)

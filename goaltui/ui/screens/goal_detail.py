@@ -27,8 +27,10 @@ from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
+from goaltui.ui.authoring import DefinitionHistoryReady
 from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette, status_text
+from goaltui.ui.screens.definition_history import history_text
 from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.history_chart import HistoryChart
@@ -92,6 +94,15 @@ class GoalDetailScreen(Screen[None]):
             tooltip=N_("Check in this goal"),
         ),
         Binding("u", "app.undo", N_("Undo"), id="undo", tooltip=N_("Undo your last check-in")),
+        Binding(
+            "E",
+            "edit",
+            N_("Edit"),
+            id="edit",
+            priority=True,
+            show=False,
+            tooltip=N_("Edit this definition"),
+        ),
     ]
 
     scorecard: reactive[Scorecard | None] = reactive(None, init=False, always_update=True)
@@ -125,10 +136,35 @@ class GoalDetailScreen(Screen[None]):
                 with Vertical(id="cascade-box"):
                     yield Label(_("Cascade"), classes="section")
                     yield OptionList(id="cascade")
+            yield Label(_("Changes to the definition"), classes="section")
+            yield Static(id="definition-history")
         yield GoalFooter()
 
     def on_mount(self) -> None:
         self._refresh_all()
+        self._request_history()
+
+    def _request_history(self) -> None:
+        # Read on demand, by an App worker: the dashboard never loads the history.
+        kind = self._kind()
+        if kind is not None:
+            cast("GoalApp", self.app).request_definition_history(self, kind, self.goal_id)
+
+    def _kind(self) -> str | None:
+        scorecard = self.scorecard
+        if scorecard is None:
+            return None
+        rows = scorecard.catalog.filter(pl.col("goal_id") == self.goal_id)
+        return str(rows["kind"][0]) if rows.height else None
+
+    def on_definition_history_ready(self, message: DefinitionHistoryReady) -> None:
+        if message.row_id == self.goal_id:
+            self.query_one("#definition-history", Static).update(history_text(message.changes))
+
+    async def action_edit(self) -> None:
+        kind = self._kind()
+        if kind is not None:
+            await cast("GoalApp", self.app).edit_definition(kind, self.goal_id)
 
     def on_state_changed(self, message: StateChanged) -> None:
         if message.scorecard is not self.scorecard:
@@ -164,6 +200,8 @@ class GoalDetailScreen(Screen[None]):
         self._shown = (scorecard.dataset, scorecard.as_of)
         self._show_log(scorecard, goal, names)
         self._show_cascade(scorecard, goal)
+        if shown is not None:
+            self._request_history()  # the definition may have changed
         self._load_history(scorecard)
 
     def _show_summary(self, scorecard: Scorecard, goal: dict[str, object]) -> None:
