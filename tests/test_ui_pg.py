@@ -86,16 +86,26 @@ def ids(app: GoalApp) -> set[str]:
     return set(app.dataset.checkins["id"].to_list())
 
 
+def holds(app: GoalApp, checkin_id: str | None) -> Callable[[], bool]:
+    return lambda: checkin_id in ids(app)
+
+
 def loaded(app: GoalApp) -> Callable[[], bool]:
     return lambda: app.scorecard is not None and app.server_state == "connected"
 
 
 async def check_in(pilot: Pilot[None], app: GoalApp, goal_id: str, value: str) -> CheckinForm:
     await app.open_checkin(goal_id)
+    form = open_form(app)
+    editor = form.editor
+    await pilot.press(*value, "ctrl+s")
+    await until(pilot, lambda: app.screen is not form or not editor.is_saving)
+    return form
+
+
+def open_form(app: GoalApp) -> CheckinForm:
     form = app.screen
     assert isinstance(form, CheckinForm)
-    await pilot.press(*value, "ctrl+s")
-    await until(pilot, lambda: app.screen is not form or not form.editor.is_saving)
     return form
 
 
@@ -119,9 +129,7 @@ async def test_a_member_checks_in_corrects_and_undoes_on_the_server(
         row = app.dataset.checkins.filter(app.dataset.checkins["id"] == saved).row(0, named=True)
         original = Checkin(**{k: row[k] for k in ("goal_id", "date", "value", "id", "seq")})
         await app.open_checkin(ALICE_GOAL, corrects=original)
-        form = app.screen
-        assert isinstance(form, CheckinForm)
-        form.query_one("#value", Input).value = "5"
+        open_form(app).query_one("#value", Input).value = "5"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(app.session_checkins) == 2)
         correction = app.session_checkins[-1]
@@ -162,7 +170,7 @@ async def test_check_ins_of_others_reach_the_dashboard_within_a_second(
                 bob, Checkin(goal_id=BOB_GOAL, date=DAY, value=value), today=DEMO_AS_OF
             )
             assert saved.author == "sales"  # the unit whose login is bob
-            waits.append(await until(pilot, lambda s=saved: s.id in ids(app), timeout=1.0))
+            waits.append(await until(pilot, holds(app, saved.id), timeout=1.0))
         # Only the new rows were read, not the whole database.
         assert app.full_reads == full_reads and app.rows_read == 3
         # A definition change makes it read everything again.
