@@ -5,70 +5,25 @@ could not confirm, and catches up on what it missed once the server is back."""
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable
 
 import psycopg
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from goaltui.config import DEMO_AS_OF
 from goaltui.model.types import Checkin
-from goaltui.store.demo import demo_source
-from goaltui.store.engine import PgStore
 from goaltui.store.pg import append_pg_checkin
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import CheckinForm
 from goaltui.ui.screens.confirm import ConfirmScreen
 from tests.pg_server import PgServer
+from tests.pg_team import ALICE_GOAL, BOB_GOAL, DAY, demo_template, team_db
+
+__all__ = ["demo_template", "team_db"]  # fixtures
 
 SIZE = (120, 40)
-TEMPLATE = "pgdash_demo"
-LOGINS = {"alice": "goaltui_member", "bob": "goaltui_member"}
-ALICE_GOAL = "sales-kim-contracts"
-"""A KPI of sales-kim, the unit whose login is alice."""
-BOB_GOAL = "sales-lee-contracts"
-"""A KPI of sales-lee, under bob's team."""
-DAY = date(2026, 11, 10)
-
-
-@pytest.fixture(scope="module")
-def demo_template(pg_server: PgServer) -> str:
-    """A database holding the demo organisation with logins on units, to copy per test."""
-    with psycopg.connect(pg_server.url(), autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
-        con.execute(f"CREATE DATABASE {TEMPLATE}")
-    url = pg_server.url(TEMPLATE)
-    store = PgStore(url)
-    store.init()
-    store.import_path(demo_source())
-    with psycopg.connect(url, autocommit=True) as con:
-        for login, role in LOGINS.items():
-            con.execute(
-                f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') "
-                f"THEN CREATE ROLE {login} LOGIN; END IF; END $$"
-            )
-            con.execute(f"GRANT {role} TO {login}")
-        con.execute("UPDATE units SET login = 'alice' WHERE id = 'sales-kim'")
-        con.execute("UPDATE units SET login = 'bob' WHERE id = 'sales'")
-    return TEMPLATE
-
-
-@pytest.fixture
-def team_db(
-    pg_server: PgServer, demo_template: str, request: pytest.FixtureRequest
-) -> Iterator[str]:
-    """A fresh copy of the demo template; its name."""
-    name = "d_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
-    with psycopg.connect(pg_server.url(), autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        con.execute(f"CREATE DATABASE {name} TEMPLATE {demo_template}")
-    yield name
-    with psycopg.connect(pg_server.url(), autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> float:
