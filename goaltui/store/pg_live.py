@@ -25,7 +25,7 @@ import psycopg
 
 from goaltui.model.errors import DatabaseError
 from goaltui.store.dataset import CHECKINS_SCHEMA, Dataset
-from goaltui.store.pg import connect, pg_session, redacted
+from goaltui.store.pg import pg_session, redacted
 from goaltui.store.pg_schema import CHECKINS_CHANNEL, DEFINITION_TABLES, DEFINITIONS_CHANNEL
 
 GAP_PATIENCE = 30.0
@@ -111,40 +111,87 @@ def mark_of(dataset: Dataset, definitions: int, *, now: float | None = None) -> 
     return PgMark(newest, gaps, definitions, dataset.checkins.height)
 
 
-def read_pg_changes(url: str, since: PgMark) -> PgChanges:
-    """The check-ins committed in the database at `url` that `since` has not seen (newer ones
-    and ones filling its gaps), in one snapshot; no rows when the definitions changed or
-    check-ins it saw are gone. Raises DatabaseError."""
-    columns = ", ".join(CHECKINS_SCHEMA)
-    gap_seqs = [s for s, _ in since.gaps]
-    con = connect(url)
-    try:
-        # One snapshot for the checksum, the rows and the count.
-        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        con.read_only = True
-        token = _definitions_token(con)
-        cursor = con.execute(
-            f"SELECT {columns} FROM checkins WHERE seq > %(last)s OR seq = ANY(%(gaps)s) "
-            "ORDER BY seq",
-            {"last": since.last_seq, "gaps": gap_seqs},
+class PgReader:
+    """Reads what a PgMark has not seen, on one connection kept between reads (a dashboard reads
+    after every announcement). One read at a time; reconnects after a failure."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._con: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _query(
+        self, since: PgMark, *, thorough: bool
+    ) -> tuple[list[tuple[object, ...]], int, int | None]:
+        columns = ", ".join(CHECKINS_SCHEMA)
+        if self._con is None or self._con.closed:
+            try:
+                self._con = psycopg.connect(self.url, connect_timeout=5)
+            except psycopg.Error:
+                self._con = None
+                raise
+            # One snapshot for the checksum, the rows and the count.
+            self._con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            self._con.read_only = True
+        con = self._con
+        token = since.definitions
+        counted: int | None = None
+        try:
+            if thorough:
+                token = _definitions_token(con)
+            rows = con.execute(
+                f"SELECT {columns} FROM checkins WHERE seq > %(last)s OR seq = ANY(%(gaps)s) "
+                "ORDER BY seq",
+                {"last": since.last_seq, "gaps": [s for s, _ in since.gaps]},
+            ).fetchall()
+            if thorough:
+                found = con.execute(
+                    "SELECT count(*) FROM checkins WHERE seq <= %s", [since.last_seq]
+                ).fetchone()
+                counted = int(str(found[0])) if found is not None else None
+        finally:
+            if not con.closed and not con.broken:
+                con.rollback()
+        return rows, token, counted
+
+    def read(self, since: PgMark, *, thorough: bool) -> PgChanges:
+        """The check-ins committed that `since` has not seen (newer ones and ones filling its
+        gaps), in one snapshot. `thorough` (after a full read or a reconnection, when
+        announcements may have been missed) also checks that the definitions and the check-ins
+        `since` saw are unchanged; when not, the changes have no rows: read everything. Raises
+        DatabaseError."""
+        try:
+            rows, token, counted = self._query(since, thorough=thorough)
+        except psycopg.Error:
+            # A kept connection the server dropped (say, it restarted): once more, afresh.
+            self.close()
+            try:
+                rows, token, counted = self._query(since, thorough=thorough)
+            except psycopg.Error as error:
+                self.close()
+                raise DatabaseError(f"{redacted(self.url)}: {_first_line(error)}") from error
+        frame = pl.DataFrame(
+            {name: [row[i] for row in rows] for i, name in enumerate(CHECKINS_SCHEMA)},
+            schema=CHECKINS_SCHEMA,
         )
-        rows = cursor.fetchall()
-        counted = con.execute(
-            "SELECT count(*) FROM checkins WHERE seq <= %s", [since.last_seq]
-        ).fetchone()
-    except psycopg.Error as error:
-        raise DatabaseError(f"{redacted(url)}: {_first_line(error)}") from error
+        refilled = sum(1 for row in rows if int(str(row[0])) <= since.last_seq)
+        seen = since.checkins + refilled
+        if token != since.definitions or (counted is not None and counted != seen):
+            return PgChanges(PgMark(since.last_seq, (), token, seen), None)
+        return PgChanges(since.advanced(frame.get_column("seq").to_list()), frame)
+
+
+def read_pg_changes(url: str, since: PgMark) -> PgChanges:
+    """What `since` has not seen in the database at `url`, checked thoroughly (see PgReader)."""
+    reader = PgReader(url)
+    try:
+        return reader.read(since, thorough=True)
     finally:
-        con.close()
-    frame = pl.DataFrame(
-        {name: [row[i] for row in rows] for i, name in enumerate(CHECKINS_SCHEMA)},
-        schema=CHECKINS_SCHEMA,
-    )
-    refilled = sum(1 for row in rows if int(str(row[0])) <= since.last_seq)
-    seen = since.checkins + refilled
-    if token != since.definitions or (counted is not None and int(str(counted[0])) != seen):
-        return PgChanges(PgMark(since.last_seq, (), token, seen), None)
-    return PgChanges(since.advanced(frame.get_column("seq").to_list()), frame)
+        reader.close()
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from goaltui.metrics.scorecard import Scorecard
     from goaltui.store.changes import Changes, Mark
     from goaltui.store.dataset import Dataset
-    from goaltui.store.pg_live import Listener, PgChanges, PgMark
+    from goaltui.store.pg_live import Listener, PgChanges, PgMark, PgReader
     from goaltui.ui.screens.checkin import CheckinEditor, SaveOutcome
     from goaltui.ui.screens.dashboard import DashboardScreen
     from goaltui.ui.screens.goal_detail import GoalDetailScreen
@@ -169,8 +169,14 @@ class GoalApp(App[None]):
         self._fingerprint: tuple[int, int, int, int] | None = None
         self._mark: Mark | PgMark | None = None
         self._listener: Listener | None = None
+        self._reader: PgReader | None = None
         self._reading = False
         self._read_again = False
+        # Team mode: whether the next read must also check the definitions and the check-ins
+        # already read (after a full read or a reconnection: announcements may have been
+        # missed); whether a definition changed while the first full read ran.
+        self._thorough = True
+        self._stale = False
         self._watch_timer: Timer | None = None
         self._dashboard: DashboardScreen | None = None
         # The dataset's generation: bumped whenever `dataset` is replaced, so that a result
@@ -211,6 +217,8 @@ class GoalApp(App[None]):
     def on_unmount(self) -> None:
         if self._listener is not None:
             self._listener.stop()
+        if self._reader is not None:
+            self._reader.close()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="boot")
     def _boot(self) -> None:
@@ -231,6 +239,12 @@ class GoalApp(App[None]):
         )
         self.push_screen(self._dashboard)
         self.reload()
+
+    @property
+    def caught_up(self) -> bool:
+        """In team mode: connected, read and no read under way (everything announced so far
+        is in the state)."""
+        return self.server_state == "connected" and self._mark is not None and not self._reading
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -352,9 +366,14 @@ class GoalApp(App[None]):
             self._catch_up()  # the as-of date changed while reading
         self._arm_watch()
         if self.pg_url is not None:
-            # What was committed while the read ran, or before the listener listened.
-            self._reading = False
-            self.sync()
+            # What was committed while the read ran, or before the listener listened (a read
+            # under way now is of the old data: the one after it follows from this one).
+            self._thorough = True
+            if self._stale:
+                self._stale = False
+                self.reload()
+            else:
+                self.sync()
         return self._generation
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
@@ -448,6 +467,7 @@ class GoalApp(App[None]):
                     self.dashboard.loading_failed(str(error))
                 self._arm_watch()
             elif group == "read":
+                self._thorough = True
                 self._read_finished()
                 self._arm_watch()
 
@@ -480,7 +500,8 @@ class GoalApp(App[None]):
                 return
             self._reading = True
             self._read_again = False
-            self._read_changes(self._mark)
+            self._read_changes(self._mark, thorough=self._thorough)
+            self._thorough = False
         else:
             self._read_changes(self._mark)
 
@@ -492,7 +513,7 @@ class GoalApp(App[None]):
             self.sync()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="read")
-    def _read_changes(self, since: Mark | PgMark) -> None:
+    def _read_changes(self, since: Mark | PgMark, *, thorough: bool = True) -> None:
         from goaltui.store.changes import Mark, read_changes
 
         changes: Changes | PgChanges
@@ -500,10 +521,12 @@ class GoalApp(App[None]):
             stamp = self._stamp()
             changes = read_changes(self.db, since)  # type: ignore[arg-type]
         else:
-            from goaltui.store.pg_live import read_pg_changes
+            from goaltui.store.pg_live import PgReader
 
             stamp = (0, 0, 0, 0)
-            changes = read_pg_changes(str(self.db), since)
+            if self._reader is None:
+                self._reader = PgReader(str(self.db))
+            changes = self._reader.read(since, thorough=thorough)
         self.call_from_thread(self._changes_read, since, changes, stamp)
 
     def _changes_read(
@@ -556,7 +579,9 @@ class GoalApp(App[None]):
         from goaltui.store.pg_schema import DEFINITIONS_CHANNEL
 
         if message.channel == DEFINITIONS_CHANNEL:
-            if self._mark is not None:
+            if self._mark is None:
+                self._stale = True  # the first full read may have started before it
+            else:
                 self.reload()
             return
         mark = self._mark
@@ -589,6 +614,7 @@ class GoalApp(App[None]):
             return
         self.server_state = "connected"
         self.server_problem = None
+        self._thorough = True
         if was == "disconnected":
             self.clear_notifications()
             self.notify(
