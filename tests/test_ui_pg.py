@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable
 
 import psycopg
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from goaltui.config import DEMO_AS_OF
+from goaltui.model.errors import DatabaseError
 from goaltui.model.types import Checkin
-from goaltui.store.pg import append_pg_checkin
+from goaltui.store.pg import append_pg_checkin, pg_session
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import CheckinForm
 from goaltui.ui.screens.confirm import ConfirmScreen
@@ -179,3 +181,16 @@ async def test_the_dashboard_survives_a_server_restart_and_catches_up(
             "SELECT count(*) FROM checkins WHERE goal_id = %s AND value = 7", [ALICE_GOAL]
         ).fetchone()
     assert found == (1,)
+
+
+def test_a_write_the_server_cut_off_is_never_called_done(pg_server: PgServer, team_db: str) -> None:
+    url = pg_server.url(team_db)
+    try:
+        with (
+            pytest.raises(DatabaseError, match="cannot be confirmed"),
+            pg_session(url, "add a check-in") as con,
+        ):
+            con.execute("SELECT 1")
+            pg_server.stop_only()
+    finally:
+        pg_server.start_again()

@@ -25,6 +25,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from goaltui.i18n import _
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.dataset import (
@@ -150,8 +151,10 @@ def pg_session(
             if con.closed or con.broken:
                 # The server went away: whether a commit under way reached it is unknown.
                 raise DatabaseError(
-                    f"{redacted(url)}: the connection to the server was lost, so whether it "
-                    f"took effect cannot be confirmed ({_first(error)})"
+                    _(
+                        "{db}: the connection to the server was lost, so whether it took "
+                        "effect cannot be confirmed ({reason})"
+                    ).format(db=redacted(url), reason=_first(error))
                 ) from error
             raise refusal(con, error, what) from error
         except psycopg.Error as error:
