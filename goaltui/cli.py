@@ -451,6 +451,20 @@ def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
+    if isinstance(ctx.store, PgStore):
+        from goaltui.i18n import _
+
+        if not ctx.store.exists():
+            raise GoaltuiError(
+                _(
+                    "{db}: no goaltui database there (or the server cannot be reached); "
+                    "create it with `goaltui init --db URL`"
+                ).format(db=ctx.store.label)
+            )
+        from goaltui.ui.app import GoalApp
+
+        GoalApp(db=ctx.store.url, as_of=ctx.as_of, config=ctx.config).run()
+        return 0
     demo = ctx.demo
     db = ctx.db
     as_of = ctx.as_of
@@ -501,7 +515,9 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
 }
 
 
-PG_COMMANDS = frozenset({"init", "import", "export", "checkin", "report", "lint", "due"})
+PG_COMMANDS = frozenset(
+    {None, "init", "import", "export", "checkin", "report", "lint", "due", "serve"}
+)
 """The commands that run on a PostgreSQL server so far."""
 
 
@@ -527,7 +543,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise GoaltuiError(
                 _(
                     "{what} does not run on a PostgreSQL database yet; on {label} use {commands}"
-                ).format(what=what, label=ctx.store.label, commands=", ".join(sorted(PG_COMMANDS)))
+                ).format(
+                    what=what,
+                    label=ctx.store.label,
+                    commands=", ".join(sorted(c for c in PG_COMMANDS if c)),
+                )
             )
         return COMMANDS[args.command](ctx, args)
     # Messages quote data (names, cells, paths): their control characters are made visible.

@@ -20,7 +20,15 @@ from goaltui.model.enums import PeriodUnit
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.period import Period
 from goaltui.report import unit_order
-from goaltui.store.cycle import now_utc, read_cycle_table, record_changes, snapshot, who
+from goaltui.store.cycle import (
+    CLOSED_PERIODS_SCHEMA,
+    GRADES_SCHEMA,
+    now_utc,
+    read_cycle_table,
+    record_changes,
+    snapshot,
+    who,
+)
 from goaltui.store.dataset import Dataset, load_dataset, read_dataset
 from goaltui.store.db import read_session, write_session
 from goaltui.store.frames import registered
@@ -396,8 +404,13 @@ class CycleState:
     closed_periods: pl.DataFrame
 
 
-def read_cycle_state(db: Path) -> CycleState:
-    """The grades and closed periods of the database at `db`, in one read."""
+def read_cycle_state(db: Path | str) -> CycleState:
+    """The grades and closed periods of the database at `db`, in one read (none yet on a
+    PostgreSQL server, where the cycle does not run)."""
+    if not isinstance(db, Path):
+        return CycleState(
+            pl.DataFrame(schema=GRADES_SCHEMA), pl.DataFrame(schema=CLOSED_PERIODS_SCHEMA)
+        )
     with read_session(db) as con:
         return CycleState(read_cycle_table(con, "grades"), read_cycle_table(con, "closed_periods"))
 

@@ -93,12 +93,21 @@ class PgServer:
             entry = pwd.getpwnam(self.os_user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self._run(["initdb", "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8"])
+        self.start_again()
+
+    def start_again(self) -> None:
+        """Start the server on its data folder (after `stop_only`), on the same port."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
         log = self.root / "server.log"
         self._run(["pg_ctl", "-D", str(self.data), "-l", str(log), "-o", options, "-w", "start"])
+
+    def stop_only(self) -> None:
+        """Stop the server, every connection cut at once, keeping its data (and every commit it
+        acknowledged: a fast shutdown writes them out)."""
+        self._run(["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"])
 
     def stop(self) -> None:
         try:

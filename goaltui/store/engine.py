@@ -70,6 +70,14 @@ class Store(Protocol):
         """Validate and append one check-in; returns the stored row."""
         ...
 
+    def correct_checkin(self, checkin_id: str, replacement: Checkin, *, today: date) -> Checkin:
+        """Append `replacement` as the correction of check-in `checkin_id`."""
+        ...
+
+    def retract_checkin(self, checkin_id: str, *, today: date, note: str | None = None) -> Checkin:
+        """Retract check-in `checkin_id` (a new entry that supersedes it)."""
+        ...
+
 
 @dataclass(frozen=True)
 class FileStore:
@@ -135,6 +143,16 @@ class FileStore:
         from goaltui.store.checkins import append_checkin
 
         return append_checkin(self.path, checkin, today=today)
+
+    def correct_checkin(self, checkin_id: str, replacement: Checkin, *, today: date) -> Checkin:
+        from goaltui.store.checkins import correct_checkin
+
+        return correct_checkin(self.path, checkin_id, replacement, today=today)
+
+    def retract_checkin(self, checkin_id: str, *, today: date, note: str | None = None) -> Checkin:
+        from goaltui.store.checkins import retract_checkin
+
+        return retract_checkin(self.path, checkin_id, today=today, note=note)
 
 
 @dataclass(frozen=True)
@@ -204,9 +222,29 @@ class PgStore:
 
         return append_pg_checkin(self.url, checkin, today=today)
 
+    def correct_checkin(self, checkin_id: str, replacement: Checkin, *, today: date) -> Checkin:
+        from goaltui.store.pg import correct_pg_checkin
+
+        return correct_pg_checkin(self.url, checkin_id, replacement, today=today)
+
+    def retract_checkin(self, checkin_id: str, *, today: date, note: str | None = None) -> Checkin:
+        from goaltui.store.pg import retract_pg_checkin
+
+        return retract_pg_checkin(self.url, checkin_id, today=today, note=note)
+
 
 def open_store(db: str | Path) -> Store:
     """The store `db` names: a PostgreSQL URL or a DuckDB file path."""
     if is_pg_url(db):
         return PgStore(str(db))
     return FileStore(Path(db).expanduser())
+
+
+def file_only(db: str | Path, what: str) -> Path:
+    """The database file `db`, for work that runs on a file only; a clear refusal on a server."""
+    if isinstance(db, Path) and not is_pg_url(db):
+        return db
+    from goaltui.i18n import _
+    from goaltui.model.errors import DatabaseError
+
+    raise DatabaseError(_("{what} does not run on a PostgreSQL database yet.").format(what=what))

@@ -25,6 +25,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from goaltui.i18n import _
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.dataset import (
@@ -64,12 +65,18 @@ def redacted(url: str) -> str:
 # Sessions
 
 
-def _connect(url: str) -> Connection:
+def connect(url: str) -> Connection:
+    """A connection to `url`; raises DatabaseError saying why there is none."""
     try:
         return psycopg.connect(url, connect_timeout=10)
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else "cannot connect"
         raise DatabaseError(f"{redacted(url)}: cannot connect: {first}") from error
+
+
+def _first(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def refusal(con: Connection, error: psycopg.Error, what: str) -> DatabaseError:
@@ -115,7 +122,7 @@ def pg_session(
 
     `create`: an empty database gets the schema first, in the same transaction (so a block
     that fails leaves it empty)."""
-    con = _connect(url)
+    con = connect(url)
     try:
         version = pg_stored_version(con)
         if version is None and create:
@@ -140,10 +147,20 @@ def pg_session(
         try:
             yield con
             con.commit()
+        except psycopg.OperationalError as error:
+            if con.closed or con.broken:
+                # The server went away: whether a commit under way reached it is unknown.
+                raise DatabaseError(
+                    _(
+                        "{db}: the connection to the server was lost, so whether it took "
+                        "effect cannot be confirmed ({reason})"
+                    ).format(db=redacted(url), reason=_first(error))
+                ) from error
+            raise refusal(con, error, what) from error
         except psycopg.Error as error:
             raise refusal(con, error, what) from error
         finally:
-            if not con.closed:
+            if not con.closed and not con.broken:
                 con.rollback()
     except psycopg.Error as error:
         raise DatabaseError(f"{redacted(url)}: {str(error).strip().splitlines()[0]}") from error
@@ -154,7 +171,7 @@ def pg_session(
 def init_pg(url: str) -> bool:
     """Create the goaltui schema, roles, grants and triggers (or complete them); True when the
     tables were created now. Running it again changes nothing."""
-    con = _connect(url)
+    con = connect(url)
     try:
         created = ensure_pg_schema(con)
         con.commit()
@@ -447,7 +464,7 @@ def _mirror(con: Connection, frames: dict[str, pl.DataFrame], path: Path) -> Non
 
 def _read_all(url: str) -> dict[str, pl.DataFrame]:
     queries = {}
-    con = _connect(url)
+    con = connect(url)
     try:
         for table in TABLES:
             queries[table] = _table_sql(table, _pg_columns(con, table))
@@ -598,11 +615,12 @@ def append_pg_checkin(url: str, checkin: Checkin, *, today: date) -> Checkin:
         )
         row = con.execute(
             f"INSERT INTO checkins ({', '.join(STORED_COLUMNS)}) "
-            f"VALUES ({', '.join('%s' for _ in STORED_COLUMNS)}) RETURNING author, recorded_at",
+            f"VALUES ({', '.join('%s' for _ in STORED_COLUMNS)}) "
+            "RETURNING seq, author, recorded_at",
             stored_values(stored),
         ).fetchone()
         if row is not None:
-            stored = replace(stored, author=row[0], recorded_at=row[1])
+            stored = replace(stored, seq=int(row[0]), author=row[1], recorded_at=row[2])
     return stored
 
 

@@ -23,6 +23,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -30,6 +31,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from goaltui.config import Config
 from goaltui.i18n import N_, _, choose_language, translated, use_language
 from goaltui.model.types import Checkin
+from goaltui.store.engine import FileStore, Store, is_pg_url, open_store
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.authoring import Authoring
 from goaltui.ui.authoring_commands import AuthoringCommands
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from goaltui.metrics.scorecard import Scorecard
     from goaltui.store.changes import Changes, Mark
     from goaltui.store.dataset import Dataset
+    from goaltui.store.pg_live import Listener, PgChanges, PgMark, PgReader
     from goaltui.ui.screens.checkin import CheckinEditor, SaveOutcome
     from goaltui.ui.screens.dashboard import DashboardScreen
     from goaltui.ui.screens.goal_detail import GoalDetailScreen
@@ -66,22 +69,42 @@ FINDINGS_DELAY = 2.0
 """Seconds without a new check-in before the quality findings are computed again."""
 
 
-def save_checkin(db: Path, checkin: Checkin, corrects: str | None, *, today: date) -> SaveOutcome:
-    """Write a form's check-in to `db` (as the correction of `corrects`, when given) and say how
-    it went. For a worker: it opens the database. Failures a person can act on come back as an
-    outcome; anything else raises."""
+def save_checkin(
+    db: Path | Store, checkin: Checkin, corrects: str | None, *, today: date
+) -> SaveOutcome:
+    """Write a form's check-in to `db` (a file or any Store; as the correction of `corrects`,
+    when given) and say how it went. For a worker: it opens the database. Failures a person can
+    act on come back as an outcome; anything else raises."""
     from goaltui.model import GoaltuiError
-    from goaltui.store.checkins import append_checkin, correct_checkin
     from goaltui.ui.screens.checkin import SaveOutcome, describe_error
 
+    store = FileStore(db) if isinstance(db, Path) else db
     try:
         if corrects is not None:
-            saved = correct_checkin(db, corrects, checkin, today=today)
+            saved = store.correct_checkin(corrects, checkin, today=today)
         else:
-            saved = append_checkin(db, checkin, today=today)
+            saved = store.append_checkin(checkin, today=today)
     except (GoaltuiError, OSError) as error:
         return SaveOutcome(None, describe_error(error))
     return SaveOutcome(saved, None)
+
+
+class ServerNotified(Message):
+    """The PostgreSQL server announced a write (LISTEN/NOTIFY)."""
+
+    def __init__(self, channel: str, payload: str) -> None:
+        super().__init__()
+        self.channel = channel
+        self.payload = payload
+
+
+class ServerState(Message):
+    """The connection to the PostgreSQL server came up or went down."""
+
+    def __init__(self, connected: bool, reason: str | None) -> None:
+        super().__init__()
+        self.connected = connected
+        self.reason = reason
 
 
 class GoalApp(Authoring, CycleActions):
@@ -111,7 +134,7 @@ class GoalApp(Authoring, CycleActions):
     def __init__(
         self,
         *,
-        db: Path,
+        db: Path | str,
         as_of: date,
         demo: bool = False,
         config: Config | None = None,
@@ -121,7 +144,18 @@ class GoalApp(Authoring, CycleActions):
     ) -> None:
         super().__init__()
         self.db = db
-        """The database file this dashboard reads and writes."""
+        """The database this dashboard reads and writes: a file, or a PostgreSQL URL."""
+        self.store: Store = open_store(db)
+        """The database on its engine."""
+        self.pg_url: str | None = str(db) if is_pg_url(db) else None
+        """The server's URL in team mode (then the dashboard follows it by LISTEN/NOTIFY)."""
+        self.server_state = "connecting" if self.pg_url else "file"
+        """In team mode: `connecting`, `connected` or `disconnected` (with `server_problem`)."""
+        self.server_problem: str | None = None
+        """Why the server cannot be reached, while it cannot."""
+        self.arrivals: list[tuple[str, float]] | None = None
+        """When set to a list: (check-in id, time.time()) of every check-in others wrote, as it
+        reached the state (for measuring how fast writes arrive)."""
         self.demo = demo
         """Whether this is the demo organisation's own database."""
         self.config = config or Config()
@@ -152,7 +186,16 @@ class GoalApp(Authoring, CycleActions):
         """How many new check-in rows were read since the last full read (others' writes)."""
         self._watch_enabled = watch
         self._fingerprint: tuple[int, int, int, int] | None = None
-        self._mark: Mark | None = None
+        self._mark: Mark | PgMark | None = None
+        self._listener: Listener | None = None
+        self._reader: PgReader | None = None
+        self._reading = False
+        self._read_again = False
+        # Team mode: whether the next read must also check the definitions and the check-ins
+        # already read (after a full read or a reconnection: announcements may have been
+        # missed); whether a definition changed while the first full read ran.
+        self._thorough = True
+        self._stale = False
         self._watch_timer: Timer | None = None
         self._dashboard: DashboardScreen | None = None
         # The dataset's generation: bumped whenever `dataset` is replaced, so that a result
@@ -174,7 +217,7 @@ class GoalApp(Authoring, CycleActions):
                 safe_plain(
                     "  "
                     + _("as of {date}  opening {db} ...").format(
-                        date=self.initial_as_of.isoformat(), db=self.db
+                        date=self.initial_as_of.isoformat(), db=self.store.label
                     )
                 ),
             ),
@@ -186,7 +229,15 @@ class GoalApp(Authoring, CycleActions):
             self.theme = self.config.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        if self.pg_url is not None and self._watch_enabled:
+            self._listen(self.pg_url)
         self._boot()
+
+    def on_unmount(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+        if self._reader is not None:
+            self._reader.close()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="boot")
     def _boot(self) -> None:
@@ -202,11 +253,17 @@ class GoalApp(Authoring, CycleActions):
             as_of=self.as_of,
             today=self.today,
             demo=self.demo,
-            db=self.db,
+            db=self.db if isinstance(self.db, Path) else Path(self.store.label),
             notice=self.notice,
         )
         self.push_screen(self._dashboard)
         self.reload()
+
+    @property
+    def caught_up(self) -> bool:
+        """In team mode: connected, read and no read under way (everything announced so far
+        is in the state)."""
+        return self.server_state == "connected" and self._mark is not None and not self._reading
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -280,11 +337,8 @@ class GoalApp(Authoring, CycleActions):
     def _load(self, as_of: date) -> None:
         from goaltui.cycle import read_cycle_state
         from goaltui.metrics.scorecard import build_scorecard
-        from goaltui.store.changes import load_marked
-        from goaltui.store.db import fingerprint
 
-        stamp = fingerprint(self.db)
-        dataset, mark = load_marked(self.db)
+        dataset, mark, stamp = self._read_all()
         cycle = read_cycle_state(self.db)
         scorecard = build_scorecard(dataset, as_of)
         if get_current_worker().is_cancelled:
@@ -292,10 +346,33 @@ class GoalApp(Authoring, CycleActions):
         generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard, cycle)
         self._finish(scorecard, generation)
 
+    def _read_all(self) -> tuple[Dataset, Mark | PgMark, tuple[int, int, int, int]]:
+        # For a worker: everything in the database and where that leaves the reader.
+        if self.pg_url is not None:
+            from goaltui.store.pg_live import definitions_token, mark_of
+
+            dataset = self.store.load_dataset()
+            # Taken after the read: a definition changed in between makes the next catch-up
+            # (which follows every full read) read everything again.
+            return dataset, mark_of(dataset, definitions_token(self.pg_url)), (0, 0, 0, 0)
+        from goaltui.store.changes import load_marked
+        from goaltui.store.db import fingerprint
+
+        stamp = fingerprint(self.db)  # type: ignore[arg-type]
+        dataset, file_mark = load_marked(self.db)  # type: ignore[arg-type]
+        return dataset, file_mark, stamp
+
+    def _stamp(self) -> tuple[int, int, int, int]:
+        if isinstance(self.db, Path):
+            from goaltui.store.db import fingerprint
+
+            return fingerprint(self.db)
+        return (0, 0, 0, 0)
+
     def _loaded(
         self,
         dataset: Dataset,
-        mark: Mark,
+        mark: Mark | PgMark,
         stamp: tuple[int, int, int, int],
         scorecard: Scorecard,
         cycle: CycleState,
@@ -313,6 +390,15 @@ class GoalApp(Authoring, CycleActions):
         if not self._accept(scorecard, self._generation):
             self._catch_up()  # the as-of date changed while reading
         self._arm_watch()
+        if self.pg_url is not None:
+            # What was committed while the read ran, or before the listener listened (a read
+            # under way now is of the old data: the one after it follows from this one).
+            self._thorough = True
+            if self._stale:
+                self._stale = False
+                self.reload()
+            else:
+                self.sync()
         return self._generation
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
@@ -406,6 +492,8 @@ class GoalApp(Authoring, CycleActions):
                     self.dashboard.loading_failed(str(error))
                 self._arm_watch()
             elif group == "read":
+                self._thorough = True
+                self._read_finished()
                 self._arm_watch()
 
     # Noticing writes by other processes: a one-shot timer re-armed after each check, so checks
@@ -413,14 +501,15 @@ class GoalApp(Authoring, CycleActions):
     # a change of definitions reads everything again.
 
     def _arm_watch(self) -> None:
+        if self.pg_url is not None:
+            return  # the server tells (see _listen)
         if self._watch_enabled and self._watch_timer is None:
             self._watch_timer = self.set_timer(WATCH_INTERVAL, self._check_for_changes)
 
     def _check_for_changes(self) -> None:
-        from goaltui.store.db import fingerprint
 
         self._watch_timer = None
-        if self._writes or self._mark is None or fingerprint(self.db) == self._fingerprint:
+        if self._writes or self._mark is None or self._stamp() == self._fingerprint:
             self._arm_watch()
         else:
             self.sync()
@@ -429,30 +518,67 @@ class GoalApp(Authoring, CycleActions):
         """Read what other processes wrote since the last read and bring the state up to it."""
         if self._mark is None:
             self.reload()
+        elif self.pg_url is not None:
+            # One read at a time; what is announced meanwhile is read right after it.
+            if self._reading:
+                self._read_again = True
+                return
+            self._reading = True
+            self._read_again = False
+            self._read_changes(self._mark, thorough=self._thorough)
+            self._thorough = False
         else:
             self._read_changes(self._mark)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="read")
-    def _read_changes(self, since: Mark) -> None:
-        from goaltui.store.changes import read_changes
-        from goaltui.store.db import fingerprint
+    def _read_finished(self) -> None:
+        if self.pg_url is None or not self._reading:
+            return
+        self._reading = False
+        if self._read_again:
+            self.sync()
 
-        stamp = fingerprint(self.db)
-        changes = read_changes(self.db, since)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="read")
+    def _read_changes(self, since: Mark | PgMark, *, thorough: bool = True) -> None:
+        from goaltui.store.changes import Mark, read_changes
+
+        changes: Changes | PgChanges
+        if isinstance(since, Mark):
+            stamp = self._stamp()
+            changes = read_changes(self.db, since)  # type: ignore[arg-type]
+        else:
+            from goaltui.store.pg_live import PgReader
+
+            stamp = (0, 0, 0, 0)
+            if self._reader is None:
+                self._reader = PgReader(str(self.db))
+            changes = self._reader.read(since, thorough=thorough)
         self.call_from_thread(self._changes_read, since, changes, stamp)
 
     def _changes_read(
-        self, since: Mark, changes: Changes, stamp: tuple[int, int, int, int]
+        self,
+        since: Mark | PgMark,
+        changes: Changes | PgChanges,
+        stamp: tuple[int, int, int, int],
     ) -> None:
         from goaltui.store.changes import with_checkins
 
         if self._mark is not since or self.dataset is None:
-            self._arm_watch()  # a full read came in between; it has these changes
+            # A full read or this dashboard's own write came in between.
+            self._arm_watch()
+            if self.pg_url is not None:
+                self._read_again = True
+                self._read_finished()
             return
         rows = changes.checkins
         if rows is None:
+            self._reading = False
             self.reload()
             return
+        if self.arrivals is not None:
+            import time
+
+            now = time.time()
+            self.arrivals.extend((str(i), now) for i in rows["id"].to_list())
         self._mark = changes.mark
         self._fingerprint = stamp
         self.rows_read += rows.height
@@ -463,6 +589,70 @@ class GoalApp(Authoring, CycleActions):
             # graded by another process, most likely.
             self.read_cycle_state()
         self._arm_watch()
+        self._read_finished()
+
+    # Team mode: the server announces every write on two channels; a thread of its own waits
+    # for the announcements and for the server to come back when it goes away.
+
+    def _listen(self, url: str) -> None:
+        from goaltui.store.pg_live import Listener
+
+        self._listener = Listener(
+            url,
+            on_notify=lambda channel, payload: self.post_message(ServerNotified(channel, payload)),
+            on_state=lambda up, reason: self.post_message(ServerState(up, reason)),
+        )
+        self._listener.start()
+
+    def on_server_notified(self, message: ServerNotified) -> None:
+        from goaltui.store.pg_schema import DEFINITIONS_CHANNEL
+
+        if message.channel == DEFINITIONS_CHANNEL:
+            if self._mark is None:
+                self._stale = True  # the first full read may have started before it
+            else:
+                self.reload()
+            return
+        mark = self._mark
+        if mark is None:
+            return  # the full read under way or coming sees it, or its catch-up does
+        try:
+            newest = int(message.payload)
+        except ValueError:
+            newest = mark.last_seq + 1
+        gaps = getattr(mark, "gaps", ())
+        if newest > mark.last_seq or gaps:
+            self.sync()
+
+    def on_server_state(self, message: ServerState) -> None:
+        was = self.server_state
+        if not message.connected:
+            self.server_state = "disconnected"
+            self.server_problem = message.reason
+            if was != "disconnected":
+                self.notify(
+                    _(
+                        "Lost the connection to {server} ({reason}). Retrying; what is on "
+                        "screen may be out of date, and nothing is saved until it is back."
+                    ).format(server=self.store.label, reason=message.reason or "?"),
+                    title=_("Server unreachable"),
+                    severity="warning",
+                    timeout=3600,
+                    markup=False,
+                )
+            return
+        self.server_state = "connected"
+        self.server_problem = None
+        self._thorough = True
+        if was == "disconnected":
+            self.clear_notifications()
+            self.notify(
+                _("Connected to {server} again; catching up.").format(server=self.store.label),
+                title=_("Server back"),
+                markup=False,
+            )
+        if self._mark is not None:
+            self.sync()
 
     def _affected(self, rows: pl.DataFrame) -> set[str] | None:
         from goaltui.metrics.scorecard import affected_goals
@@ -523,15 +713,14 @@ class GoalApp(Authoring, CycleActions):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="write")
     def _save(self, editor: CheckinEditor, checkin: Checkin, corrects: str | None) -> None:
-        from goaltui.store.db import fingerprint
         from goaltui.ui.screens.checkin import SaveOutcome, describe_error
 
-        before = fingerprint(self.db)
+        before = self._stamp()
         try:
-            outcome = save_checkin(self.db, checkin, corrects, today=self.today)
+            outcome = save_checkin(self.store, checkin, corrects, today=self.today)
         except Exception as error:  # the form must hear back whatever happened
             outcome = SaveOutcome(None, describe_error(error))
-        self.call_from_thread(self._write_done, outcome.checkin, before, fingerprint(self.db))
+        self.call_from_thread(self._write_done, outcome.checkin, before, self._stamp())
         editor.post_message(editor.SaveAnswered(outcome))
 
     def _write_done(
@@ -547,6 +736,14 @@ class GoalApp(Authoring, CycleActions):
         self._writes -= 1
         mark = self._mark
         if saved is None or saved.seq is None or mark is None or self.dataset is None:
+            return
+        if not isinstance(mark, Mark):
+            # Team mode: take the row unless a read brought it already.
+            if saved.seq <= mark.last_seq and saved.seq not in dict(mark.gaps):
+                return
+            self._mark = mark.advanced([saved.seq])
+            rows = checkin_frame([saved])
+            self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
             return
         if saved.seq != mark.last_seq + 1:
             self.sync()  # someone else wrote in between: read from the last read on
@@ -602,18 +799,15 @@ class GoalApp(Authoring, CycleActions):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="write")
     def _retract(self, checkin_id: str, *, undo: bool) -> None:
-        from goaltui.store.checkins import retract_checkin
-        from goaltui.store.db import fingerprint
-
-        before = fingerprint(self.db)
+        before = self._stamp()
         try:
-            saved = retract_checkin(
-                self.db, checkin_id, today=self.today, note="undone" if undo else None
+            saved = self.store.retract_checkin(
+                checkin_id, today=self.today, note="undone" if undo else None
             )
         except BaseException:
             self.call_from_thread(self._write_done, None, before, before)
             raise
-        after = fingerprint(self.db)
+        after = self._stamp()
         self.call_from_thread(self._write_done, saved, before, after)
         self.call_from_thread(self._retracted, checkin_id, undo)
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from goaltui.i18n import _
+from goaltui.store.engine import file_only
 from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def current_period(period_unit: str, as_of: date) -> str:
 class Authoring(_Base):
     """Authoring for the dashboard App (mixed into GoalApp)."""
 
-    db: Path
+    db: Path | str
     as_of: date
     today: date
     dataset: Dataset | None
@@ -182,7 +183,11 @@ class Authoring(_Base):
         from goaltui.ui.screens.definition_form import DefinitionOutcome
 
         try:
-            outcome = save_definition_outcome(self.db, table, row)
+            outcome = save_definition_outcome(
+                file_only(self.db, _("Editing definitions")), table, row
+            )
+        except GoaltuiError as error:
+            outcome = DefinitionOutcome(False, {"": str(error)})
         except Exception as error:  # the form must hear back whatever happened
             outcome = DefinitionOutcome(False, {"": f"{type(error).__name__}: {error}"})
         self.call_from_thread(self._definition_written, outcome, said)
@@ -248,5 +253,7 @@ class Authoring(_Base):
     def _read_definition_history(self, screen: Any, table: str, row_id: str) -> None:
         from goaltui.store.authoring import definition_changes
 
-        changes = definition_changes(self.db, table, row_id)
+        changes = definition_changes(
+            file_only(self.db, _("The history of definitions")), table, row_id
+        )
         screen.post_message(DefinitionHistoryReady(row_id, changes))

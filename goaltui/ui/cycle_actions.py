@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App
 
 from goaltui.i18n import _, ngettext
+from goaltui.store.engine import file_only
 from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class CycleActions(App[None]):
     """The cycle's requests and workers, for the dashboard App."""
 
     # Set by GoalApp.__init__ (declared here for the workers below).
-    db: Path
+    db: Path | str
     as_of: date
     dataset: Dataset | None
     scorecard: Scorecard | None
@@ -230,7 +231,7 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
-            created = carry_over(self.db, source, target)
+            created = carry_over(file_only(self.db, _("Carry-over")), source, target)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Carry-over"), error)
             return
@@ -279,7 +280,7 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
-            result = close_period(self.db, label)
+            result = close_period(file_only(self.db, _("Closing a period")), label)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Close"), error)
             return
@@ -321,7 +322,7 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
-            reopen_period(self.db, label)
+            reopen_period(file_only(self.db, _("Reopening a period")), label)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Reopen"), error)
             return

@@ -1,0 +1,145 @@
+"""The same store behaviour on both engines: every test here runs once on a DuckDB file and once
+on a PostgreSQL database (a copy of one demo template per test), through the Store protocol,
+and the figures of the PostgreSQL run must equal the file's."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import psycopg
+import pytest
+
+from goaltui.config import DEMO_AS_OF
+from goaltui.due_report import render_due
+from goaltui.model.errors import ValidationError
+from goaltui.model.types import Checkin
+from goaltui.report import load_report, render_report
+from goaltui.store.checkins import checkin_log
+from goaltui.store.demo import demo_source
+from goaltui.store.engine import FileStore, PgStore, Store
+from goaltui.store.importer import import_path
+from tests.pg_server import PgServer
+from tests.pg_team import demo_template, team_db
+
+__all__ = ["demo_template", "team_db"]  # fixtures
+
+DAY = date(2026, 11, 10)
+GOAL = "hb-csat"
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("both") / "demo.duckdb"
+    import_path(path, demo_source())
+    return path
+
+
+@pytest.fixture(params=["file", "postgresql"])
+def store(
+    request: pytest.FixtureRequest, demo_file: Path, tmp_path: Path, pg_server: PgServer
+) -> Iterator[Store]:
+    """The demo organisation on one engine, fresh for the test."""
+    if request.param == "file":
+        path = tmp_path / "goals.duckdb"
+        shutil.copyfile(demo_file, path)
+        yield FileStore(path)
+    else:
+        yield PgStore(pg_server.url(request.getfixturevalue("team_db")))
+
+
+def reference(demo_file: Path, tmp_path: Path) -> FileStore:
+    """A private copy of the demo file: what both engines must agree with."""
+    path = tmp_path / "reference.duckdb"
+    shutil.copyfile(demo_file, path)
+    return FileStore(path)
+
+
+def writes(store: Store) -> list[str]:
+    """A check-in, its correction, a retraction of another one: the ids, in order."""
+    first = store.append_checkin(Checkin(goal_id=GOAL, date=DAY, value=4.1), today=DEMO_AS_OF)
+    assert first.id is not None
+    fixed = store.correct_checkin(
+        first.id, Checkin(goal_id=GOAL, date=DAY, value=4.3), today=DEMO_AS_OF
+    )
+    other = store.append_checkin(Checkin(goal_id=GOAL, date=DAY, value=9.0), today=DEMO_AS_OF)
+    assert other.id is not None and fixed.id is not None
+    gone = store.retract_checkin(other.id, today=DEMO_AS_OF, note="typo")
+    assert gone.id is not None
+    return [first.id, fixed.id, other.id, gone.id]
+
+
+def test_import_reads_back_every_row(store: Store, demo_file: Path) -> None:
+    expected = FileStore(demo_file).load_dataset()
+    dataset = store.load_dataset()
+    for name in ("units", "kpis", "objectives", "key_results", "checkins", "targets"):
+        assert getattr(dataset, name).height == getattr(expected, name).height, name
+    assert dataset.checkins["id"].to_list() == expected.checkins["id"].to_list()
+
+
+def test_check_ins_corrections_and_retractions_keep_their_log(store: Store) -> None:
+    first, fixed, other, gone = writes(store)
+    log = checkin_log(store.load_dataset(), GOAL)
+    states = dict(zip(log["id"], log["state"], strict=True))
+    assert [states[i] for i in (first, fixed, other, gone)] == [
+        "corrected",
+        "correction",
+        "retracted",
+        "retraction",
+    ]
+    assert log.filter(pl.col("id") == fixed)["value"].item() == 4.3
+
+
+def test_refusals_name_the_field_and_write_nothing(store: Store) -> None:
+    before = store.load_dataset().checkins.height
+    with pytest.raises(ValidationError, match="goal_id"):
+        store.append_checkin(Checkin(goal_id="no-such-goal", date=DAY, value=1), today=DAY)
+    with pytest.raises(ValidationError, match="date"):
+        store.append_checkin(Checkin(goal_id=GOAL, date=DEMO_AS_OF, value=1), today=DAY)
+    first, *_ = writes(store)
+    # A check-in corrected once is not corrected again: the correction is.
+    with pytest.raises(ValidationError, match="supersedes"):
+        store.correct_checkin(first, Checkin(goal_id=GOAL, date=DAY, value=1), today=DEMO_AS_OF)
+    assert store.load_dataset().checkins.height == before + 4
+
+
+def test_report_and_due_give_the_file_s_numbers(
+    store: Store, demo_file: Path, tmp_path: Path
+) -> None:
+    file = reference(demo_file, tmp_path)
+    outputs = []
+    for engine in (file, store):
+        writes(engine)
+        dataset = load_report(engine, DEMO_AS_OF, history=True)
+        due = engine.load_dataset(checkins_until=DEMO_AS_OF, arithmetic_only=True)
+        outputs.append(
+            (
+                render_report(dataset, DEMO_AS_OF, unit=None, history=True, fmt="csv"),
+                render_report(dataset, DEMO_AS_OF, unit="sales", history=False, fmt="json"),
+                render_due(due, DEMO_AS_OF, unit=None, within=7, fmt="csv"),
+            )
+        )
+    assert outputs[0] == outputs[1]
+
+
+def test_export_and_import_round_trip(store: Store, tmp_path: Path, pg_server: PgServer) -> None:
+    writes(store)
+    out = tmp_path / "export"
+    store.export(out)
+    if isinstance(store, FileStore):
+        again: Store = FileStore(tmp_path / "again.duckdb")
+    else:
+        name = "again_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:12]
+        with psycopg.connect(pg_server.url(), autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            con.execute(f"CREATE DATABASE {name}")
+        again = PgStore(pg_server.url(name))
+    again.import_path(out)
+    second = tmp_path / "second"
+    again.export(second)
+    for path in sorted(out.iterdir()):
+        assert (second / path.name).read_bytes() == path.read_bytes(), path.name
