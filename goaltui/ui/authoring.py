@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from goaltui.i18n import _
+from goaltui.model.errors import GoaltuiError
 from goaltui.store.engine import file_only
 from goaltui.textsafe import safe_plain
 
