@@ -1,0 +1,170 @@
+"""Check-ins aggregated per (goal, period) by the database, for DuckDB and PostgreSQL alike.
+
+The metrics need, per goal whose check-ins count and per period of a given length, a handful of
+sums, extremes and latest values (AGGREGATES_SCHEMA); the arithmetic on them stays in polars.
+What crosses from the database into polars then grows with goals x periods, not with check-ins.
+
+A *bucket* names one (goal, period length) whose periods are wanted: `goal_id` (the goal the
+check-ins are of), `months` (1, 3 or 12) and `first_index`, the month index (year * 12 + month -
+1) of the first period wanted. Periods of 3 and 12 months count from the fiscal year's first
+month (goaltui.model.period.fiscal_year_start), exactly as goaltui.metrics.periods buckets them.
+
+Only counting check-ins are aggregated: not superseded by a later entry (whatever that entry's
+date), not a retraction (a row without a value), dated on or before `until`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from goaltui.model.period import fiscal_year_start
+
+AGGREGATES_SCHEMA: dict[str, pl.DataType] = {
+    "goal_id": pl.String(),
+    "months": pl.Int32(),
+    "period_index": pl.Int32(),
+    "total": pl.Float64(),
+    "value_min": pl.Float64(),
+    "value_max": pl.Float64(),
+    "last": pl.Float64(),
+    "last_denominator": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "checkin_count": pl.Int64(),
+    "last_checkin_date": pl.Date(),
+    "last_confidence": pl.Float64(),
+    "sx": pl.Float64(),
+    "sxx": pl.Float64(),
+    "sxy": pl.Float64(),
+    "ratio_n": pl.Int64(),
+    "ratio_sx": pl.Float64(),
+    "ratio_sxx": pl.Float64(),
+    "ratio_sy": pl.Float64(),
+    "ratio_sxy": pl.Float64(),
+    "ratio_sy_pct": pl.Float64(),
+    "ratio_sxy_pct": pl.Float64(),
+}
+"""One row per bucket and period that has counting check-ins.
+
+- `period_index`: month index of the period's first month.
+- `total`, `value_min`, `value_max`: of the values; `last`, `last_denominator`: of the check-in
+  with the latest date (ties: the later entry); `last_confidence`: of the latest one that has a
+  confidence.
+- `numerator`: sum of the values that have a denominator; `denominator`: sum of denominators.
+- `sx`, `sxx`, `sxy`: sums of x, x * x and x * value over the check-ins, x being the days from
+  the period's first day (a least-squares line through them; `total` is the sum of y, and
+  `checkin_count` the count).
+- `ratio_*`: the same over the check-ins with a non-zero denominator, y = value / denominator
+  (`_pct`: value / denominator * 100).
+"""
+
+BUCKETS_SCHEMA: dict[str, pl.DataType] = {
+    "goal_id": pl.String(),
+    "months": pl.Int32(),
+    "first_index": pl.Int32(),
+}
+"""The buckets a read aggregates (see the module's docstring)."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between DuckDB and PostgreSQL in the aggregation."""
+
+    name: str
+
+    def latest(self, expr: str, *, where: str | None = None) -> str:
+        """`expr` of the row with the latest date, ties won by the larger seq (among the rows
+        meeting `where`)."""
+        if self.name == "duckdb":
+            # Days since 1970 in the high bits, seq in the low 32: one key to maximise.
+            key = "(c.date - DATE '1970-01-01')::BIGINT * 4294967296 + c.seq"
+            if where is None:
+                return f"arg_max_null({expr}, {key})"  # arg_max would skip a null `expr`
+            return f"arg_max({expr}, {key}) FILTER (WHERE {where})"
+        filtered = f" FILTER (WHERE {where})" if where else ""
+        return f"(array_agg({expr} ORDER BY c.date DESC, c.seq DESC){filtered})[1]"
+
+    def int_div(self, a: str, b: int) -> str:
+        """Integer division of non-negative integers."""
+        return f"({a} // {b})" if self.name == "duckdb" else f"({a} / {b})"
+
+
+DUCKDB = Dialect("duckdb")
+POSTGRES = Dialect("postgres")
+
+
+def aggregates_sql(dialect: Dialect, buckets: str, until: date | None) -> str:
+    """The query of AGGREGATES_SCHEMA rows for the buckets readable as the relation `buckets`
+    (columns of BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all when None).
+    Unordered."""
+    offset = fiscal_year_start() - 1
+    dated = f" AND c.date <= DATE '{until.isoformat()}'" if until is not None else ""
+    month_index = "(CAST(EXTRACT(YEAR FROM c.date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM c.date) AS INTEGER) - 1)"  # noqa: E501
+    x = "CAST(c.date - c.period_first AS DOUBLE PRECISION)"
+    valid = "c.denominator IS NOT NULL AND c.denominator <> 0"
+    latest = dialect.latest
+    year = dialect.int_div("period_index", 12)
+    return f"""
+WITH superseded AS (
+    SELECT DISTINCT supersedes AS id FROM checkins WHERE supersedes IS NOT NULL
+),
+effective AS (
+    SELECT k.goal_id, k.date, k.seq, k.value, k.denominator, k.confidence,
+           {month_index.replace("c.", "k.")} AS month_index
+    FROM checkins k
+    WHERE k.value IS NOT NULL{dated.replace("c.", "k.")}
+      AND NOT EXISTS (SELECT 1 FROM superseded s WHERE s.id = k.id)
+),
+bucketed AS (
+    SELECT e.goal_id, b.months, e.date, e.seq, e.value, e.denominator, e.confidence,
+           e.month_index - ((e.month_index - {offset}) % b.months) AS period_index
+    FROM effective e JOIN {buckets} b ON b.goal_id = e.goal_id
+    WHERE e.month_index - ((e.month_index - {offset}) % b.months) >= b.first_index
+),
+c AS (
+    SELECT *, make_date({year}, period_index % 12 + 1, 1) AS period_first
+    FROM bucketed
+)
+SELECT c.goal_id, c.months, c.period_index,
+       sum(c.value) AS total,
+       min(c.value) AS value_min,
+       max(c.value) AS value_max,
+       {latest("c.value")} AS last,
+       {latest("c.denominator")} AS last_denominator,
+       sum(CASE WHEN c.denominator IS NOT NULL THEN c.value END) AS numerator,
+       sum(c.denominator) AS denominator,
+       count(*) AS checkin_count,
+       max(c.date) AS last_checkin_date,
+       {latest("c.confidence", where="c.confidence IS NOT NULL")} AS last_confidence,
+       sum({x}) AS sx,
+       sum({x} * {x}) AS sxx,
+       sum({x} * c.value) AS sxy,
+       count(CASE WHEN {valid} THEN 1 END) AS ratio_n,
+       sum(CASE WHEN {valid} THEN {x} END) AS ratio_sx,
+       sum(CASE WHEN {valid} THEN {x} * {x} END) AS ratio_sxx,
+       sum(CASE WHEN {valid} THEN c.value / c.denominator END) AS ratio_sy,
+       sum(CASE WHEN {valid} THEN {x} * (c.value / c.denominator) END) AS ratio_sxy,
+       sum(CASE WHEN {valid} THEN c.value / c.denominator * 100.0 END) AS ratio_sy_pct,
+       sum(CASE WHEN {valid} THEN {x} * (c.value / c.denominator * 100.0) END) AS ratio_sxy_pct
+FROM c
+GROUP BY c.goal_id, c.months, c.period_index
+"""
+
+
+def typed_aggregates(frame: pl.DataFrame) -> pl.DataFrame:
+    """A result of aggregates_sql with the columns and dtypes of AGGREGATES_SCHEMA."""
+    return frame.select(pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items())
+
+
+def typed_buckets(frame: pl.DataFrame) -> pl.DataFrame:
+    """Buckets with the columns and dtypes of BUCKETS_SCHEMA, one row per (goal_id, months) with
+    the smallest first_index."""
+    return (
+        frame.select(pl.col(c).cast(dtype) for c, dtype in BUCKETS_SCHEMA.items())
+        .group_by("goal_id", "months")
+        .agg(pl.col("first_index").min())
+        .sort("goal_id", "months")
+    )
