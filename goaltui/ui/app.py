@@ -28,6 +28,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from goaltui.config import Config
+from goaltui.i18n import _
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.commands import GoalCommands
@@ -142,6 +143,11 @@ class GoalApp(App[None]):
         self._dirty: set[str] = set()
         self._writes = 0
         self._findings_timer: Timer | None = None
+        self._buckets: pl.DataFrame | None = None
+        self.activity: str | None = None
+        """What a long load is doing right now (shown in the status line), or None."""
+        self.goal_log: tuple[str, pl.DataFrame] | None = None
+        """The last goal log read (the goal whose check-ins it holds, its entries)."""
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme.to_color_system().generate())
@@ -224,10 +230,20 @@ class GoalApp(App[None]):
         if self.dataset is None:
             return
         scorecard = self.scorecard
-        if scorecard is not None and scorecard.as_of == self.as_of and self._dirty:
+        if self._stale_aggregates():
+            self._load(self.as_of)  # the check-ins were aggregated for another date
+        elif scorecard is not None and scorecard.as_of == self.as_of and self._dirty:
             self._patch(scorecard, self.dataset, sorted(self._dirty), self._generation)
         else:
             self._compute(self.dataset, self.as_of, self._generation)
+
+    def _stale_aggregates(self) -> bool:
+        dataset = self.dataset
+        return (
+            dataset is not None
+            and dataset.aggregates is not None
+            and dataset.aggregated_until != self.as_of
+        )
 
     # Workers: every DuckDB or polars call runs here, never on the UI thread.
 
@@ -244,24 +260,44 @@ class GoalApp(App[None]):
         self.as_of = message.as_of
         self.findings = None
         self._publish()
-        if self.dataset is None:
+        if self.dataset is None or self._stale_aggregates():
             self._load(self.as_of)
         else:
             self._compute(self.dataset, self.as_of, self._generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _load(self, as_of: date) -> None:
+        from goaltui.metrics.engine import all_buckets
+        from goaltui.metrics.quality import checkin_ranges
         from goaltui.metrics.scorecard import build_scorecard
         from goaltui.store.changes import load_marked
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)
-        dataset, mark = load_marked(self.db)
+        # The check-ins come aggregated per goal and period; only the few that a quality rule
+        # looks at one by one come as rows. A goal's own log is read when it is opened.
+        self.call_from_thread(self._set_activity, _("Reading check-ins..."))
+        dataset, mark = load_marked(
+            self.db, checkins_until=as_of, aggregate=all_buckets, outside=checkin_ranges
+        )
+        goals = dataset.kpis.height + dataset.key_results.height
+        computing = _("Computing the figures of {goals} goals...").format(goals=f"{goals:,}")
+        self.call_from_thread(self._set_activity, computing)
         scorecard = build_scorecard(dataset, as_of)
+        buckets = all_buckets(dataset)
         if get_current_worker().is_cancelled:
             return
+        self._buckets = buckets
         generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard)
         self._finish(scorecard, generation)
+
+    def _set_activity(self, activity: str | None) -> None:
+        """What a long load is doing, for the status line of every open screen."""
+        from goaltui.ui.messages import ActivityChanged
+
+        self.activity = activity
+        for screen in self.screen_stack:
+            screen.post_message(ActivityChanged(activity))
 
     def _loaded(
         self,
@@ -272,6 +308,7 @@ class GoalApp(App[None]):
     ) -> int:
         self.full_reads += 1
         self.rows_read = 0
+        self._set_activity(None)
         self._mark = mark
         self._fingerprint = stamp
         self.dataset = dataset
@@ -408,10 +445,39 @@ class GoalApp(App[None]):
 
         stamp = fingerprint(self.db)
         changes = read_changes(self.db, since)
-        self.call_from_thread(self._changes_read, since, changes, stamp)
+        fresh = None
+        if changes.checkins is not None and changes.checkins.height:
+            fresh = self._fresh_aggregates(changes.checkins["goal_id"].unique().to_list())
+        self.call_from_thread(self._changes_read, since, changes, stamp, fresh)
+
+    def _fresh_aggregates(self, goal_ids: list[str]) -> tuple[list[str], pl.DataFrame] | None:
+        """In a worker: the check-in aggregates of the goals `goal_ids` read again, for the
+        as-of date the dataset's aggregates are for (None when it has none)."""
+        import polars as pl
+
+        from goaltui.store.dataset import load_aggregates
+
+        dataset, buckets = self.dataset, self._buckets
+        if dataset is None or dataset.aggregates is None or buckets is None:
+            return None
+        wanted = buckets.filter(pl.col("goal_id").is_in(goal_ids))
+        return goal_ids, load_aggregates(self.db, wanted, dataset.aggregated_until)
+
+    def _with_fresh(
+        self, dataset: Dataset, fresh: tuple[list[str], pl.DataFrame] | None
+    ) -> Dataset:
+        from goaltui.store.changes import with_aggregates
+
+        if fresh is None or dataset.aggregates is None:
+            return dataset
+        return with_aggregates(dataset, *fresh)
 
     def _changes_read(
-        self, since: Mark, changes: Changes, stamp: tuple[int, int, int, int]
+        self,
+        since: Mark,
+        changes: Changes,
+        stamp: tuple[int, int, int, int],
+        fresh: tuple[list[str], pl.DataFrame] | None,
     ) -> None:
         from goaltui.store.changes import with_checkins
 
@@ -419,14 +485,15 @@ class GoalApp(App[None]):
             self._arm_watch()  # a full read came in between; it has these changes
             return
         rows = changes.checkins
-        if rows is None:
+        if rows is None or (fresh is None and self.dataset.aggregates is not None):
             self.reload()
             return
         self._mark = changes.mark
         self._fingerprint = stamp
         self.rows_read += rows.height
         if rows.height:
-            self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+            dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
+            self._replace_dataset(dataset, self._affected(rows))
         self._arm_watch()
 
     def _affected(self, rows: pl.DataFrame) -> set[str] | None:
@@ -437,6 +504,38 @@ class GoalApp(App[None]):
         return set(affected_goals(self.scorecard, rows["goal_id"].unique().to_list()))
 
     # Check-ins: forms post a save request; an App worker writes it and answers the form.
+
+    def on_goal_detail_screen_log_requested(self, message: GoalDetailScreen.LogRequested) -> None:
+        self._read_log(message.screen, message.goal_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log")
+    def _read_log(self, screen: GoalDetailScreen, goal_id: str) -> None:
+        from dataclasses import replace
+
+        import polars as pl
+
+        from goaltui.store.checkins import checkin_log
+        from goaltui.store.dataset import load_goal_checkins
+
+        dataset = self.dataset
+        if dataset is None:
+            return
+        linked = dataset.key_results.filter(pl.col("id") == goal_id)["kpi_id"].drop_nulls()
+        source = str(linked[0]) if linked.len() else goal_id
+        rows = load_goal_checkins(self.db, source)
+        log = checkin_log(replace(dataset.definitions, checkins=rows), goal_id)
+        self.call_from_thread(self._log_read, screen, goal_id, source, rows, log)
+
+    def _log_read(
+        self,
+        screen: GoalDetailScreen,
+        goal_id: str,
+        source: str,
+        rows: pl.DataFrame,
+        log: pl.DataFrame,
+    ) -> None:
+        self.goal_log = (source, rows)
+        screen.post_message(screen.LogReady(goal_id, log))
 
     def on_dashboard_screen_round_requested(self, message: DashboardScreen.RoundRequested) -> None:
         from goaltui.metrics.scorecard import round_goals
@@ -471,9 +570,15 @@ class GoalApp(App[None]):
         if scorecard is None:
             self.notify("The data is still loading.", timeout=3)
             return
+        dataset = scorecard.dataset
+        if corrects is not None and self.goal_log is not None:
+            from goaltui.store.changes import with_checkins
+
+            # The entry corrected is in its goal's log, read when the goal was opened.
+            dataset = with_checkins(dataset, self.goal_log[1])
         form = CheckinForm(
             goals=scorecard.catalog,
-            dataset=scorecard.dataset,
+            dataset=dataset,
             as_of=self.as_of,
             today=self.today,
             goal_id=goal_id,
@@ -496,7 +601,12 @@ class GoalApp(App[None]):
             outcome = save_checkin(self.db, checkin, corrects, today=self.today)
         except Exception as error:  # the form must hear back whatever happened
             outcome = SaveOutcome(None, describe_error(error))
-        self.call_from_thread(self._write_done, outcome.checkin, before, fingerprint(self.db))
+        after = fingerprint(self.db)
+        fresh = None
+        if outcome.checkin is not None:
+            # Its goal's aggregates again: one goal's rows, a few milliseconds.
+            fresh = self._fresh_aggregates([outcome.checkin.goal_id])
+        self.call_from_thread(self._write_done, outcome.checkin, before, after, fresh)
         editor.post_message(editor.SaveAnswered(outcome))
 
     def _write_done(
@@ -504,6 +614,7 @@ class GoalApp(App[None]):
         saved: Checkin | None,
         before: tuple[int, int, int, int],
         after: tuple[int, int, int, int],
+        fresh: tuple[list[str], pl.DataFrame] | None = None,
     ) -> None:
         """After a write of this dashboard: take what it wrote into the state without reading
         the database, and remember the file as written so the watch does not read it back."""
@@ -513,14 +624,17 @@ class GoalApp(App[None]):
         mark = self._mark
         if saved is None or saved.seq is None or mark is None or self.dataset is None:
             return
-        if saved.seq != mark.last_seq + 1:
+        if saved.seq != mark.last_seq + 1 or (
+            fresh is None and self.dataset.aggregates is not None
+        ):
             self.sync()  # someone else wrote in between: read from the last read on
             return
         if before == self._fingerprint:
             self._fingerprint = after
         self._mark = Mark(saved.seq, mark.checkins + 1, mark.definitions)
         rows = checkin_frame([saved])
-        self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+        dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
+        self._replace_dataset(dataset, self._affected(rows))
 
     def _saved(self, checkin: Checkin | None) -> None:
         from goaltui.ui.screens.checkin import saved_message
@@ -579,7 +693,8 @@ class GoalApp(App[None]):
             self.call_from_thread(self._write_done, None, before, before)
             raise
         after = fingerprint(self.db)
-        self.call_from_thread(self._write_done, saved, before, after)
+        fresh = self._fresh_aggregates([saved.goal_id])
+        self.call_from_thread(self._write_done, saved, before, after, fresh)
         self.call_from_thread(self._retracted, checkin_id, undo)
 
     def _retracted(self, checkin_id: str, undo: bool) -> None:

@@ -45,3 +45,10 @@ class StateChanged(Message, bubble=False):
     """The latest figures."""
     findings: pl.DataFrame | None
     """Goal-quality findings for `as_of`; None while they are being computed."""
+
+
+@dataclass
+class ActivityChanged(Message, bubble=False):
+    """What the App's long work is doing now (e.g. reading check-ins), or None when done."""
+
+    activity: str | None
