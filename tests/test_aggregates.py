@@ -73,9 +73,11 @@ def _close(a: pl.DataFrame, b: pl.DataFrame) -> None:
             gap = ((left - right).abs() > 1e-9 * (left.abs() + 1)).fill_null(False)
             assert not gap.any(), name
         else:
-            assert left.fill_null(strategy="zero").to_list() == right.fill_null(
-                strategy="zero"
-            ).to_list() or left.to_list() == right.to_list(), name
+            assert (
+                left.fill_null(strategy="zero").to_list()
+                == right.fill_null(strategy="zero").to_list()
+                or left.to_list() == right.to_list()
+            ), name
 
 
 def test_the_database_aggregates_as_polars_does(db: Path, fiscal: int) -> None:
