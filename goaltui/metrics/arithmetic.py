@@ -29,7 +29,7 @@ from goaltui.metrics.periods import (
     period_index as fiscal_period_index,
 )
 from goaltui.model.enums import STATUS_TABLE
-from goaltui.store.aggregates import AGGREGATES_SCHEMA, typed_buckets
+from goaltui.store.aggregates import AGGREGATES_SCHEMA, current_index, typed_buckets
 from goaltui.store.dataset import Dataset
 
 STATUSES = tuple(status.id for status in STATUS_TABLE)
@@ -402,18 +402,27 @@ def checkin_aggregates(dataset: Dataset, buckets: pl.DataFrame, as_of: date) -> 
     )
     value = pl.col("value")
     x = (pl.col("date") - date_of_month_index(pl.col("period_index"))).dt.total_days()
-    valid = pl.col("denominator").is_not_null() & (pl.col("denominator") != 0)
+    months = pl.col("months")
+    current = pl.lit(True)
+    for length in (1, 3, 12):
+        current = (
+            pl.when(months == length)
+            .then(pl.col("period_index") == current_index(as_of, length))
+            .otherwise(current)
+        )
+    valid = pl.col("current") & pl.col("denominator").is_not_null() & (pl.col("denominator") != 0)
     y_ratio = pl.when(valid).then(value / pl.col("denominator"))
     # One integer that sorts by date, then by entry: the latest check-in is its arg_max.
     order = pl.col("date").cast(pl.Int32).cast(pl.Int64) * (1 << 32) + pl.col("seq").fill_null(0)
-    prepared = rows.with_columns(
-        x=x.cast(pl.Float64),
+    prepared = rows.with_columns(current=current).with_columns(
+        x=pl.when(pl.col("current")).then(x.cast(pl.Float64)),
         order=order,
         y_ratio=y_ratio,
         confident_order=pl.when(pl.col("confidence").is_not_null()).then(order),
     )
     x = pl.col("x")
     ratio_x = pl.when(valid).then(x)
+    value_x = pl.when(pl.col("current")).then(value)
     latest = pl.col("order").arg_max()
     return (
         prepared.group_by("goal_id", "months", "period_index")
@@ -432,7 +441,8 @@ def checkin_aggregates(dataset: Dataset, buckets: pl.DataFrame, as_of: date) -> 
             last_confidence=pl.col("confidence").max_by("confident_order"),
             sx=x.sum(),
             sxx=(x * x).sum(),
-            sxy=(x * value).sum(),
+            sxy=(x * value_x).sum(),
+            current_n=pl.col("current").sum(),
             ratio_n=valid.sum(),
             ratio_sx=ratio_x.sum(),
             ratio_sxx=(ratio_x * x).sum(),
@@ -445,6 +455,9 @@ def checkin_aggregates(dataset: Dataset, buckets: pl.DataFrame, as_of: date) -> 
             # Sums over no rows are 0 here and NULL in SQL: the same answer either way.
             pl.when(pl.col("ratio_n") > 0).then(pl.col(c)).alias(c)
             for c in ("ratio_sx", "ratio_sxx", "ratio_sy", "ratio_sxy", "ratio_sy_pct")
+        )
+        .with_columns(
+            pl.when(pl.col("current_n") > 0).then(pl.col(c)).alias(c) for c in ("sx", "sxx", "sxy")
         )
         .with_columns(
             pl.when(pl.col("denominators") > 0).then(pl.col(c)).alias(c)

@@ -56,9 +56,10 @@ AGGREGATES_SCHEMA: dict[str, pl.DataType] = {
 - `numerator`: sum of the values that have a denominator; `denominator`: sum of denominators.
 - `sx`, `sxx`, `sxy`: sums of x, x * x and x * value over the check-ins, x being the days from
   the period's first day (a least-squares line through them; `total` is the sum of y, and
-  `checkin_count` the count).
+  `checkin_count` the count). Only for the period containing the as-of date (the trend lines
+  are drawn for that one); null for the others.
 - `ratio_*`: the same over the check-ins with a non-zero denominator, y = value / denominator
-  (`_pct`: value / denominator * 100).
+  (`_pct`: value / denominator * 100); `ratio_n` counts them (0 outside the current period).
 """
 
 BUCKETS_SCHEMA: dict[str, pl.DataType] = {
@@ -104,7 +105,8 @@ def aggregates_sql(dialect: Dialect, buckets: str, until: date | None) -> str:
     dated = f" AND c.date <= DATE '{until.isoformat()}'" if until is not None else ""
     month_index = "(CAST(EXTRACT(YEAR FROM c.date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM c.date) AS INTEGER) - 1)"  # noqa: E501
     x = "CAST(c.date - c.period_first AS DOUBLE PRECISION)"
-    valid = "c.denominator IS NOT NULL AND c.denominator <> 0"
+    current = "c.is_current"
+    valid = f"{current} AND c.denominator IS NOT NULL AND c.denominator <> 0"
     latest = dialect.latest
     year = dialect.int_div("period_index", 12)
     return f"""
@@ -125,7 +127,8 @@ bucketed AS (
     WHERE e.month_index - ((e.month_index - {offset}) % b.months) >= b.first_index
 ),
 c AS (
-    SELECT *, make_date({year}, period_index % 12 + 1, 1) AS period_first
+    SELECT *, make_date({year}, period_index % 12 + 1, 1) AS period_first,
+           {current_periods(until, offset)} AS is_current
     FROM bucketed
 )
 SELECT c.goal_id, c.months, c.period_index,
@@ -139,19 +142,33 @@ SELECT c.goal_id, c.months, c.period_index,
        count(*) AS checkin_count,
        max(c.date) AS last_checkin_date,
        {latest("c.confidence", where="c.confidence IS NOT NULL")} AS last_confidence,
-       sum({x}) AS sx,
-       sum({x} * {x}) AS sxx,
-       sum({x} * c.value) AS sxy,
-       count(CASE WHEN {valid} THEN 1 END) AS ratio_n,
-       sum(CASE WHEN {valid} THEN {x} END) AS ratio_sx,
-       sum(CASE WHEN {valid} THEN {x} * {x} END) AS ratio_sxx,
-       sum(CASE WHEN {valid} THEN c.value / c.denominator END) AS ratio_sy,
-       sum(CASE WHEN {valid} THEN {x} * (c.value / c.denominator) END) AS ratio_sxy,
-       sum(CASE WHEN {valid} THEN c.value / c.denominator * 100.0 END) AS ratio_sy_pct,
-       sum(CASE WHEN {valid} THEN {x} * (c.value / c.denominator * 100.0) END) AS ratio_sxy_pct
+       sum({x}) FILTER (WHERE {current}) AS sx,
+       sum({x} * {x}) FILTER (WHERE {current}) AS sxx,
+       sum({x} * c.value) FILTER (WHERE {current}) AS sxy,
+       count(*) FILTER (WHERE {valid}) AS ratio_n,
+       sum({x}) FILTER (WHERE {valid}) AS ratio_sx,
+       sum({x} * {x}) FILTER (WHERE {valid}) AS ratio_sxx,
+       sum(c.value / c.denominator) FILTER (WHERE {valid}) AS ratio_sy,
+       sum({x} * (c.value / c.denominator)) FILTER (WHERE {valid}) AS ratio_sxy,
+       sum(c.value / c.denominator * 100.0) FILTER (WHERE {valid}) AS ratio_sy_pct,
+       sum({x} * (c.value / c.denominator * 100.0)) FILTER (WHERE {valid}) AS ratio_sxy_pct
 FROM c
 GROUP BY c.goal_id, c.months, c.period_index
 """
+
+
+def current_index(until: date, months: int) -> int:
+    """The month index of the first month of the period `months` long containing `until`."""
+    index = until.year * 12 + until.month - 1
+    return index - (index - (fiscal_year_start() - 1)) % months
+
+
+def current_periods(until: date | None, offset: int) -> str:
+    """SQL: whether a bucketed row's period contains `until` (every period when None)."""
+    if until is None:
+        return "TRUE"
+    cases = " ".join(f"WHEN {m} THEN {current_index(until, m)}" for m in (1, 3, 12))
+    return f"(period_index = CASE months {cases} END)"
 
 
 def typed_aggregates(frame: pl.DataFrame) -> pl.DataFrame:

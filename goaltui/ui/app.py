@@ -190,6 +190,11 @@ class GoalApp(App[None]):
         self.reload()
 
     @property
+    def checkins_known(self) -> int:
+        """How many check-in rows the state knows of (read, or written by this dashboard)."""
+        return 0 if self._mark is None else self._mark.checkins
+
+    @property
     def dashboard(self) -> DashboardScreen:
         """The dashboard screen (the bottom of the screen stack)."""
         if self._dashboard is None:
