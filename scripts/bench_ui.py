@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -111,6 +112,13 @@ def in_tmux(command: str, marker: str, timeout: float = 60.0) -> float:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
+def _env() -> str:
+    """The command prefix that hands this process's PYTHONPATH to a program tmux starts (the
+    tmux server's own environment may be another's)."""
+    path = os.environ.get("PYTHONPATH")
+    return f"env PYTHONPATH={shlex.quote(path)} " if path else ""
+
+
 def _pane(session: str) -> str:
     return subprocess.run(
         ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
@@ -152,7 +160,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                 "120",
                 "-y",
                 "40",
-                f"{goaltui} --db {copy} --as-of {as_of}",
+                f"{_env()}{goaltui} --db {copy} --as-of {as_of}",
             ],
             check=True,
         )
@@ -256,7 +264,9 @@ def main() -> None:
             th, tg = [], []
             for _ in range(args.runs):
                 th.append(in_tmux(hello_cmd, "hello world"))
-                tg.append(in_tmux(f"{goaltui} --db {args.db} --as-of {args.as_of}", "as of"))
+                tg.append(
+                    in_tmux(f"{_env()}{goaltui} --db {args.db} --as-of {args.as_of}", "as of")
+                )
             subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
             mh, mg = statistics.median(th), statistics.median(tg)
             print(f"tmux 120x40, median of {args.runs} (command start to first frame on screen):")

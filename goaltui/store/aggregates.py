@@ -80,13 +80,21 @@ class Dialect:
         """`expr` of the row with the latest date, ties won by the larger seq (among the rows
         meeting `where`)."""
         if self.name == "duckdb":
-            # Days since 1970 in the high bits, seq in the low 32: one key to maximise.
-            key = "(c.date - DATE '1970-01-01')::BIGINT * 4294967296 + c.seq"
+            key = "c.latest_key"
             if where is None:
                 return f"arg_max_null({expr}, {key})"  # arg_max would skip a null `expr`
             return f"arg_max({expr}, {key}) FILTER (WHERE {where})"
         filtered = f" FILTER (WHERE {where})" if where else ""
         return f"(array_agg({expr} ORDER BY c.date DESC, c.seq DESC){filtered})[1]"
+
+    def key(self) -> str:
+        """Extra columns `latest` reads, after a comma (or nothing)."""
+        if self.name == "duckdb":
+            # Days since 1970 in the high bits, seq in the low 32: one key to maximise.
+            return (
+                ",\n           (date - DATE '1970-01-01')::BIGINT * 4294967296 + seq AS latest_key"
+            )
+        return ""
 
     def int_div(self, a: str, b: int) -> str:
         """Integer division of non-negative integers."""
@@ -102,34 +110,37 @@ def aggregates_sql(dialect: Dialect, buckets: str, until: date | None) -> str:
     (columns of BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all when None).
     Unordered."""
     offset = fiscal_year_start() - 1
-    dated = f" AND c.date <= DATE '{until.isoformat()}'" if until is not None else ""
-    month_index = "(CAST(EXTRACT(YEAR FROM c.date) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM c.date) AS INTEGER) - 1)"  # noqa: E501
-    x = "CAST(c.date - c.period_first AS DOUBLE PRECISION)"
-    current = "c.is_current"
+    dated = f" AND k.date <= DATE '{until.isoformat()}'" if until is not None else ""
+    year, month = dialect.int_div("b.first_index", 12), "b.first_index % 12 + 1"
+    month_index = (
+        "(CAST(EXTRACT(YEAR FROM k.date) AS INTEGER) * 12"
+        " + CAST(EXTRACT(MONTH FROM k.date) AS INTEGER) - 1)"
+    )
+    # x of a trend line: days since the first day of the period containing `until`.
+    x = "CAST(c.date - c.current_first AS DOUBLE PRECISION)"
+    current = "c.period_index = c.current_index"
     valid = f"{current} AND c.denominator IS NOT NULL AND c.denominator <> 0"
     latest = dialect.latest
-    year = dialect.int_div("period_index", 12)
     return f"""
 WITH superseded AS (
     SELECT DISTINCT supersedes AS id FROM checkins WHERE supersedes IS NOT NULL
 ),
-effective AS (
-    SELECT k.goal_id, k.date, k.seq, k.value, k.denominator, k.confidence,
-           {month_index.replace("c.", "k.")} AS month_index
-    FROM checkins k
-    WHERE k.value IS NOT NULL{dated.replace("c.", "k.")}
+b AS (
+    SELECT goal_id, months, first_index,
+           make_date({year}, {month}, 1) AS first_date,
+           {current_periods(until)}
+    FROM {buckets} b
+),
+m AS (
+    SELECT k.goal_id, b.months, k.date, k.seq, k.value, k.denominator, k.confidence,
+           b.first_index, b.current_index, b.current_first, {month_index} AS month_index
+    FROM checkins k JOIN b ON b.goal_id = k.goal_id AND k.date >= b.first_date
+    WHERE k.value IS NOT NULL{dated}
       AND NOT EXISTS (SELECT 1 FROM superseded s WHERE s.id = k.id)
 ),
-bucketed AS (
-    SELECT e.goal_id, b.months, e.date, e.seq, e.value, e.denominator, e.confidence,
-           e.month_index - ((e.month_index - {offset}) % b.months) AS period_index
-    FROM effective e JOIN {buckets} b ON b.goal_id = e.goal_id
-    WHERE e.month_index - ((e.month_index - {offset}) % b.months) >= b.first_index
-),
 c AS (
-    SELECT *, make_date({year}, period_index % 12 + 1, 1) AS period_first,
-           {current_periods(until, offset)} AS is_current
-    FROM bucketed
+    SELECT *, month_index - ((month_index - {offset}) % months) AS period_index{dialect.key()}
+    FROM m
 )
 SELECT c.goal_id, c.months, c.period_index,
        sum(c.value) AS total,
@@ -163,12 +174,19 @@ def current_index(until: date, months: int) -> int:
     return index - (index - (fiscal_year_start() - 1)) % months
 
 
-def current_periods(until: date | None, offset: int) -> str:
-    """SQL: whether a bucketed row's period contains `until` (every period when None)."""
+def current_periods(until: date | None) -> str:
+    """SQL columns of a bucket row `b`: current_index, the month index of its period containing
+    `until`, and current_first, that period's first day (none when `until` is None: then no
+    period has trend-line sums)."""
     if until is None:
-        return "TRUE"
-    cases = " ".join(f"WHEN {m} THEN {current_index(until, m)}" for m in (1, 3, 12))
-    return f"(period_index = CASE months {cases} END)"
+        return "NULL AS current_index, CAST(NULL AS DATE) AS current_first"
+    indexes = {m: current_index(until, m) for m in (1, 3, 12)}
+    index = " ".join(f"WHEN {m} THEN {i}" for m, i in indexes.items())
+    first = " ".join(
+        f"WHEN {m} THEN DATE '{date(i // 12, i % 12 + 1, 1).isoformat()}'"
+        for m, i in indexes.items()
+    )
+    return f"CASE months {index} END AS current_index, CASE months {first} END AS current_first"
 
 
 def typed_aggregates(frame: pl.DataFrame) -> pl.DataFrame:
