@@ -105,10 +105,29 @@ DUCKDB = Dialect("duckdb")
 POSTGRES = Dialect("postgres")
 
 
-def aggregates_sql(dialect: Dialect, buckets: str, until: date | None) -> str:
+TREND_COLUMNS = (
+    "sx",
+    "sxx",
+    "sxy",
+    "ratio_n",
+    "ratio_sx",
+    "ratio_sxx",
+    "ratio_sy",
+    "ratio_sxy",
+    "ratio_sy_pct",
+    "ratio_sxy_pct",
+)
+"""The trend-line sums: only for the period containing the as-of date, by a query of their own
+over the check-ins of those periods alone."""
+
+
+def aggregates_sql(
+    dialect: Dialect, buckets: str, until: date | None, *, trend: bool = False
+) -> str:
     """The query of AGGREGATES_SCHEMA rows for the buckets readable as the relation `buckets`
-    (columns of BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all when None).
-    Unordered."""
+    (columns of BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all when None),
+    but the TREND_COLUMNS; with `trend`, goal_id, months, period_index and the TREND_COLUMNS of
+    the periods containing `until` alone. Unordered."""
     offset = fiscal_year_start() - 1
     dated = f" AND k.date <= DATE '{until.isoformat()}'" if until is not None else ""
     year, month = dialect.int_div("b.first_index", 12), "b.first_index % 12 + 1"
@@ -121,6 +140,30 @@ def aggregates_sql(dialect: Dialect, buckets: str, until: date | None) -> str:
     current = "c.period_index = c.current_index"
     valid = f"{current} AND c.denominator IS NOT NULL AND c.denominator <> 0"
     latest = dialect.latest
+    since = "b.current_first" if trend else "b.first_date"
+    columns = f"""
+       sum({x}) AS sx,
+       sum({x} * {x}) AS sxx,
+       sum({x} * c.value) AS sxy,
+       count(*) FILTER (WHERE {valid}) AS ratio_n,
+       sum({x}) FILTER (WHERE {valid}) AS ratio_sx,
+       sum({x} * {x}) FILTER (WHERE {valid}) AS ratio_sxx,
+       sum(c.value / c.denominator) FILTER (WHERE {valid}) AS ratio_sy,
+       sum({x} * (c.value / c.denominator)) FILTER (WHERE {valid}) AS ratio_sxy,
+       sum(c.value / c.denominator * 100.0) FILTER (WHERE {valid}) AS ratio_sy_pct,
+       sum({x} * (c.value / c.denominator * 100.0)) FILTER (WHERE {valid}) AS ratio_sxy_pct"""
+    if not trend:
+        columns = f"""
+       sum(c.value) AS total,
+       min(c.value) AS value_min,
+       max(c.value) AS value_max,
+       {latest("c.value")} AS last,
+       {latest("c.denominator")} AS last_denominator,
+       sum(CASE WHEN c.denominator IS NOT NULL THEN c.value END) AS numerator,
+       sum(c.denominator) AS denominator,
+       count(*) AS checkin_count,
+       max(c.date) AS last_checkin_date,
+       {latest("c.confidence", where="c.confidence IS NOT NULL")} AS last_confidence"""
     return f"""
 WITH superseded AS (
     SELECT DISTINCT supersedes AS id FROM checkins WHERE supersedes IS NOT NULL
@@ -134,7 +177,7 @@ b AS (
 m AS (
     SELECT k.goal_id, b.months, k.date, k.seq, k.value, k.denominator, k.confidence,
            b.first_index, b.current_index, b.current_first, {month_index} AS month_index
-    FROM checkins k JOIN b ON b.goal_id = k.goal_id AND k.date >= b.first_date
+    FROM checkins k JOIN b ON b.goal_id = k.goal_id AND k.date >= {since}
     WHERE k.value IS NOT NULL{dated}
       AND NOT EXISTS (SELECT 1 FROM superseded s WHERE s.id = k.id)
 ),
@@ -142,28 +185,8 @@ c AS (
     SELECT *, month_index - ((month_index - {offset}) % months) AS period_index{dialect.key()}
     FROM m
 )
-SELECT c.goal_id, c.months, c.period_index,
-       sum(c.value) AS total,
-       min(c.value) AS value_min,
-       max(c.value) AS value_max,
-       {latest("c.value")} AS last,
-       {latest("c.denominator")} AS last_denominator,
-       sum(CASE WHEN c.denominator IS NOT NULL THEN c.value END) AS numerator,
-       sum(c.denominator) AS denominator,
-       count(*) AS checkin_count,
-       max(c.date) AS last_checkin_date,
-       {latest("c.confidence", where="c.confidence IS NOT NULL")} AS last_confidence,
-       sum({x}) FILTER (WHERE {current}) AS sx,
-       sum({x} * {x}) FILTER (WHERE {current}) AS sxx,
-       sum({x} * c.value) FILTER (WHERE {current}) AS sxy,
-       count(*) FILTER (WHERE {valid}) AS ratio_n,
-       sum({x}) FILTER (WHERE {valid}) AS ratio_sx,
-       sum({x} * {x}) FILTER (WHERE {valid}) AS ratio_sxx,
-       sum(c.value / c.denominator) FILTER (WHERE {valid}) AS ratio_sy,
-       sum({x} * (c.value / c.denominator)) FILTER (WHERE {valid}) AS ratio_sxy,
-       sum(c.value / c.denominator * 100.0) FILTER (WHERE {valid}) AS ratio_sy_pct,
-       sum({x} * (c.value / c.denominator * 100.0)) FILTER (WHERE {valid}) AS ratio_sxy_pct
-FROM c
+SELECT c.goal_id, c.months, c.period_index,{columns}
+FROM c{" WHERE " + current if trend else ""}
 GROUP BY c.goal_id, c.months, c.period_index
 """
 
@@ -189,9 +212,19 @@ def current_periods(until: date | None) -> str:
     return f"CASE months {index} END AS current_index, CASE months {first} END AS current_first"
 
 
-def typed_aggregates(frame: pl.DataFrame) -> pl.DataFrame:
-    """A result of aggregates_sql with the columns and dtypes of AGGREGATES_SCHEMA."""
-    return frame.select(pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items())
+def typed_aggregates(frame: pl.DataFrame, trend: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The results of aggregates_sql, without and with `trend`, as one frame with the columns
+    and dtypes of AGGREGATES_SCHEMA, sorted by goal_id, months, period_index."""
+    keys = ["goal_id", "months", "period_index"]
+    frame = frame.with_columns(pl.col("months", "period_index").cast(pl.Int32))
+    if trend is None:
+        joined = frame.with_columns(pl.lit(None, pl.Float64).alias(c) for c in TREND_COLUMNS)
+    else:
+        trend = trend.with_columns(pl.col("months", "period_index").cast(pl.Int32))
+        joined = frame.join(trend, on=keys, how="left")
+    # Outside the current period, no check-in has a denominator for a trend line.
+    joined = joined.with_columns(pl.col("ratio_n").fill_null(0))
+    return joined.select(pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items()).sort(keys)
 
 
 def typed_buckets(frame: pl.DataFrame) -> pl.DataFrame:

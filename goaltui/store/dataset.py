@@ -279,7 +279,10 @@ def read_aggregates(
     period_index."""
     with registered(con, _BUCKETS_VIEW, typed_buckets(buckets)):
         frame = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until))
-    return typed_aggregates(frame).sort("goal_id", "months", "period_index")
+        trend = None
+        if until is not None:
+            trend = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until, trend=True))
+    return typed_aggregates(frame, trend)
 
 
 def read_outside(con: duckdb.DuckDBPyConnection, ranges: pl.DataFrame) -> pl.DataFrame:

@@ -362,7 +362,10 @@ def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | No
         " AS u (goal_id, months, first_index))"
     )
     frame = reader.frame(aggregates_sql(POSTGRES, relation, until))
-    return typed_aggregates(frame).sort("goal_id", "months", "period_index")
+    trend = None
+    if until is not None:
+        trend = reader.frame(aggregates_sql(POSTGRES, relation, until, trend=True))
+    return typed_aggregates(frame, trend)
 
 
 def _pg_outside(reader: _ArrowReader, ranges: pl.DataFrame) -> pl.DataFrame:
