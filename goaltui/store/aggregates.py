@@ -69,6 +69,9 @@ BUCKETS_SCHEMA: dict[str, pl.DataType] = {
 }
 """The buckets a read aggregates (see the module's docstring)."""
 
+NUMBERED_BUCKETS_SCHEMA: dict[str, pl.DataType] = {"bucket": pl.Int32(), **BUCKETS_SCHEMA}
+"""Buckets as the SQL reads them: numbered, so that it groups by a number, not a string."""
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -125,9 +128,9 @@ def aggregates_sql(
     dialect: Dialect, buckets: str, until: date | None, *, trend: bool = False
 ) -> str:
     """The query of AGGREGATES_SCHEMA rows for the buckets readable as the relation `buckets`
-    (columns of BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all when None),
-    but the TREND_COLUMNS; with `trend`, goal_id, months, period_index and the TREND_COLUMNS of
-    the periods containing `until` alone. Unordered."""
+    (columns of NUMBERED_BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all
+    when None), but the TREND_COLUMNS, with `bucket` for goal_id and months; with `trend`, bucket,
+    period_index and the TREND_COLUMNS of the periods containing `until` alone. Unordered."""
     offset = fiscal_year_start() - 1
     dated = f" AND k.date <= DATE '{until.isoformat()}'" if until is not None else ""
     year, month = dialect.int_div("b.first_index", 12), "b.first_index % 12 + 1"
@@ -169,13 +172,13 @@ WITH superseded AS (
     SELECT DISTINCT supersedes AS id FROM checkins WHERE supersedes IS NOT NULL
 ),
 b AS (
-    SELECT goal_id, months, first_index,
+    SELECT bucket, goal_id, months, first_index,
            make_date({year}, {month}, 1) AS first_date,
            {current_periods(until)}
     FROM {buckets} b
 ),
 m AS (
-    SELECT k.goal_id, b.months, k.date, k.seq, k.value, k.denominator, k.confidence,
+    SELECT b.bucket, b.months, k.date, k.seq, k.value, k.denominator, k.confidence,
            b.first_index, b.current_index, b.current_first, {month_index} AS month_index
     FROM checkins k JOIN b ON b.goal_id = k.goal_id AND k.date >= {since}
     WHERE k.value IS NOT NULL{dated}
@@ -185,9 +188,9 @@ c AS (
     SELECT *, month_index - ((month_index - {offset}) % months) AS period_index{dialect.key()}
     FROM m
 )
-SELECT c.goal_id, c.months, c.period_index,{columns}
+SELECT c.bucket, c.period_index,{columns}
 FROM c{" WHERE " + current if trend else ""}
-GROUP BY c.goal_id, c.months, c.period_index
+GROUP BY c.bucket, c.period_index
 """
 
 
@@ -212,19 +215,31 @@ def current_periods(until: date | None) -> str:
     return f"CASE months {index} END AS current_index, CASE months {first} END AS current_first"
 
 
-def typed_aggregates(frame: pl.DataFrame, trend: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The results of aggregates_sql, without and with `trend`, as one frame with the columns
-    and dtypes of AGGREGATES_SCHEMA, sorted by goal_id, months, period_index."""
-    keys = ["goal_id", "months", "period_index"]
-    frame = frame.with_columns(pl.col("months", "period_index").cast(pl.Int32))
+def numbered_buckets(buckets: pl.DataFrame) -> pl.DataFrame:
+    """typed_buckets numbered from 0 (NUMBERED_BUCKETS_SCHEMA)."""
+    numbered = typed_buckets(buckets).with_row_index("bucket")
+    return numbered.cast(NUMBERED_BUCKETS_SCHEMA)  # type: ignore[arg-type]
+
+
+def typed_aggregates(
+    buckets: pl.DataFrame, frame: pl.DataFrame, trend: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The results of aggregates_sql over the `buckets` (numbered_buckets), without and with
+    `trend`, as one frame with the columns and dtypes of AGGREGATES_SCHEMA, sorted by goal_id,
+    months, period_index."""
+    keys = ["bucket", "period_index"]
+    frame = frame.with_columns(pl.col(keys).cast(pl.Int32))
     if trend is None:
         joined = frame.with_columns(pl.lit(None, pl.Float64).alias(c) for c in TREND_COLUMNS)
     else:
-        trend = trend.with_columns(pl.col("months", "period_index").cast(pl.Int32))
+        trend = trend.with_columns(pl.col(keys).cast(pl.Int32))
         joined = frame.join(trend, on=keys, how="left")
+    joined = joined.join(buckets.select("bucket", "goal_id", "months"), on="bucket")
     # Outside the current period, no check-in has a denominator for a trend line.
     joined = joined.with_columns(pl.col("ratio_n").fill_null(0))
-    return joined.select(pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items()).sort(keys)
+    return joined.select(pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items()).sort(
+        "goal_id", "months", "period_index"
+    )
 
 
 def typed_buckets(frame: pl.DataFrame) -> pl.DataFrame:

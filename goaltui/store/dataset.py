@@ -10,7 +10,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from goaltui.store.aggregates import DUCKDB, aggregates_sql, typed_aggregates, typed_buckets
+from goaltui.store.aggregates import (
+    DUCKDB,
+    aggregates_sql,
+    numbered_buckets,
+    typed_aggregates,
+    typed_buckets,
+)
 from goaltui.store.db import read_session
 from goaltui.store.frames import query, registered
 
@@ -277,12 +283,13 @@ def read_aggregates(
     """The check-in aggregates (AGGREGATES_SCHEMA) of `buckets` (BUCKETS_SCHEMA) in the open
     database, counting check-ins dated on or before `until`; sorted by goal_id, months,
     period_index."""
-    with registered(con, _BUCKETS_VIEW, typed_buckets(buckets)):
+    numbered = numbered_buckets(buckets)
+    with registered(con, _BUCKETS_VIEW, numbered):
         frame = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until))
         trend = None
         if until is not None:
             trend = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until, trend=True))
-    return typed_aggregates(frame, trend)
+    return typed_aggregates(numbered, frame, trend)
 
 
 def read_outside(con: duckdb.DuckDBPyConnection, ranges: pl.DataFrame) -> pl.DataFrame:

@@ -31,8 +31,8 @@ from goaltui.store.aggregates import (
     AGGREGATES_SCHEMA,
     POSTGRES,
     aggregates_sql,
+    numbered_buckets,
     typed_aggregates,
-    typed_buckets,
 )
 from goaltui.store.dataset import (
     CHECKIN_TEXT_COLUMNS,
@@ -351,21 +351,23 @@ def load_pg_dataset(
 
 
 def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
-    buckets = typed_buckets(buckets)
+    buckets = numbered_buckets(buckets)
     if buckets.is_empty():
         return pl.DataFrame(schema=AGGREGATES_SCHEMA)
+
+    def integers(column: str) -> str:
+        return "ARRAY[" + ", ".join(str(n) for n in buckets[column].to_list()) + "]::INTEGER[]"
+
     goals = _sql_array(buckets["goal_id"].to_list())
-    months = "ARRAY[" + ", ".join(str(m) for m in buckets["months"].to_list()) + "]"
-    firsts = "ARRAY[" + ", ".join(str(f) for f in buckets["first_index"].to_list()) + "]"
     relation = (
-        f"(SELECT * FROM unnest({goals}::VARCHAR[], {months}::INTEGER[], {firsts}::INTEGER[])"
-        " AS u (goal_id, months, first_index))"
+        f"(SELECT * FROM unnest({integers('bucket')}, {goals}::VARCHAR[], {integers('months')},"
+        f" {integers('first_index')}) AS u (bucket, goal_id, months, first_index))"
     )
     frame = reader.frame(aggregates_sql(POSTGRES, relation, until))
     trend = None
     if until is not None:
         trend = reader.frame(aggregates_sql(POSTGRES, relation, until, trend=True))
-    return typed_aggregates(frame, trend)
+    return typed_aggregates(buckets, frame, trend)
 
 
 def _pg_outside(reader: _ArrowReader, ranges: pl.DataFrame) -> pl.DataFrame:
