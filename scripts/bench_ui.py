@@ -112,6 +112,18 @@ def in_tmux(command: str, marker: str, timeout: float = 60.0) -> float:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
+def _aggregation(db: Path, goal: str) -> str:
+    """The aggregation of KPI `goal` in the database at `db`."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.sql("SELECT aggregation FROM kpis WHERE id = $g", params={"g": goal}).fetchall()
+    finally:
+        con.close()
+    return str(rows[0][0]) if rows else ""
+
+
 def _env() -> str:
     """The command prefix that hands this process's PYTHONPATH to a program tmux starts (the
     tmux server's own environment may be another's)."""
@@ -165,12 +177,14 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
             check=True,
         )
         send = ["tmux", "send-keys", "-t", session]
+        # Every new value must move the goal's figure: downwards for a `min` goal.
+        step = -1111 if _aggregation(copy, goal) == "min" else 1111
         try:
             first = _until(session, lambda p: "Units below" in p and "track" in p, 60) - start
             time.sleep(2.0)  # let the trends and findings that follow the figures settle
             forms, rows, others, others_spawn, lost = [], [], [], [], 0
             for i in range(runs):
-                digits = str(400000 + 1111 * (i + 1))
+                digits = str(400000 + step * (2 * i + 1))
                 before = _row(_pane(session), name)
                 t0 = time.time()
                 subprocess.run([*send, "c", *digits], check=True)
@@ -198,7 +212,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                         *goaltui.split(),
                         "checkin",
                         goal,
-                        str(7 + i),
+                        str(400000 + step * (2 * i + 2)),
                         "--db",
                         str(copy),
                         "--as-of",
