@@ -217,7 +217,12 @@ def current_periods(until: date | None) -> str:
 
 def numbered_buckets(buckets: pl.DataFrame) -> pl.DataFrame:
     """typed_buckets numbered from 0 (NUMBERED_BUCKETS_SCHEMA)."""
-    numbered = typed_buckets(buckets).with_row_index("bucket")
+    # No date lies before year 1 (month index 12), and PostgreSQL has no year 0.
+    numbered = (
+        typed_buckets(buckets)
+        .with_columns(pl.col("first_index").clip(lower_bound=12))
+        .with_row_index("bucket")
+    )
     return numbered.cast(NUMBERED_BUCKETS_SCHEMA)  # type: ignore[arg-type]
 
 
