@@ -201,6 +201,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                     _until(
                         session,
                         lambda p, b=before: "Confidence" not in p and _row(p, name) not in ("", b),
+                        120,
                     )
                     - t1
                 )
