@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from goaltui import __version__
@@ -370,16 +371,24 @@ def cmd_due(ctx: Context, args: argparse.Namespace) -> int:
 
     within = parse_within(args.within)
     _prepare_demo(ctx)
-    dataset = ctx.store.load_dataset(checkins_until=ctx.as_of, arithmetic_only=True)
+    from goaltui.metrics.due import due_buckets
+
+    buckets = partial(due_buckets, as_of=ctx.as_of)
+    dataset = ctx.store.load_dataset(checkins_until=ctx.as_of, aggregate=buckets)
     sys.stdout.write(render_due(dataset, ctx.as_of, unit=args.unit, within=within, fmt=args.format))
     return 0
 
 
 def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.lint import render_lint
+    from goaltui.metrics.engine import all_buckets
+    from goaltui.metrics.quality import checkin_ranges, lint_scope
 
     _prepare_demo(ctx)
-    dataset = ctx.store.load_dataset()
+    scope = lint_scope(ctx.as_of, period=args.period, everything=args.all_periods)
+    dataset = ctx.store.load_dataset(
+        checkins_until=scope.measured_on, aggregate=all_buckets, outside=checkin_ranges
+    )
     text, has_errors = render_lint(
         dataset,
         ctx.as_of,

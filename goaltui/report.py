@@ -18,7 +18,7 @@ import polars as pl
 from goaltui.console import render_rich
 from goaltui.humanize import percent, quantity
 from goaltui.i18n import N_, _, is_korean, ngettext, translated
-from goaltui.metrics.engine import checkin_windows, evaluate_goals, evaluate_objectives
+from goaltui.metrics.engine import evaluate_goals, evaluate_objectives, evaluation_buckets
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
@@ -104,12 +104,12 @@ def report_rows(goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
 
 def load_report(db: Path | Store, as_of: date, *, history: bool) -> Dataset:
     """Read from the database `db` (a file path or a Store of either engine) what a report as
-    of `as_of` needs: check-ins up to as-of (later ones never count), without their notes;
-    without `history`, only those of the current and previous periods of the goals it shows
-    (`checkin_windows`), which in a long history is a fraction of them. Raises DatabaseError."""
-    windows = None if history else partial(checkin_windows, as_of=as_of)
+    of `as_of` needs: check-ins up to as-of (later ones never count), aggregated per goal and
+    period by the database; without `history`, only the current and previous periods of the
+    goals it shows (`evaluation_buckets`). Raises DatabaseError."""
     store = FileStore(db) if isinstance(db, Path) else db
-    return store.load_dataset(checkins_until=as_of, checkin_windows=windows, arithmetic_only=True)
+    buckets = partial(evaluation_buckets, as_of=as_of, history=history)
+    return store.load_dataset(checkins_until=as_of, aggregate=buckets)
 
 
 def render_report(

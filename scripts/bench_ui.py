@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -111,6 +112,25 @@ def in_tmux(command: str, marker: str, timeout: float = 60.0) -> float:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
+def _aggregation(db: Path, goal: str) -> str:
+    """The aggregation of KPI `goal` in the database at `db`."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.sql("SELECT aggregation FROM kpis WHERE id = $g", params={"g": goal}).fetchall()
+    finally:
+        con.close()
+    return str(rows[0][0]) if rows else ""
+
+
+def _env() -> str:
+    """The command prefix that hands this process's PYTHONPATH to a program tmux starts (the
+    tmux server's own environment may be another's)."""
+    path = os.environ.get("PYTHONPATH")
+    return f"env PYTHONPATH={shlex.quote(path)} " if path else ""
+
+
 def _pane(session: str) -> str:
     return subprocess.run(
         ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
@@ -152,17 +172,19 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                 "120",
                 "-y",
                 "40",
-                f"{goaltui} --db {copy} --as-of {as_of}",
+                f"{_env()}{goaltui} --db {copy} --as-of {as_of}",
             ],
             check=True,
         )
         send = ["tmux", "send-keys", "-t", session]
+        # Every new value must move the goal's figure: downwards for a `min` goal.
+        step = -1111 if _aggregation(copy, goal) == "min" else 1111
         try:
             first = _until(session, lambda p: "Units below" in p and "track" in p, 60) - start
             time.sleep(2.0)  # let the trends and findings that follow the figures settle
             forms, rows, others, others_spawn, lost = [], [], [], [], 0
             for i in range(runs):
-                digits = str(400000 + 1111 * (i + 1))
+                digits = str(400000 + step * (2 * i + 1))
                 before = _row(_pane(session), name)
                 t0 = time.time()
                 subprocess.run([*send, "c", *digits], check=True)
@@ -179,6 +201,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                     _until(
                         session,
                         lambda p, b=before: "Confidence" not in p and _row(p, name) not in ("", b),
+                        120,
                     )
                     - t1
                 )
@@ -190,7 +213,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str) -> Non
                         *goaltui.split(),
                         "checkin",
                         goal,
-                        str(7 + i),
+                        str(400000 + step * (2 * i + 2)),
                         "--db",
                         str(copy),
                         "--as-of",
@@ -256,7 +279,9 @@ def main() -> None:
             th, tg = [], []
             for _ in range(args.runs):
                 th.append(in_tmux(hello_cmd, "hello world"))
-                tg.append(in_tmux(f"{goaltui} --db {args.db} --as-of {args.as_of}", "as of"))
+                tg.append(
+                    in_tmux(f"{_env()}{goaltui} --db {args.db} --as-of {args.as_of}", "as of")
+                )
             subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
             mh, mg = statistics.median(th), statistics.median(tg)
             print(f"tmux 120x40, median of {args.runs} (command start to first frame on screen):")

@@ -264,7 +264,7 @@ def test_a_checkin_dated_as_of_is_never_due(org: tuple[Dataset, date], data: st.
             ).checkins.with_columns(seq=pl.lit(ds.checkins.height, pl.Int64)),
         ]
     )
-    after = Dataset(**{**ds.tables(), "checkins": added})
+    after = Dataset.from_frames(**{**ds.tables(), "checkins": added})
     assert goal not in due_goals(after, as_of)["goal_id"].to_list()
     assert due_row(after, goal, as_of)["last_checkin"] == as_of
 
@@ -276,7 +276,9 @@ def test_moving_as_of_forward_keeps_a_due_goal_due(org: tuple[Dataset, date], st
     later = as_of + timedelta(step)
     # No check-in after the first as-of, and the goal's period the same: a new period starts
     # over from its first day (DESIGN.md's anchor).
-    ds = Dataset(**{**ds.tables(), "checkins": ds.checkins.filter(pl.col("date") <= as_of)})
+    ds = Dataset.from_frames(
+        **{**ds.tables(), "checkins": ds.checkins.filter(pl.col("date") <= as_of)}
+    )
     before = due_goals(ds, as_of).select("goal_id", "period_start")
     after = due_goals(ds, later).select("goal_id", "period_start")
     assert (

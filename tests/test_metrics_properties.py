@@ -207,7 +207,7 @@ def test_checkins_outside_the_windows_change_no_report(
         )
         .drop("since")
     )
-    windowed = Dataset(**{**ds.tables(), "checkins": read})
+    windowed = Dataset.from_frames(**{**ds.tables(), "checkins": read})
     # Against the history's current rows, which read every check-in by another path.
     history = evaluate_goals(ds, as_of, history=True).filter(pl.col("is_current"))
     assert evaluate_goals(windowed, as_of).equals(history)

@@ -106,7 +106,7 @@ async def _wait_for(pilot: Pilot[None], condition: object, timeout: float = 20.0
 
 
 def _checkins_seen(app: GoalApp) -> int:
-    return 0 if app.dataset is None else app.dataset.checkins.height
+    return app.checkins_known
 
 
 async def test_two_dashboards_and_a_cli_writer_share_one_file(

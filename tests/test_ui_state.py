@@ -133,7 +133,7 @@ async def test_another_process_check_in_is_read_incrementally(demo_db: Path) -> 
     app = demo_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        seen = app.dataset.checkins.height if app.dataset is not None else 0
+        seen = app.checkins_known
         command = [sys.executable, "-m", "goaltui", "checkin", GOAL, "3", "--db", str(demo_db)]
         subprocess.run(
             [*command, "--date", "2026-11-15", "--as-of", DEMO_AS_OF.isoformat()],
@@ -144,7 +144,7 @@ async def test_another_process_check_in_is_read_incrementally(demo_db: Path) -> 
         await settle(pilot)
         assert app.full_reads == 1
         assert app.rows_read == 1
-        assert app.dataset is not None and app.dataset.checkins.height == seen + 1
+        assert app.checkins_known == seen + 1
         on_disk = with_trends(build_scorecard(load_dataset(demo_db), DEMO_AS_OF))
         assert app.scorecard is not None
         assert_frame_equal(app.scorecard.goals, on_disk.goals)

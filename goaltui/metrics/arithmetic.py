@@ -29,6 +29,7 @@ from goaltui.metrics.periods import (
     period_index as fiscal_period_index,
 )
 from goaltui.model.enums import STATUS_TABLE
+from goaltui.store.aggregates import AGGREGATES_SCHEMA, current_index, typed_buckets
 from goaltui.store.dataset import Dataset
 
 STATUSES = tuple(status.id for status in STATUS_TABLE)
@@ -292,8 +293,6 @@ def _aggregate(rows: pl.LazyFrame, keys: list[str], *extra: pl.Expr) -> pl.LazyF
     value = pl.col("value")
     prepared = rows.with_columns(
         counted_numerator=pl.when(pl.col("denominator").is_not_null()).then(value),
-        # min and max in one aggregation: the max of the value, or of its negation for min.
-        signed=pl.when(pl.col("is_min")).then(-value).otherwise(value),
         confident_order=pl.when(pl.col("confidence").is_not_null()).then(pl.col("order")),
     )
     # max_by over `order` (unique per check-in): the latest date, ties won by the later entry.
@@ -301,7 +300,8 @@ def _aggregate(rows: pl.LazyFrame, keys: list[str], *extra: pl.Expr) -> pl.LazyF
     return prepared.group_by(keys).agg(
         *extra,
         total=value.sum(),
-        extreme=pl.col("signed").max(),
+        value_min=value.min(),
+        value_max=value.max(),
         last=value.max_by("order"),
         numerator=pl.col("counted_numerator").sum(),
         denominator=pl.col("denominator").sum(),
@@ -322,9 +322,9 @@ def _finish_actuals(grouped: pl.LazyFrame) -> pl.DataFrame:
         .when(aggregation == "last")
         .then(pl.col("last"))
         .when(aggregation == "min")
-        .then(-pl.col("extreme"))
+        .then(pl.col("value_min"))
         .when(aggregation == "max")
-        .then(pl.col("extreme"))
+        .then(pl.col("value_max"))
         .when((aggregation == "ratio") & (pl.col("denominator") != 0))
         .then(pl.when(pl.col("measure_unit") == "%").then(100.0 * ratio).otherwise(ratio))
         .otherwise(pl.lit(None, pl.Float64))
@@ -358,15 +358,130 @@ def period_actuals(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     return _finish_actuals(grouped)
 
 
-_PERIOD_SPAN = 1 << 20
-"""Above any month index (year 9999 is month 119,999): packs goal number and period in one key."""
+def aggregate_buckets(keys: pl.DataFrame) -> pl.DataFrame:
+    """The check-in buckets (BUCKETS_SCHEMA) the goals of `keys` (a `goal_keys` frame, with or
+    without `first_index`) read: their measuring goal, their period length, the first period."""
+    first = pl.col("first_index") if "first_index" in keys.columns else pl.lit(0, pl.Int32)
+    return typed_buckets(
+        keys.select(goal_id=pl.col("measured_by"), months=pl.col("months"), first_index=first)
+    )
+
+
+def catalog_buckets(catalog: pl.DataFrame) -> pl.DataFrame:
+    """Every period of every goal of `catalog`: the buckets an evaluation with history, the
+    trends, the due dates and the quality rules read."""
+    return aggregate_buckets(goal_keys(catalog))
+
+
+def checkin_aggregates(dataset: Dataset, buckets: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The counting check-ins as of `as_of` aggregated per bucket and period (AGGREGATES_SCHEMA),
+    for the buckets of `buckets`: the database's (`dataset.aggregates`, which must be for
+    `as_of` and cover those buckets), or else computed here from `dataset.checkins`. Unordered.
+    Raises ValueError when the dataset's aggregates are for another date."""
+    if dataset.aggregates is not None:
+        if dataset.aggregated_until != as_of:
+            raise ValueError(
+                f"check-ins aggregated as of {dataset.aggregated_until}, not {as_of}: read again"
+            )
+        return (
+            dataset.aggregates.join(
+                buckets.select("goal_id", "months", "first_index"),
+                on=["goal_id", "months"],
+                how="inner",
+            )
+            .filter(pl.col("period_index") >= pl.col("first_index"))
+            .drop("first_index")
+        )
+    checkins = _effective(dataset.checkins, as_of)
+    period_index = fiscal_period_index(month_index(pl.col("date")), pl.col("months"))
+    rows = (
+        checkins.select("goal_id", "date", "seq", "value", "denominator", "confidence")
+        .join(buckets.lazy(), on="goal_id", how="inner")
+        .with_columns(period_index=period_index)
+        .filter(pl.col("period_index") >= pl.col("first_index"))
+    )
+    value = pl.col("value")
+    x = (pl.col("date") - date_of_month_index(pl.col("period_index"))).dt.total_days()
+    months = pl.col("months")
+    current = pl.lit(True)
+    for length in (1, 3, 12):
+        current = (
+            pl.when(months == length)
+            .then(pl.col("period_index") == current_index(as_of, length))
+            .otherwise(current)
+        )
+    valid = pl.col("current") & pl.col("denominator").is_not_null() & (pl.col("denominator") != 0)
+    y_ratio = pl.when(valid).then(value / pl.col("denominator"))
+    # One integer that sorts by date, then by entry: the latest check-in is its arg_max.
+    order = pl.col("date").cast(pl.Int32).cast(pl.Int64) * (1 << 32) + pl.col("seq").fill_null(0)
+    prepared = rows.with_columns(current=current).with_columns(
+        x=pl.when(pl.col("current")).then(x.cast(pl.Float64)),
+        order=order,
+        y_ratio=y_ratio,
+        confident_order=pl.when(pl.col("confidence").is_not_null()).then(order),
+    )
+    x = pl.col("x")
+    ratio_x = pl.when(valid).then(x)
+    value_x = pl.when(pl.col("current")).then(value)
+    latest = pl.col("order").arg_max()
+    return (
+        prepared.group_by("goal_id", "months", "period_index")
+        .agg(
+            total=value.sum(),
+            value_min=value.min(),
+            value_max=value.max(),
+            last=value.get(latest),
+            last_denominator=pl.col("denominator").get(latest),
+            numerator=pl.when(pl.col("denominator").is_not_null()).then(value).sum(),
+            denominator=pl.col("denominator").sum(),
+            denominators=pl.col("denominator").count(),
+            confidences=pl.col("confidence").count(),
+            checkin_count=pl.len(),
+            last_checkin_date=pl.col("date").max(),
+            last_confidence=pl.col("confidence").max_by("confident_order"),
+            sx=x.sum(),
+            sxx=(x * x).sum(),
+            sxy=(x * value_x).sum(),
+            current_n=pl.col("current").sum(),
+            ratio_n=valid.sum(),
+            ratio_sx=ratio_x.sum(),
+            ratio_sxx=(ratio_x * x).sum(),
+            ratio_sy=pl.col("y_ratio").sum(),
+            ratio_sxy=(x * pl.col("y_ratio")).sum(),
+            ratio_sy_pct=(pl.col("y_ratio") * 100.0).sum(),
+            ratio_sxy_pct=(x * (pl.col("y_ratio") * 100.0)).sum(),
+        )
+        .with_columns(
+            # Sums over no rows are 0 here and NULL in SQL: the same answer either way.
+            pl.when(pl.col("ratio_n") > 0).then(pl.col(c)).alias(c)
+            for c in ("ratio_sx", "ratio_sxx", "ratio_sy", "ratio_sxy", "ratio_sy_pct")
+        )
+        .with_columns(
+            pl.when(pl.col("current_n") > 0).then(pl.col(c)).alias(c) for c in ("sx", "sxx", "sxy")
+        )
+        .with_columns(
+            pl.when(pl.col("denominators") > 0).then(pl.col(c)).alias(c)
+            for c in ("numerator", "denominator")
+        )
+        .with_columns(
+            ratio_sxy_pct=pl.when(pl.col("ratio_n") > 0).then(pl.col("ratio_sxy_pct")),
+            last_confidence=pl.when(pl.col("confidences") > 0).then(pl.col("last_confidence")),
+        )
+        .select(typed_aggregates_expr())
+        .collect(engine="in-memory")
+    )
+
+
+def typed_aggregates_expr() -> list[pl.Expr]:
+    """The columns of AGGREGATES_SCHEMA with their dtypes."""
+    return [pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items()]
 
 
 def goal_actuals(
     dataset: Dataset, catalog: pl.DataFrame, as_of: date, *, recent: bool = False
 ) -> pl.DataFrame:
-    """`period_actuals(checkin_rows(dataset, catalog, as_of))`, computed the fast way: grouped
-    by goal number, the goal's strings joined back on the small result.
+    """`period_actuals(checkin_rows(dataset, catalog, as_of))` (ACTUALS_SCHEMA, unordered),
+    computed from the check-ins aggregated per goal and period (checkin_aggregates).
 
     With `recent`, only what a current evaluation reads (`current_reads`): each KPI's period
     containing `as_of` and the one before it; for each KR whose objective period contains
@@ -377,17 +492,24 @@ def goal_actuals(
             "goal_id", first_index=month_index(pl.col("since"))
         )
         keys = keys.join(reads, on="goal_id", how="inner", maintain_order="left")
-    # One integer key (goal number, period) groups measurably faster than two columns.
-    plan = checkin_plan(dataset, keys, as_of).with_columns(
-        goal_period=pl.col("goal_n").cast(pl.Int64) * _PERIOD_SPAN + pl.col("period_index")
-    )
+    else:
+        keys = keys.with_columns(first_index=pl.lit(0, pl.Int32))
+    aggregates = checkin_aggregates(dataset, aggregate_buckets(keys), as_of)
+    return actuals_of(keys, aggregates)
+
+
+def actuals_of(keys: pl.DataFrame, aggregates: pl.DataFrame) -> pl.DataFrame:
+    """Each goal's actuals (ACTUALS_SCHEMA, unordered) from the aggregates of its measuring
+    goal's check-ins: `keys` is a `goal_keys` frame with `first_index`."""
     grouped = (
-        _aggregate(plan, ["goal_period"])
-        .with_columns(
-            goal_n=(pl.col("goal_period") // _PERIOD_SPAN).cast(pl.UInt32),
-            period_index=(pl.col("goal_period") % _PERIOD_SPAN).cast(pl.Int32),
+        keys.lazy()
+        .select("goal_id", "measured_by", "months", "first_index", "aggregation", "measure_unit")
+        .join(
+            aggregates.lazy().rename({"goal_id": "measured_by"}),
+            on=["measured_by", "months"],
+            how="inner",
         )
-        .join(keys.lazy().select("goal_n", "goal_id", "aggregation", "measure_unit"), on="goal_n")
+        .filter(pl.col("period_index") >= pl.col("first_index"))
     )
     return _finish_actuals(grouped)
 

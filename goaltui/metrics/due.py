@@ -12,11 +12,18 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from goaltui.metrics.arithmetic import effective_checkins
+from goaltui.metrics.arithmetic import checkin_aggregates
 from goaltui.metrics.catalog import goal_catalog
-from goaltui.metrics.periods import PERIOD_UNITS, period_end, period_start, with_label_start
+from goaltui.metrics.periods import (
+    PERIOD_UNITS,
+    months_of,
+    period_end,
+    period_start,
+    with_label_start,
+)
 from goaltui.metrics.tree import closure
 from goaltui.model.enums import Cadence
+from goaltui.store.aggregates import typed_buckets
 from goaltui.store.dataset import Dataset
 
 DUE_COLUMNS: dict[str, pl.DataType] = {
@@ -68,7 +75,8 @@ ESCALATION_STEP: dict[str, str] = {
 
 def checkin_takers(dataset: Dataset, as_of: date) -> pl.DataFrame:
     """The goals that take check-ins as of `as_of`, with their cadence and current period:
-    goal_id, kind, unit_id, name, cadence, period_start, measure_unit, aggregation. Every KPI
+    goal_id, kind, unit_id, name, cadence, period_start, measure_unit, aggregation, period_unit.
+    Every KPI
     (period: the one containing as-of) and every KR without kpi_id whose objective's period
     contains as-of. An empty cadence takes the default (KPI monthly, KR weekly)."""
     catalog = goal_catalog(dataset).filter(
@@ -109,28 +117,41 @@ def checkin_takers(dataset: Dataset, as_of: date) -> pl.DataFrame:
             "period_start",
             "measure_unit",
             "aggregation",
+            "period_unit",
         )
     )
 
 
-def latest_checkins(checkins: pl.DataFrame, goal_ids: pl.Series, as_of: date) -> pl.DataFrame:
-    """The latest counting check-in of each goal in `goal_ids` dated on or before `as_of`
-    (superseded and retracted ones never count; same date: the later entry): goal_id,
-    last_checkin, last_value, last_denominator. Goals without one have no row."""
-    # One integer orders by date, then entry: an arg_max per goal instead of sorting a
-    # million rows (seq is below 2^32 and unique).
-    latest = (pl.col("date").cast(pl.Int64) * (1 << 32) + pl.col("seq")).arg_max()
+def latest_checkins(dataset: Dataset, takers: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The latest counting check-in of each goal of `takers` (goal_id, period_unit) dated on or
+    before `as_of` (superseded and retracted ones never count; same date: the later entry):
+    goal_id, last_checkin, last_value, last_denominator. Goals without one have no row. From
+    the check-in aggregates of the goal's own periods: the latest period's latest check-in."""
     return (
-        effective_checkins(checkins, as_of)
-        .lazy()
-        .filter(pl.col("goal_id").is_in(goal_ids.implode()))
+        checkin_aggregates(dataset, _taker_buckets(takers), as_of)
+        .sort("period_index")
         .group_by("goal_id")
         .agg(
-            last_checkin=pl.col("date").get(latest),
-            last_value=pl.col("value").get(latest),
-            last_denominator=pl.col("denominator").get(latest),
+            last_checkin=pl.col("last_checkin_date").last(),
+            last_value=pl.col("last").last(),
+            last_denominator=pl.col("last_denominator").last(),
         )
-        .collect(engine="in-memory")
+    )
+
+
+def due_buckets(definitions: Dataset, as_of: date) -> pl.DataFrame:
+    """The check-in buckets (goaltui.store.aggregates.BUCKETS_SCHEMA) `due_goals(dataset,
+    as_of)` reads: every period of each goal that takes check-ins."""
+    return _taker_buckets(checkin_takers(definitions, as_of))
+
+
+def _taker_buckets(takers: pl.DataFrame) -> pl.DataFrame:
+    return typed_buckets(
+        takers.select(
+            "goal_id",
+            months=months_of(pl.col("period_unit")),
+            first_index=pl.lit(0, pl.Int32),
+        )
     )
 
 
@@ -144,7 +165,7 @@ def due_all(dataset: Dataset, as_of: date) -> pl.DataFrame:
     """Every goal that takes check-ins with its due date (columns DUE_SCHEMA), sorted by due
     then goal_id, whether or not it is due yet."""
     takers = checkin_takers(dataset, as_of)
-    latest = latest_checkins(dataset.checkins, takers.get_column("goal_id"), as_of)
+    latest = latest_checkins(dataset, takers, as_of)
     parents = dataset.units.select(unit_id=pl.col("id"), parent_unit_id=pl.col("parent_id"))
     current = pl.lit(as_of, pl.Date)
     in_period = pl.col("last_checkin") >= pl.col("period_start")

@@ -22,18 +22,22 @@ from goaltui.metrics.arithmetic import (
     OBJECTIVES_SCHEMA,
     STATUSES,
     achievement_expr,
+    aggregate_buckets,
     band_expr,
+    catalog_buckets,
     checkin_rows,
     current_reads,
     evaluate_rows,
     evaluation_periods,
     goal_actuals,
+    goal_keys,
     objective_periods,
     period_actuals,
     status_expr,
     target_overrides,
 )
 from goaltui.metrics.catalog import goal_catalog
+from goaltui.metrics.periods import month_index
 from goaltui.metrics.tree import closure
 from goaltui.metrics.trends import TRENDS_SCHEMA, goal_trends
 from goaltui.store.dataset import Dataset
@@ -44,11 +48,13 @@ __all__ = [
     "STATUSES",
     "TRENDS_SCHEMA",
     "achievement_expr",
+    "all_buckets",
     "band_expr",
     "checkin_rows",
     "checkin_windows",
     "evaluate_goals",
     "evaluate_objectives",
+    "evaluation_buckets",
     "goal_actuals",
     "goal_trends",
     "period_actuals",
@@ -85,6 +91,26 @@ def checkin_windows(definitions: Dataset, as_of: date) -> pl.DataFrame:
         .select(goal_id=pl.col("measured_by"), since=pl.col("since"))
         .sort("goal_id")
     )
+
+
+def evaluation_buckets(definitions: Dataset, as_of: date, *, history: bool) -> pl.DataFrame:
+    """The check-in buckets (goaltui.store.aggregates.BUCKETS_SCHEMA) `evaluate_goals(dataset,
+    as_of, history=history)` reads, from the definitions alone: with `history` every period of
+    every goal, without it the current and previous periods of the goals it shows."""
+    catalog = goal_catalog(definitions)
+    if history:
+        return catalog_buckets(catalog)
+    reads = current_reads(catalog, as_of).select(
+        "goal_id", first_index=month_index(pl.col("since"))
+    )
+    keys = goal_keys(catalog).join(reads, on="goal_id", how="inner", maintain_order="left")
+    return aggregate_buckets(keys)
+
+
+def all_buckets(definitions: Dataset) -> pl.DataFrame:
+    """Every period of every goal (BUCKETS_SCHEMA): what the dashboard, due dates, trends and
+    quality rules read."""
+    return catalog_buckets(goal_catalog(definitions))
 
 
 def evaluate_objectives(

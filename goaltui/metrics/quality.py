@@ -1189,25 +1189,10 @@ def _no_target(facts: _Facts) -> pl.DataFrame:
     ),
 )
 def _checkin_outside_period(facts: _Facts) -> pl.DataFrame:
-    krs = with_label_start(
-        facts.catalog.filter((pl.col("kind") == "kr") & pl.col("kpi_id").is_null()),
-        "objective_period",
-        "start",
-    ).select(
-        "goal_id",
-        "name",
-        "unit_id",
-        "objective_period",
-        "start",
-        end=period_end(pl.col("start"), pl.col("period_unit")),
-        # The period before gives a change_pct key result without a baseline its starting figure.
-        allowed_from=pl.when((pl.col("target_mode") == "change_pct") & pl.col("baseline").is_null())
-        .then(shift_start(pl.col("start"), pl.col("period_unit"), -1))
-        .otherwise(pl.col("start")),
-    )
+    krs = _kr_ranges(facts.catalog)
     checkins = effective_checkins(facts.dataset.checkins, facts.as_of).select("goal_id", "date")
     outside = (
-        checkins.join(krs.filter(pl.col("start").is_not_null()), on="goal_id", how="inner")
+        checkins.join(krs, on="goal_id", how="inner")
         .filter((pl.col("date") < pl.col("allowed_from")) | (pl.col("date") > pl.col("end")))
         .group_by("goal_id", "name", "unit_id", "objective_period", "start", "end")
         .agg(
@@ -1235,6 +1220,38 @@ def _checkin_outside_period(facts: _Facts) -> pl.DataFrame:
             "Correct the date if it is a typo, or check it in on the key result of the period "
             "it belongs to; a starting figure belongs in the key result's baseline."
         ),
+    )
+
+
+def _kr_ranges(catalog: pl.DataFrame) -> pl.DataFrame:
+    """Each key result without kpi_id (of `catalog`) whose objective period is known: goal_id,
+    name, unit_id, objective_period, start, end of that period, and allowed_from, where its
+    check-ins may begin (the period before for a change_pct key result without a baseline)."""
+    krs = with_label_start(
+        catalog.filter((pl.col("kind") == "kr") & pl.col("kpi_id").is_null()),
+        "objective_period",
+        "start",
+    ).select(
+        "goal_id",
+        "name",
+        "unit_id",
+        "objective_period",
+        "start",
+        end=period_end(pl.col("start"), pl.col("period_unit")),
+        # The period before gives a change_pct key result without a baseline its starting figure.
+        allowed_from=pl.when((pl.col("target_mode") == "change_pct") & pl.col("baseline").is_null())
+        .then(shift_start(pl.col("start"), pl.col("period_unit"), -1))
+        .otherwise(pl.col("start")),
+    )
+    return krs.filter(pl.col("start").is_not_null())
+
+
+def checkin_ranges(definitions: Dataset) -> pl.DataFrame:
+    """What the quality rules read of single check-ins when the check-ins come aggregated
+    (`outside` of goaltui.store.dataset.read_dataset): each key result's own check-ins dated
+    outside the range they may fall in (goal_id, start, end)."""
+    return _kr_ranges(goal_catalog(definitions)).select(
+        "goal_id", start=pl.col("allowed_from"), end=pl.col("end")
     )
 
 

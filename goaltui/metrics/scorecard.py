@@ -129,6 +129,7 @@ def _goals_subset(dataset: Dataset, goal_ids: list[str]) -> Dataset:
     key_results = dataset.key_results.filter(pl.col("id").is_in(goal_ids))
     kpi_ids = [*goal_ids, *key_results["kpi_id"].drop_nulls().to_list()]
     objective_ids = key_results["objective_id"].unique().to_list()
+    aggregates = dataset.aggregates
     return Dataset(
         units=dataset.units,
         kpis=dataset.kpis.filter(pl.col("id").is_in(kpi_ids)),
@@ -136,6 +137,10 @@ def _goals_subset(dataset: Dataset, goal_ids: list[str]) -> Dataset:
         key_results=key_results,
         checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kpi_ids)),
         targets=dataset.targets.filter(pl.col("goal_id").is_in(kpi_ids)),
+        aggregates=None
+        if aggregates is None
+        else aggregates.filter(pl.col("goal_id").is_in(kpi_ids)),
+        aggregated_until=dataset.aggregated_until,
     )
 
 

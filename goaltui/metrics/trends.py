@@ -10,7 +10,8 @@ import polars as pl
 from goaltui.metrics.arithmetic import (
     EPSILON,
     achievement_expr,
-    checkin_plan,
+    aggregate_buckets,
+    checkin_aggregates,
     evaluate_rows,
     goal_actuals,
     goal_keys,
@@ -114,45 +115,54 @@ def _trend_lines(
     dataset: Dataset, keys: pl.DataFrame, ends: pl.DataFrame, as_of: date
 ) -> pl.DataFrame:
     """Least-squares line through each goal's check-ins of its end period, valued at the period's
-    last day; `line` is null with fewer than two distinct check-in days."""
-    level = (
-        pl.when(pl.col("aggregation") != "ratio")
-        .then(pl.col("value"))
-        .when(pl.col("denominator").is_not_null() & (pl.col("denominator") != 0))
-        .then(
-            pl.col("value")
-            / pl.col("denominator")
-            * pl.when(pl.col("measure_unit") == "%").then(100.0).otherwise(1.0)
+    last day; `line` is null with fewer than two distinct check-in days. From the sums of the
+    check-in aggregates: y is the value, or for a ratio goal value / denominator (x 100 for %)
+    over the check-ins with a non-zero denominator."""
+    keyed = (
+        ends.join(keys, on="goal_id", how="inner")
+        .with_columns(first_index=month_index(pl.col("period_start")))
+        .select(
+            "goal_id",
+            "measured_by",
+            "months",
+            "first_index",
+            "aggregation",
+            "measure_unit",
+            "x_end",
         )
     )
-    keyed = ends.join(keys, on="goal_id", how="inner").with_columns(
-        period_index=month_index(pl.col("period_start"))
+    aggregates = checkin_aggregates(dataset, aggregate_buckets(keyed), as_of)
+    joined = keyed.join(
+        aggregates.rename({"goal_id": "measured_by", "period_index": "first_index"}),
+        on=["measured_by", "months", "first_index"],
+        how="inner",
     )
-    rows = checkin_plan(dataset, keys.join(ends, on="goal_id", how="semi"), as_of)
-    points = rows.join(keyed.lazy(), on=["goal_n", "period_index"], how="inner").select(
+    ratio = pl.col("aggregation") == "ratio"
+    percent = pl.col("measure_unit") == "%"
+
+    def pick(plain: str, by_ratio: str, by_percent: str | None = None) -> pl.Expr:
+        chosen = (
+            pl.col(by_ratio)
+            if by_percent is None
+            else (pl.when(percent).then(pl.col(by_percent)).otherwise(pl.col(by_ratio)))
+        )
+        return pl.when(ratio).then(chosen).otherwise(pl.col(plain))
+
+    fits = joined.select(
         "goal_id",
         "x_end",
-        x=(pl.col("date") - pl.col("period_start")).dt.total_days().cast(pl.Float64),
-        y=level,
-    )
-    fits = (
-        points.drop_nulls("y")
-        .group_by("goal_id")
-        .agg(
-            n=pl.len().cast(pl.Float64),
-            sx=pl.col("x").sum(),
-            sy=pl.col("y").sum(),
-            sxx=(pl.col("x") * pl.col("x")).sum(),
-            sxy=(pl.col("x") * pl.col("y")).sum(),
-            x_end=pl.col("x_end").first(),
-        )
-    )
+        n=pick("checkin_count", "ratio_n").cast(pl.Float64),
+        sx=pick("sx", "ratio_sx"),
+        sy=pick("total", "ratio_sy", "ratio_sy_pct"),
+        sxx=pick("sxx", "ratio_sxx"),
+        sxy=pick("sxy", "ratio_sxy", "ratio_sxy_pct"),
+    ).filter(pl.col("n") > 0)
     spread = pl.col("n") * pl.col("sxx") - pl.col("sx") * pl.col("sx")
     slope = (pl.col("n") * pl.col("sxy") - pl.col("sx") * pl.col("sy")) / spread
     intercept = (pl.col("sy") - slope * pl.col("sx")) / pl.col("n")
     return fits.select(
         "goal_id", line=pl.when(spread > EPSILON).then(intercept + slope * pl.col("x_end"))
-    ).collect()
+    )
 
 
 def _explanation() -> pl.Expr:

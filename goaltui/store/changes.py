@@ -8,14 +8,22 @@ everything again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from goaltui.model.types import Checkin
-from goaltui.store.dataset import CHECKINS_SCHEMA, TABLE_SCHEMAS, Dataset, read_dataset
+from goaltui.store.dataset import (
+    CHECKINS_SCHEMA,
+    TABLE_SCHEMAS,
+    CheckinBuckets,
+    CheckinRanges,
+    Dataset,
+    read_dataset,
+)
 from goaltui.store.db import read_session
 from goaltui.store.frames import query
 
@@ -61,11 +69,22 @@ def read_mark(con: duckdb.DuckDBPyConnection, last_seq: int | None = None) -> Ma
     return Mark(int(newest), int(count), _definitions_token(con))
 
 
-def load_marked(path: Path) -> tuple[Dataset, Mark]:
-    """Everything in the database at `path` (as `load_dataset`) and the Mark of what was read,
-    in one read. Raises DatabaseError."""
+def load_marked(
+    path: Path,
+    *,
+    checkins_until: date | None = None,
+    aggregate: CheckinBuckets | None = None,
+    outside: CheckinRanges | None = None,
+) -> tuple[Dataset, Mark]:
+    """Everything in the database at `path` (as `load_dataset`; with `aggregate`, the check-ins
+    aggregated, see read_dataset) and the Mark of what was read, in one read. Raises
+    DatabaseError."""
     with read_session(path) as con:
-        dataset = read_dataset(con)
+        dataset = read_dataset(
+            con, checkins_until=checkins_until, aggregate=aggregate, outside=outside
+        )
+        if aggregate is not None:
+            return dataset, read_mark(con)
         seqs = dataset.checkins.get_column("seq")
         last = seqs.max()
         mark = Mark(
@@ -117,11 +136,13 @@ def with_checkins(dataset: Dataset, rows: pl.DataFrame) -> Dataset:
     if rows.is_empty():
         return dataset
     checkins = pl.concat([dataset.checkins, rows.select(list(CHECKINS_SCHEMA))], rechunk=False)
-    return Dataset(
-        units=dataset.units,
-        kpis=dataset.kpis,
-        objectives=dataset.objectives,
-        key_results=dataset.key_results,
-        checkins=checkins,
-        targets=dataset.targets,
-    )
+    return replace(dataset, checkins=checkins)
+
+
+def with_aggregates(dataset: Dataset, goal_ids: list[str], fresh: pl.DataFrame) -> Dataset:
+    """`dataset` with the check-in aggregates of the goals `goal_ids` replaced by `fresh` (read
+    again after their check-ins changed); the other frames are shared."""
+    if dataset.aggregates is None:
+        return dataset
+    kept = dataset.aggregates.filter(~pl.col("goal_id").is_in(goal_ids))
+    return replace(dataset, aggregates=pl.concat([kept, fresh.select(kept.columns)]))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from goaltui.store.aggregates import (
+    DUCKDB,
+    aggregates_sql,
+    numbered_buckets,
+    typed_aggregates,
+    typed_buckets,
+)
 from goaltui.store.db import read_session
 from goaltui.store.frames import query, registered
 from goaltui.store.tables import DATASET_TABLES, schemas
@@ -39,11 +46,17 @@ class Dataset:
     key_results: pl.DataFrame
     checkins: pl.DataFrame
     targets: pl.DataFrame
+    aggregates: pl.DataFrame | None = None
+    """The counting check-ins aggregated per (goal, period) by the database
+    (goaltui.store.aggregates.AGGREGATES_SCHEMA), or None: the metrics aggregate `checkins`.
+    When present, `checkins` holds only rows read for a purpose of their own (or none)."""
+    aggregated_until: date | None = None
+    """The as-of date `aggregates` counts check-ins up to (the only date they are good for)."""
 
     @classmethod
     def empty(cls) -> Dataset:
         """A dataset with no rows."""
-        return cls(**{name: pl.DataFrame(schema=s) for name, s in TABLE_SCHEMAS.items()})
+        return dataset_of({name: pl.DataFrame(schema=s) for name, s in TABLE_SCHEMAS.items()})
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame) -> Dataset:
@@ -60,11 +73,43 @@ class Dataset:
             built["checkins"] = built["checkins"].with_columns(
                 seq=pl.int_range(pl.len(), dtype=pl.Int64)
             )
-        return cls(**built)
+        return dataset_of(built)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """The frames by table name."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in TABLE_SCHEMAS}
+
+    @property
+    def definitions(self) -> Dataset:
+        """The same dataset without check-ins or aggregates."""
+        return replace(
+            self,
+            checkins=self.checkins.clear(),
+            aggregates=None,
+            aggregated_until=None,
+        )
+
+
+def dataset_of(
+    frames: Mapping[str, pl.DataFrame],
+    checkins: pl.DataFrame | None = None,
+    *,
+    aggregates: pl.DataFrame | None = None,
+    aggregated_until: date | None = None,
+) -> Dataset:
+    """A Dataset of the frames by table name; `checkins` (default: `frames`' own, else none)."""
+    if checkins is None:
+        checkins = frames.get("checkins", pl.DataFrame(schema=CHECKINS_SCHEMA))
+    return Dataset(
+        units=frames["units"],
+        kpis=frames["kpis"],
+        objectives=frames["objectives"],
+        key_results=frames["key_results"],
+        checkins=checkins,
+        targets=frames["targets"],
+        aggregates=aggregates,
+        aggregated_until=aggregated_until,
+    )
 
 
 CHECKIN_TEXT_COLUMNS = ("note", "author", "recorded_at")
@@ -74,7 +119,16 @@ CheckinWindows = Callable[["Dataset"], pl.DataFrame]
 """Given the definitions (a Dataset without check-ins), the check-ins worth reading: a frame of
 goal_id and since (a date), one row per goal."""
 
+CheckinBuckets = Callable[["Dataset"], pl.DataFrame]
+"""Given the definitions, the (goal, period length) buckets to aggregate check-ins for
+(goaltui.store.aggregates.BUCKETS_SCHEMA)."""
+
+CheckinRanges = Callable[["Dataset"], pl.DataFrame]
+"""Given the definitions, goals and a date range each (goal_id, start, end): the counting
+check-ins of those goals dated outside their range are worth reading one by one."""
+
 _WINDOWS_VIEW = "goaltui_checkin_windows"
+_BUCKETS_VIEW = "goaltui_checkin_buckets"
 
 
 def _checkins_query(columns: list[str], until: date | None, windows: pl.DataFrame | None) -> str:
@@ -97,8 +151,14 @@ def read_dataset(
     checkins_until: date | None = None,
     checkin_windows: CheckinWindows | None = None,
     arithmetic_only: bool = False,
+    aggregate: CheckinBuckets | None = None,
+    outside: CheckinRanges | None = None,
 ) -> Dataset:
     """Read every table of an open goaltui database into a Dataset.
+
+    With `aggregate` (and `checkins_until`, the as-of date), the check-ins are not read: the
+    database aggregates the counting ones into `aggregates` for the buckets `aggregate` names;
+    `checkins` then holds only the counting check-ins `outside` (if given) asks for.
 
     Less of the check-ins, for computations that need less:
     - `checkins_until`: only check-ins dated on or before it;
@@ -110,9 +170,11 @@ def read_dataset(
       back empty), and check-ins are not sorted.
     """
     frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
+    if aggregate is not None:
+        return _read_aggregated(con, frames, checkins_until, aggregate, outside)
     windows = None
     if checkin_windows is not None:
-        windows = checkin_windows(Dataset(**frames, checkins=pl.DataFrame(schema=CHECKINS_SCHEMA)))
+        windows = checkin_windows(dataset_of(frames))
     columns = [
         f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
         if arithmetic_only and c in CHECKIN_TEXT_COLUMNS
@@ -126,7 +188,60 @@ def read_dataset(
         since = windows.select("goal_id", pl.col("since").cast(pl.Date))
         with registered(con, _WINDOWS_VIEW, since):
             frames["checkins"] = _read_table(con, sql, "checkins", sort=not arithmetic_only)
-    return Dataset(**frames)
+    return dataset_of(frames)
+
+
+def _read_aggregated(
+    con: duckdb.DuckDBPyConnection,
+    frames: dict[str, pl.DataFrame],
+    until: date | None,
+    aggregate: CheckinBuckets,
+    outside: CheckinRanges | None,
+) -> Dataset:
+    definitions = dataset_of(frames)
+    aggregates = read_aggregates(con, typed_buckets(aggregate(definitions)), until)
+    checkins = pl.DataFrame(schema=CHECKINS_SCHEMA)
+    if outside is not None:
+        checkins = read_outside(con, outside(definitions))
+    return dataset_of(frames, checkins, aggregates=aggregates, aggregated_until=until)
+
+
+def read_aggregates(
+    con: duckdb.DuckDBPyConnection, buckets: pl.DataFrame, until: date | None
+) -> pl.DataFrame:
+    """The check-in aggregates (AGGREGATES_SCHEMA) of `buckets` (BUCKETS_SCHEMA) in the open
+    database, counting check-ins dated on or before `until`; sorted by goal_id, months,
+    period_index."""
+    numbered = numbered_buckets(buckets)
+    with registered(con, _BUCKETS_VIEW, numbered):
+        frame = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until))
+        trend = None
+        if until is not None:
+            trend = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until, trend=True))
+    return typed_aggregates(numbered, frame, trend)
+
+
+def read_outside(con: duckdb.DuckDBPyConnection, ranges: pl.DataFrame) -> pl.DataFrame:
+    """The counting check-ins (not superseded, with a value; CHECKINS_SCHEMA, by seq) of the
+    goals of `ranges` (goal_id, start, end) dated before their start or after their end."""
+    ranges = ranges.select(
+        "goal_id", since=pl.col("start").cast(pl.Date), till=pl.col("end").cast(pl.Date)
+    )
+    sql = (
+        f"SELECT {', '.join('c.' + c for c in CHECKINS_SCHEMA)} FROM checkins c "
+        f"JOIN {_WINDOWS_VIEW} w ON w.goal_id = c.goal_id "
+        "WHERE (c.date < w.since OR c.date > w.till) AND c.value IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM checkins s WHERE s.supersedes = c.id)"
+    )
+    with registered(con, _WINDOWS_VIEW, ranges):
+        return _read_table(con, sql, "checkins")
+
+
+def read_goal_checkins(con: duckdb.DuckDBPyConnection, goal_id: str) -> pl.DataFrame:
+    """Every entry of one goal's check-ins (CHECKINS_SCHEMA, by seq), whatever it counts."""
+    columns = ", ".join(CHECKINS_SCHEMA)
+    sql = f"SELECT {columns} FROM checkins WHERE goal_id = $g"
+    return query(con, sql, {"g": goal_id}).cast(CHECKINS_SCHEMA).sort("seq")  # type: ignore[arg-type]
 
 
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
@@ -153,6 +268,8 @@ def load_dataset(
     checkins_until: date | None = None,
     checkin_windows: CheckinWindows | None = None,
     arithmetic_only: bool = False,
+    aggregate: CheckinBuckets | None = None,
+    outside: CheckinRanges | None = None,
 ) -> Dataset:
     """Open the database at `path`, read everything (or less: see read_dataset), close it.
     Raises DatabaseError."""
@@ -162,6 +279,8 @@ def load_dataset(
             checkins_until=checkins_until,
             checkin_windows=checkin_windows,
             arithmetic_only=arithmetic_only,
+            aggregate=aggregate,
+            outside=outside,
         )
 
 
@@ -189,3 +308,16 @@ def without_archived(dataset: Dataset) -> Dataset:
         checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kept)),
         targets=dataset.targets.filter(pl.col("goal_id").is_in(kept)),
     )
+
+
+def load_goal_checkins(path: Path, goal_id: str) -> pl.DataFrame:
+    """Every entry of one goal's check-ins in the database at `path` (see read_goal_checkins).
+    Raises DatabaseError."""
+    with read_session(path) as con:
+        return read_goal_checkins(con, goal_id)
+
+
+def load_aggregates(path: Path, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+    """read_aggregates on the database at `path`. Raises DatabaseError."""
+    with read_session(path) as con:
+        return read_aggregates(con, buckets, until)

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from goaltui.model.types import Checkin
-    from goaltui.store.dataset import CheckinWindows, Dataset
+    from goaltui.store.dataset import CheckinBuckets, CheckinRanges, CheckinWindows, Dataset
     from goaltui.store.exporter import ExportSummary
     from goaltui.store.importer import ImportSummary, Progress
 
@@ -47,8 +49,18 @@ class Store(Protocol):
         checkins_until: date | None = None,
         checkin_windows: CheckinWindows | None = None,
         arithmetic_only: bool = False,
+        aggregate: CheckinBuckets | None = None,
+        outside: CheckinRanges | None = None,
     ) -> Dataset:
         """Everything, or less (see goaltui.store.dataset.read_dataset), as a Dataset."""
+        ...
+
+    def goal_checkins(self, goal_id: str) -> pl.DataFrame:
+        """Every entry of one goal's check-ins (CHECKINS_SCHEMA, by seq)."""
+        ...
+
+    def aggregates(self, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+        """The check-in aggregates of `buckets` (goaltui.store.aggregates)."""
         ...
 
     def import_path(
@@ -106,6 +118,8 @@ class FileStore:
         checkins_until: date | None = None,
         checkin_windows: CheckinWindows | None = None,
         arithmetic_only: bool = False,
+        aggregate: CheckinBuckets | None = None,
+        outside: CheckinRanges | None = None,
     ) -> Dataset:
         from goaltui.store.dataset import load_dataset
 
@@ -114,7 +128,19 @@ class FileStore:
             checkins_until=checkins_until,
             checkin_windows=checkin_windows,
             arithmetic_only=arithmetic_only,
+            aggregate=aggregate,
+            outside=outside,
         )
+
+    def goal_checkins(self, goal_id: str) -> pl.DataFrame:
+        from goaltui.store.dataset import load_goal_checkins
+
+        return load_goal_checkins(self.path, goal_id)
+
+    def aggregates(self, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+        from goaltui.store.dataset import load_aggregates
+
+        return load_aggregates(self.path, buckets, until)
 
     def import_path(
         self,
@@ -183,6 +209,8 @@ class PgStore:
         checkins_until: date | None = None,
         checkin_windows: CheckinWindows | None = None,
         arithmetic_only: bool = False,
+        aggregate: CheckinBuckets | None = None,
+        outside: CheckinRanges | None = None,
     ) -> Dataset:
         from goaltui.store.pg import load_pg_dataset
 
@@ -191,7 +219,19 @@ class PgStore:
             checkins_until=checkins_until,
             checkin_windows=checkin_windows,
             arithmetic_only=arithmetic_only,
+            aggregate=aggregate,
+            outside=outside,
         )
+
+    def goal_checkins(self, goal_id: str) -> pl.DataFrame:
+        from goaltui.store.pg import load_pg_goal_checkins
+
+        return load_pg_goal_checkins(self.url, goal_id)
+
+    def aggregates(self, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+        from goaltui.store.pg import load_pg_aggregates
+
+        return load_pg_aggregates(self.url, buckets, until)
 
     def import_path(
         self,

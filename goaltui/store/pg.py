@@ -28,12 +28,22 @@ from psycopg import sql
 from goaltui.i18n import _
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
+from goaltui.store.aggregates import (
+    AGGREGATES_SCHEMA,
+    POSTGRES,
+    aggregates_sql,
+    numbered_buckets,
+    typed_aggregates,
+)
 from goaltui.store.dataset import (
     CHECKIN_TEXT_COLUMNS,
     CHECKINS_SCHEMA,
     TABLE_SCHEMAS,
+    CheckinBuckets,
+    CheckinRanges,
     CheckinWindows,
     Dataset,
+    dataset_of,
 )
 from goaltui.store.importer import ImportSummary, Progress, import_path, silent_progress
 from goaltui.store.pg_schema import (
@@ -317,6 +327,8 @@ def load_pg_dataset(
     checkins_until: date | None = None,
     checkin_windows: CheckinWindows | None = None,
     arithmetic_only: bool = False,
+    aggregate: CheckinBuckets | None = None,
+    outside: CheckinRanges | None = None,
 ) -> Dataset:
     """Everything (or less) of the goaltui database at `url` as a Dataset; the options are
     those of `goaltui.store.dataset.read_dataset`. Raises DatabaseError."""
@@ -329,10 +341,19 @@ def load_pg_dataset(
             t: _sorted(_typed(reader.frame(_table_sql(t, list(TABLE_SCHEMAS[t]))), t), t)
             for t in definitions
         }
+        if aggregate is not None:
+            defined = dataset_of(frames)
+            aggregates = _pg_aggregates(reader, aggregate(defined), checkins_until)
+            strays = pl.DataFrame(schema=CHECKINS_SCHEMA)
+            if outside is not None:
+                strays = _pg_outside(reader, outside(defined))
+            return dataset_of(
+                frames, strays, aggregates=aggregates, aggregated_until=checkins_until
+            )
         windows = None
         if checkin_windows is not None:
             empty = pl.DataFrame(schema=CHECKINS_SCHEMA)
-            windows = checkin_windows(Dataset(**frames, checkins=empty))
+            windows = checkin_windows(dataset_of(frames, empty))
             windows = windows.select("goal_id", pl.col("since").cast(pl.Date)).drop_nulls()
         columns = [
             f"NULL::{'TIMESTAMP' if c == 'recorded_at' else 'VARCHAR'} AS {c}"
@@ -343,7 +364,61 @@ def load_pg_dataset(
         query = _checkins_sql(columns, checkins_until, windows)
         checkins = _typed(reader.frame(query), "checkins")
     frames["checkins"] = checkins if arithmetic_only else _sorted(checkins, "checkins")
-    return Dataset(**frames)
+    return dataset_of(frames)
+
+
+def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+    buckets = numbered_buckets(buckets)
+    if buckets.is_empty():
+        return pl.DataFrame(schema=AGGREGATES_SCHEMA)
+
+    def integers(column: str) -> str:
+        return "ARRAY[" + ", ".join(str(n) for n in buckets[column].to_list()) + "]::INTEGER[]"
+
+    goals = _sql_array(buckets["goal_id"].to_list())
+    relation = (
+        f"(SELECT * FROM unnest({integers('bucket')}, {goals}::VARCHAR[], {integers('months')},"
+        f" {integers('first_index')}) AS u (bucket, goal_id, months, first_index))"
+    )
+    frame = reader.frame(aggregates_sql(POSTGRES, relation, until))
+    trend = None
+    if until is not None:
+        trend = reader.frame(aggregates_sql(POSTGRES, relation, until, trend=True))
+    return typed_aggregates(buckets, frame, trend)
+
+
+def _pg_outside(reader: _ArrowReader, ranges: pl.DataFrame) -> pl.DataFrame:
+    if ranges.is_empty():
+        return pl.DataFrame(schema=CHECKINS_SCHEMA)
+    goals = _sql_array([str(g) for g in ranges["goal_id"].to_list()])
+    starts = _sql_array([d.isoformat() for d in ranges["start"].cast(pl.Date).to_list()])
+    ends = _sql_array([d.isoformat() for d in ranges["end"].cast(pl.Date).to_list()])
+    columns = ", ".join(f"c.{c}" for c in CHECKINS_SCHEMA)
+    query = (
+        f"SELECT {columns} FROM checkins c "
+        f"JOIN unnest({goals}::VARCHAR[], {starts}::DATE[], {ends}::DATE[]) AS w (goal_id, since,"
+        " till) ON w.goal_id = c.goal_id "
+        "WHERE (c.date < w.since OR c.date > w.till) AND c.value IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM checkins s WHERE s.supersedes = c.id)"
+    )
+    return _sorted(_typed(reader.frame(query), "checkins"), "checkins")
+
+
+def load_pg_aggregates(url: str, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+    """The check-in aggregates of `buckets` in the database at `url` (see
+    goaltui.store.dataset.read_aggregates). Raises DatabaseError."""
+    with _arrow_reader(url) as reader:
+        return _pg_aggregates(reader, buckets, until)
+
+
+def load_pg_goal_checkins(url: str, goal_id: str) -> pl.DataFrame:
+    """Every entry of one goal's check-ins in the database at `url` (CHECKINS_SCHEMA, by seq).
+    Raises DatabaseError."""
+    columns = ", ".join(CHECKINS_SCHEMA)
+    goal = "'" + goal_id.replace("'", "''") + "'"
+    with _arrow_reader(url) as reader:
+        rows = reader.frame(f"SELECT {columns} FROM checkins WHERE goal_id = {goal}")
+    return _sorted(_typed(rows, "checkins"), "checkins")
 
 
 def pg_exists(url: str) -> bool:

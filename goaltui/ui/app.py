@@ -205,6 +205,11 @@ class GoalApp(Authoring, CycleActions):
         self._dirty: set[str] = set()
         self._writes = 0
         self._findings_timer: Timer | None = None
+        self._buckets: pl.DataFrame | None = None
+        self.activity: str | None = None
+        """What a long load is doing right now (shown in the status line), or None."""
+        self.goal_log: tuple[str, pl.DataFrame] | None = None
+        """The last goal log read (the goal whose check-ins it holds, its entries)."""
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults(self.current_theme.to_color_system().generate())
@@ -266,6 +271,11 @@ class GoalApp(Authoring, CycleActions):
         return self.server_state == "connected" and self._mark is not None and not self._reading
 
     @property
+    def checkins_known(self) -> int:
+        """How many check-in rows the state knows of (read, or written by this dashboard)."""
+        return 0 if self._mark is None else self._mark.checkins
+
+    @property
     def dashboard(self) -> DashboardScreen:
         """The dashboard screen (the bottom of the screen stack)."""
         if self._dashboard is None:
@@ -308,10 +318,20 @@ class GoalApp(Authoring, CycleActions):
         if self.dataset is None:
             return
         scorecard = self.scorecard
-        if scorecard is not None and scorecard.as_of == self.as_of and self._dirty:
+        if self._stale_aggregates():
+            self._load(self.as_of)  # the check-ins were aggregated for another date
+        elif scorecard is not None and scorecard.as_of == self.as_of and self._dirty:
             self._patch(scorecard, self.dataset, sorted(self._dirty), self._generation)
         else:
             self._compute(self.dataset, self.as_of, self._generation)
+
+    def _stale_aggregates(self) -> bool:
+        dataset = self.dataset
+        return (
+            dataset is not None
+            and dataset.aggregates is not None
+            and dataset.aggregated_until != self.as_of
+        )
 
     # Workers: every DuckDB or polars call runs here, never on the UI thread.
 
@@ -328,7 +348,7 @@ class GoalApp(Authoring, CycleActions):
         self.as_of = message.as_of
         self.findings = None
         self._publish()
-        if self.dataset is None:
+        if self.dataset is None or self._stale_aggregates():
             self._load(self.as_of)
         else:
             self._compute(self.dataset, self.as_of, self._generation)
@@ -336,18 +356,27 @@ class GoalApp(Authoring, CycleActions):
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _load(self, as_of: date) -> None:
         from goaltui.cycle import read_cycle_state
+        from goaltui.metrics.engine import all_buckets
         from goaltui.metrics.scorecard import build_scorecard
 
-        dataset, mark, stamp = self._read_all()
+        self.call_from_thread(self._set_activity, _("Reading check-ins..."))
+        dataset, mark, stamp = self._read_all(as_of)
         cycle = read_cycle_state(self.db)
+        goals = dataset.kpis.height + dataset.key_results.height
+        computing = _("Computing the figures of {goals} goals...").format(goals=f"{goals:,}")
+        self.call_from_thread(self._set_activity, computing)
         scorecard = build_scorecard(dataset, as_of)
+        buckets = all_buckets(dataset)
         if get_current_worker().is_cancelled:
             return
+        self._buckets = buckets
         generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard, cycle)
         self._finish(scorecard, generation)
 
-    def _read_all(self) -> tuple[Dataset, Mark | PgMark, tuple[int, int, int, int]]:
-        # For a worker: everything in the database and where that leaves the reader.
+    def _read_all(self, as_of: date) -> tuple[Dataset, Mark | PgMark, tuple[int, int, int, int]]:
+        # For a worker: everything in the database and where that leaves the reader. The
+        # file's check-ins come aggregated per goal and period; only the few that a quality
+        # rule looks at one by one come as rows. A goal's own log is read when it is opened.
         if self.pg_url is not None:
             from goaltui.store.pg_live import definitions_token, mark_of
 
@@ -359,7 +388,15 @@ class GoalApp(Authoring, CycleActions):
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)  # type: ignore[arg-type]
-        dataset, file_mark = load_marked(self.db)  # type: ignore[arg-type]
+        from goaltui.metrics.engine import all_buckets
+        from goaltui.metrics.quality import checkin_ranges
+
+        dataset, file_mark = load_marked(
+            self.db,  # type: ignore[arg-type]
+            checkins_until=as_of,
+            aggregate=all_buckets,
+            outside=checkin_ranges,
+        )
         return dataset, file_mark, stamp
 
     def _stamp(self) -> tuple[int, int, int, int]:
@@ -368,6 +405,14 @@ class GoalApp(Authoring, CycleActions):
 
             return fingerprint(self.db)
         return (0, 0, 0, 0)
+
+    def _set_activity(self, activity: str | None) -> None:
+        """What a long load is doing, for the status line of every open screen."""
+        from goaltui.ui.messages import ActivityChanged
+
+        self.activity = activity
+        for screen in self.screen_stack:
+            screen.post_message(ActivityChanged(activity))
 
     def _loaded(
         self,
@@ -380,6 +425,7 @@ class GoalApp(Authoring, CycleActions):
         self.full_reads += 1
         self.cycle = cycle
         self.rows_read = 0
+        self._set_activity(None)
         self._mark = mark
         self._fingerprint = stamp
         self.dataset = dataset
@@ -552,13 +598,37 @@ class GoalApp(Authoring, CycleActions):
             if self._reader is None:
                 self._reader = PgReader(str(self.db))
             changes = self._reader.read(since, thorough=thorough)
-        self.call_from_thread(self._changes_read, since, changes, stamp)
+        fresh = None
+        if changes.checkins is not None and changes.checkins.height:
+            fresh = self._fresh_aggregates(changes.checkins["goal_id"].unique().to_list())
+        self.call_from_thread(self._changes_read, since, changes, stamp, fresh)
+
+    def _fresh_aggregates(self, goal_ids: list[str]) -> tuple[list[str], pl.DataFrame] | None:
+        """In a worker: the check-in aggregates of the goals `goal_ids` read again, for the
+        as-of date the dataset's aggregates are for (None when it has none)."""
+        import polars as pl
+
+        dataset, buckets = self.dataset, self._buckets
+        if dataset is None or dataset.aggregates is None or buckets is None:
+            return None
+        wanted = buckets.filter(pl.col("goal_id").is_in(goal_ids))
+        return goal_ids, self.store.aggregates(wanted, dataset.aggregated_until)
+
+    def _with_fresh(
+        self, dataset: Dataset, fresh: tuple[list[str], pl.DataFrame] | None
+    ) -> Dataset:
+        from goaltui.store.changes import with_aggregates
+
+        if fresh is None or dataset.aggregates is None:
+            return dataset
+        return with_aggregates(dataset, *fresh)
 
     def _changes_read(
         self,
         since: Mark | PgMark,
         changes: Changes | PgChanges,
         stamp: tuple[int, int, int, int],
+        fresh: tuple[list[str], pl.DataFrame] | None,
     ) -> None:
         from goaltui.store.changes import with_checkins
 
@@ -570,7 +640,7 @@ class GoalApp(Authoring, CycleActions):
                 self._read_finished()
             return
         rows = changes.checkins
-        if rows is None:
+        if rows is None or (rows.height and fresh is None and self.dataset.aggregates is not None):
             self._reading = False
             self.reload()
             return
@@ -583,7 +653,8 @@ class GoalApp(Authoring, CycleActions):
         self._fingerprint = stamp
         self.rows_read += rows.height
         if rows.height:
-            self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+            dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
+            self._replace_dataset(dataset, self._affected(rows))
         else:
             # The file changed, yet no check-in and no definition did: closed, reopened or
             # graded by another process, most likely.
@@ -663,6 +734,37 @@ class GoalApp(Authoring, CycleActions):
 
     # Check-ins: forms post a save request; an App worker writes it and answers the form.
 
+    def on_goal_detail_screen_log_requested(self, message: GoalDetailScreen.LogRequested) -> None:
+        self._read_log(message.screen, message.goal_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log")
+    def _read_log(self, screen: GoalDetailScreen, goal_id: str) -> None:
+        from dataclasses import replace
+
+        import polars as pl
+
+        from goaltui.store.checkins import checkin_log
+
+        dataset = self.dataset
+        if dataset is None:
+            return
+        linked = dataset.key_results.filter(pl.col("id") == goal_id)["kpi_id"].drop_nulls()
+        source = str(linked[0]) if linked.len() else goal_id
+        rows = self.store.goal_checkins(source)
+        log = checkin_log(replace(dataset.definitions, checkins=rows), goal_id)
+        self.call_from_thread(self._log_read, screen, goal_id, source, rows, log)
+
+    def _log_read(
+        self,
+        screen: GoalDetailScreen,
+        goal_id: str,
+        source: str,
+        rows: pl.DataFrame,
+        log: pl.DataFrame,
+    ) -> None:
+        self.goal_log = (source, rows)
+        screen.post_message(screen.LogReady(goal_id, log))
+
     def on_dashboard_screen_round_requested(self, message: DashboardScreen.RoundRequested) -> None:
         from goaltui.metrics.scorecard import round_goals
         from goaltui.ui.screens.checkin_round import CheckinRound
@@ -696,9 +798,15 @@ class GoalApp(Authoring, CycleActions):
         if scorecard is None:
             self.notify(_("The data is still loading."), timeout=3)
             return
+        dataset = scorecard.dataset
+        if corrects is not None and self.goal_log is not None:
+            from goaltui.store.changes import with_checkins
+
+            # The entry corrected is in its goal's log, read when the goal was opened.
+            dataset = with_checkins(dataset, self.goal_log[1])
         form = CheckinForm(
             goals=scorecard.catalog,
-            dataset=scorecard.dataset,
+            dataset=dataset,
             as_of=self.as_of,
             today=self.today,
             goal_id=goal_id,
@@ -720,7 +828,11 @@ class GoalApp(Authoring, CycleActions):
             outcome = save_checkin(self.store, checkin, corrects, today=self.today)
         except Exception as error:  # the form must hear back whatever happened
             outcome = SaveOutcome(None, describe_error(error))
-        self.call_from_thread(self._write_done, outcome.checkin, before, self._stamp())
+        fresh = None
+        if outcome.checkin is not None:
+            # Its goal's aggregates again: one goal's rows, a few milliseconds.
+            fresh = self._fresh_aggregates([outcome.checkin.goal_id])
+        self.call_from_thread(self._write_done, outcome.checkin, before, self._stamp(), fresh)
         editor.post_message(editor.SaveAnswered(outcome))
 
     def _write_done(
@@ -728,6 +840,7 @@ class GoalApp(Authoring, CycleActions):
         saved: Checkin | None,
         before: tuple[int, int, int, int],
         after: tuple[int, int, int, int],
+        fresh: tuple[list[str], pl.DataFrame] | None = None,
     ) -> None:
         """After a write of this dashboard: take what it wrote into the state without reading
         the database, and remember the file as written so the watch does not read it back."""
@@ -745,14 +858,17 @@ class GoalApp(Authoring, CycleActions):
             rows = checkin_frame([saved])
             self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
             return
-        if saved.seq != mark.last_seq + 1:
+        if saved.seq != mark.last_seq + 1 or (
+            fresh is None and self.dataset.aggregates is not None
+        ):
             self.sync()  # someone else wrote in between: read from the last read on
             return
         if before == self._fingerprint:
             self._fingerprint = after
         self._mark = Mark(saved.seq, mark.checkins + 1, mark.definitions)
         rows = checkin_frame([saved])
-        self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+        dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
+        self._replace_dataset(dataset, self._affected(rows))
 
     def _saved(self, checkin: Checkin | None) -> None:
         from goaltui.ui.screens.checkin import saved_message
@@ -808,7 +924,8 @@ class GoalApp(Authoring, CycleActions):
             self.call_from_thread(self._write_done, None, before, before)
             raise
         after = self._stamp()
-        self.call_from_thread(self._write_done, saved, before, after)
+        fresh = self._fresh_aggregates([saved.goal_id])
+        self.call_from_thread(self._write_done, saved, before, after, fresh)
         self.call_from_thread(self._retracted, checkin_id, undo)
 
     def _retracted(self, checkin_id: str, undo: bool) -> None:

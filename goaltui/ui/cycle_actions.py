@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from goaltui.cycle import CarryPlan, CloseResult, CycleState, ReviewData
     from goaltui.metrics.scorecard import Scorecard
     from goaltui.store.dataset import Dataset
+    from goaltui.store.engine import Store
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class CycleActions(App[None]):
 
     # Set by GoalApp.__init__ (declared here for the workers below).
     db: Path | str
+    store: Store
     as_of: date
     dataset: Dataset | None
     scorecard: Scorecard | None
@@ -194,6 +196,8 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
+            # Scores at the period's end, from every check-in (the dashboard holds its as-of's).
+            dataset = self.store.load_dataset()
             plan = plan_carry_over(dataset, source, target)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Carry-over"), error)
@@ -357,6 +361,8 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
+            # Scores at the period's end, from every check-in (the dashboard holds its as-of's).
+            dataset = self.store.load_dataset()
             # Grades given since the last read (`goaltui grade` in another terminal) count.
             data = review_data(dataset, read_cycle_state(self.db), label, as_of, unit=unit_id)
         except GoaltuiError as error:

@@ -48,3 +48,10 @@ class StateChanged(Message, bubble=False):
     """Goal-quality findings for `as_of`; None while they are being computed."""
     cycle: CycleState | None = None
     """The grades and closed periods; None until they are read."""
+
+
+@dataclass
+class ActivityChanged(Message, bubble=False):
+    """What the App's long work is doing now (e.g. reading check-ins), or None when done."""
+
+    activity: str | None

@@ -23,7 +23,7 @@ from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period, shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
-from goaltui.ui.messages import StateChanged
+from goaltui.ui.messages import ActivityChanged, StateChanged
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.due_table import DueTable
@@ -244,6 +244,9 @@ class DashboardScreen(Screen[None]):
         self.query_one("#main").loading = False
 
     # State changes: the app owns the state and sends it here whole.
+
+    def on_activity_changed(self, message: ActivityChanged) -> None:
+        self.query_one(DashboardHeader).activity = message.activity
 
     def on_state_changed(self, message: StateChanged) -> None:
         if message.as_of != self.as_of:

@@ -24,7 +24,6 @@ from goaltui.i18n import N_, _, translated
 from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import AGGREGATION_WORDS, PERIOD_UNIT_WORDS, STATUS_WORDS
 from goaltui.model.types import Checkin
-from goaltui.store.checkins import checkin_log
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.authoring import DefinitionHistoryReady
@@ -114,12 +113,27 @@ class GoalDetailScreen(Screen[None]):
 
         checkin_id: str
 
+    @dataclass
+    class LogRequested(Message):
+        """Read this goal's check-in log (the App answers with LogReady)."""
+
+        screen: GoalDetailScreen
+        goal_id: str
+
+    @dataclass
+    class LogReady(Message, bubble=False):
+        """A goal's check-in log as read from the database (checkin_log's columns)."""
+
+        goal_id: str
+        log: pl.DataFrame
+
     def __init__(self, goal_id: str, scorecard: Scorecard) -> None:
         super().__init__()
         self.goal_id = goal_id
         """The goal shown."""
         self.set_reactive(GoalDetailScreen.scorecard, scorecard)
         self._log = pl.DataFrame()
+        self._log_context: tuple[Scorecard, dict[str, object], dict[str, str]] | None = None
         self._shown: tuple[Dataset, date] | None = None
         """The dataset and as-of date the log, cascade and history were drawn from."""
 
@@ -198,7 +212,9 @@ class GoalDetailScreen(Screen[None]):
         if shown is not None and shown[0] is scorecard.dataset and shown[1] == scorecard.as_of:
             return
         self._shown = (scorecard.dataset, scorecard.as_of)
-        self._show_log(scorecard, goal, names)
+        # The log is read on demand: the dataset carries check-ins aggregated, not one by one.
+        self._log_context = (scorecard, goal, names)
+        self.post_message(self.LogRequested(self, self.goal_id))
         self._show_cascade(scorecard, goal)
         if shown is not None:
             self._request_history()  # the definition may have changed
@@ -251,7 +267,6 @@ class GoalDetailScreen(Screen[None]):
     ) -> None:
         table = self.query_one(CheckinLog)
         keep = table.checkin_id
-        self._log = checkin_log(scorecard.dataset, self.goal_id)
         table.clear(columns=True)
         for key, label in (
             ("date", N_("Date")),
@@ -287,6 +302,12 @@ class GoalDetailScreen(Screen[None]):
             )
         if keep is not None and keep in self._log["id"].to_list():
             table.move_cursor(row=table.get_row_index(keep))
+
+    def on_goal_detail_screen_log_ready(self, message: GoalDetailScreen.LogReady) -> None:
+        if message.goal_id != self.goal_id or self._log_context is None:
+            return
+        self._log = message.log
+        self._show_log(*self._log_context)
 
     def _show_cascade(self, scorecard: Scorecard, goal: dict[str, object]) -> None:
         catalog = scorecard.catalog

@@ -32,6 +32,8 @@ class DashboardHeader(Static):
     """The date everything is computed for."""
     demo: reactive[bool] = reactive(False)
     """Whether this is the demo organisation's own database."""
+    activity: reactive[str | None] = reactive(None)
+    """What a long load is doing now (already translated), shown after the as-of date."""
 
     def render(self) -> Text:
         # The as-of date comes first so a long breadcrumb can never push it off screen.
@@ -44,6 +46,9 @@ class DashboardHeader(Static):
             quarter = Period.containing(PeriodUnit.QUARTER, self.as_of)
             text.append("  " + _("as of {date}").format(date=self.as_of.isoformat()), style="bold")
             text.append(f" ({month.label}, {quarter.label})  ", style="dim")
+        if self.activity:
+            text.append(safe_plain(self.activity), style="italic")
+            text.append("  ")
         for index, name in enumerate(self.breadcrumb):
             if index:
                 text.append(" > ", style="dim")
