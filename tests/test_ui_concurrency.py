@@ -4,6 +4,7 @@ check-in confirmed on screen is on disk even if the app is killed right after.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from goaltui.config import DEMO_AS_OF
 from goaltui.store.dataset import load_dataset
@@ -102,7 +104,8 @@ async def _wait_for(pilot: Pilot[None], condition: object, timeout: float = 20.0
     while not condition():
         assert time.monotonic() < deadline, "the dashboard did not refresh in time"
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a newer read took over from it
+            await pilot.app.workers.wait_for_complete()
 
 
 def _checkins_seen(app: GoalApp) -> int:
