@@ -39,7 +39,12 @@ from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
 from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, codec_name, read_source
-from goaltui.store.rules import checkin_number_rules, percent_rule, takes_percent_expr
+from goaltui.store.rules import (
+    checkin_number_rules,
+    has_percent,
+    percent_rule,
+    takes_percent_expr,
+)
 from goaltui.store.tables import TABLES, insert_columns
 
 # --------------------------------------------------------------------------------------------
@@ -278,16 +283,15 @@ def import_path(
                 [f"--encoding: '{encoding}' is not an encoding (e.g. utf-8, cp949, windows-1252)"]
             ) from None
     read = read_source(source, encoding)
-    total = sum(table.frame.height for table in read.tables.values())
-    progress("read", total, total)
     problems = Problems(files=list(read.problems))
     typed: dict[str, pl.DataFrame] = {}
+    total = 0
     for name, table in read.tables.items():
-        problems.files += [*table.header_problems, *header_problems(table, SPECS[name])]
-        typed[name], found = convert_cells(table, SPECS[name])
-        problems.add(name, found)
+        typed[name] = _converted(table, problems)
+        total += typed[name].height
         # From here on only the header and the lines are needed of the text as read.
         read.tables[name] = dataclasses.replace(table, frame=table.frame.clear())
+    progress("read", total, total)
     if problems.files:
         # A file is missing or unreadable, or its header is wrong: checks across files would
         # only echo that.
@@ -319,6 +323,81 @@ def import_path(
         summary = _write(con, plan, existing, replace=replace)
     progress("written", total, total)
     return summary
+
+
+def _converted(table: SourceTable, problems: Problems) -> pl.DataFrame:
+    """`table`'s cells converted and checked, a part of the file at a time (see
+    `SourceTable.batches`), its problems added to `problems`.
+
+    The check-ins' cells as written are kept only where a later rule may quote them or work an
+    id out of them; elsewhere the typed value stands for them (empty exactly when the cell is,
+    as a cell that does not convert is a problem)."""
+    spec = SPECS[table.name]
+    parts: list[pl.DataFrame] = []
+    kept: list[set[str]] = []
+    header = list(table.header_problems)
+    try:
+        for part in table.batches():
+            header += [p for p in part.header_problems if p not in header]
+            frame, found = convert_cells(part, spec)
+            problems.add(table.name, found)
+            keep = _cells_needed(table.name, frame, found)
+            parts.append(frame.drop(_dropped(frame, keep)))
+            kept.append(keep)
+    except pl.exceptions.ComputeError as error:
+        problems.files += table.unreadable(error)
+        return _empty_typed(table.name)
+    problems.files += [*header, *header_problems(table, spec)]
+    wanted = set().union(*kept)
+    if any(wanted - keep for keep in kept):
+        # A later part needs cells an earlier one let go of: that part is read once more.
+        for index, part in enumerate(table.batches()):
+            missing = sorted(wanted - kept[index])
+            if missing:
+                frame, _ = convert_cells(part, spec)
+                parts[index] = parts[index].with_columns(frame.select(missing))
+    if len(parts) == 1:
+        return parts[0]
+    # One column at a time into one piece (a frame in pieces is copied whole by the first
+    # column added to it), each let go of in the parts once joined.
+    joined: dict[str, pl.Series] = {}
+    for column in parts[0].columns:
+        joined[column] = pl.concat([p[column] for p in parts], rechunk=True)
+        parts = [p.drop(column) for p in parts]
+    return pl.DataFrame(joined)
+
+
+def _dropped(frame: pl.DataFrame, keep: set[str]) -> list[str]:
+    return [c for c in frame.columns if c.endswith(TEXT_SUFFIX) and c not in keep]
+
+
+def _cells_needed(name: str, frame: pl.DataFrame, found: pl.DataFrame) -> set[str]:
+    """The cells as written (`<name>__text` columns) of a converted part that later checks may
+    need: all of them but for check-ins with ids and no problem in their cells; of those only
+    what a rule quotes (a % sign, a negative or 0 denominator, a confidence out of range)."""
+    texts = {c for c in frame.columns if c.endswith(TEXT_SUFFIX)}
+    if name != "checkins" or found.height or frame["id"].null_count():
+        return texts
+    value, denominator, confidence = pl.col("value"), pl.col("denominator"), pl.col("confidence")
+    quoted_when = {
+        "value": (denominator == 0) & (value != 0),
+        "denominator": denominator < 0,
+        "confidence": (confidence < 0) | (confidence > 10),
+    }
+    column = list(quoted_when)
+    flags = frame.select(
+        (quoted_when[c] | has_percent(pl.col(c + TEXT_SUFFIX)).fill_null(False)).any().alias(c)
+        for c in column
+    ).row(0)
+    return {c + TEXT_SUFFIX for c, flag in zip(column, flags, strict=True) if flag}
+
+
+def _cell(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """A check-in cell as written, or its typed value where the cells were let go of (see
+    `_converted`)."""
+    if column + TEXT_SUFFIX in frame.columns:
+        return pl.col(column + TEXT_SUFFIX)
+    return pl.col(column).cast(pl.String)
 
 
 def _without_text(plan: _Plan) -> _Plan:
@@ -659,6 +738,10 @@ def _validate_checkins(
     frame = _with_occurrence(frame)
     retraction = pl.col("value").is_null() & pl.col("supersedes").is_not_null()
     frame, rules = _duplicates(frame, ["id"], "id")
+
+    def cell(column: str) -> pl.Expr:
+        return _cell(frame, column)
+
     rules += [
         (
             "goal_id",
@@ -678,17 +761,17 @@ def _validate_checkins(
         ),
         (
             "value",
-            pl.col("value__text").is_null() & pl.col("supersedes").is_null(),
+            cell("value").is_null() & pl.col("supersedes").is_null(),
             pl.lit("required but empty (only a row with supersedes may leave it empty)"),
         ),
         (
             "denominator",
-            ratio & pl.col("denominator__text").is_null() & pl.col("value").is_not_null(),
+            ratio & cell("denominator").is_null() & pl.col("value").is_not_null(),
             pl.format("required: {} is a ratio goal", quoted(pl.col("goal_id"))),
         ),
         (
             "denominator",
-            plain & pl.col("denominator__text").is_not_null(),
+            plain & cell("denominator").is_not_null(),
             pl.format(
                 "only ratio goals take a denominator; {} aggregates by {}",
                 quoted(pl.col("goal_id")),
@@ -697,13 +780,15 @@ def _validate_checkins(
         ),
         (
             "denominator",
-            ratio & retraction & pl.col("denominator__text").is_not_null(),
+            ratio & retraction & cell("denominator").is_not_null(),
             pl.lit("a retraction (empty value) takes no denominator"),
         ),
-        *checkin_number_rules(),
-        percent_rule("value", pl.col("goal_id").is_in(in_percent["goal_id"].implode())),
-        percent_rule("denominator", pl.lit(False)),
-        percent_rule("confidence", pl.lit(False)),
+        *checkin_number_rules(cell),
+        percent_rule(
+            "value", pl.col("goal_id").is_in(in_percent["goal_id"].implode()), cell("value")
+        ),
+        percent_rule("denominator", pl.lit(False), cell("denominator")),
+        percent_rule("confidence", pl.lit(False), cell("confidence")),
         _ref_rule("author", all_units["id"], "unit"),
     ]
     problems.add("checkins", apply_rules(frame, rules))

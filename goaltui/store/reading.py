@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -43,6 +45,10 @@ ROW = "__row"
 
 _BOM = b"\xef\xbb\xbf"
 
+BATCH_BYTES = 48 << 20
+"""A CSV file longer than this, without quotes, is read in parts of about this many bytes (whole
+lines), so that its cells as text are never all held at once."""
+
 
 @dataclass(frozen=True)
 class SourceTable:
@@ -61,6 +67,29 @@ class SourceTable:
     raw_text: bytes | None
     header_problems: tuple[str, ...] = ()
     """Problems of the header row: unnamed columns holding data, repeated names."""
+    parts: _Parts | None = None
+    """Where the rows after `frame`'s are, when the file is read in parts (see `batches`)."""
+
+    def batches(self) -> Iterator[SourceTable]:
+        """The table in parts of whole rows, each with its rows' ROW positions and the header
+        problems found in it: `frame` first, then (for a large file) the parts after it, read
+        from the file one at a time. Raises pl.exceptions.ComputeError for a part that cannot be
+        read (see `unreadable`)."""
+        yield self
+        if self.parts is None:
+            return
+        for first, chunk in zip(self.parts.firsts, self.parts.chunks(), strict=True):
+            # Every line is one row: a part's rows come after the lines of the parts before.
+            table, _ = _named(
+                self.name, self.label, _parse(chunk), self.parts.header, b"", first_row=first
+            )
+            assert table is not None
+            yield table
+
+    def unreadable(self, error: Exception) -> list[str]:
+        """The problems of a file read in parts of which one could not be read."""
+        assert self.parts is not None
+        return _parse_problems(self.label, self.parts.text().decode("utf-8", "replace"), error)
 
     def lines(self, rows: pl.Series) -> pl.Series:
         """The line in the file (header = line 1) of each row position in `rows`."""
@@ -86,6 +115,48 @@ class SourceTable:
         return (breaks.cum_sum() - breaks + pl.int_range(len(breaks), eager=True) + 2).cast(
             pl.Int64
         )
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The data rows of a CSV file after its first part: `spans` of whole lines (start, end) in
+    `data`, or in the file at `path` from `offset` on when its bytes needed no conversion."""
+
+    header: list[str]
+    head: bytes
+    spans: tuple[tuple[int, int], ...]
+    firsts: tuple[int, ...]
+    """The row position of each span's first line."""
+    data: bytes | None
+    path: Path
+    offset: int
+
+    def chunks(self) -> Iterator[bytes]:
+        """Each part as a CSV text of its own (the header line, then its lines)."""
+        if self.data is not None:
+            for start, end in self.spans:
+                yield self.head + self.data[start:end]
+            return
+        with self.path.open("rb") as file:
+            for start, end in self.spans:
+                file.seek(self.offset + start)
+                yield self.head + file.read(end - start)
+
+    def text(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        return self.path.read_bytes()[self.offset :]
+
+
+def _spans(data: bytes, start: int, size: int) -> list[tuple[int, int]]:
+    """`data` from `start` on in spans of whole lines of about `size` bytes."""
+    spans: list[tuple[int, int]] = []
+    while start < len(data):
+        cut = data.find(b"\n", start + size)
+        end = len(data) if cut < 0 else cut + 1
+        spans.append((start, end))
+        start = end
+    return spans
 
 
 @dataclass(frozen=True)
@@ -154,17 +225,19 @@ def read_csv_file(
             f"{label}: not a text CSV file (it holds binary data; save it from Excel as "
             "'CSV UTF-8' or 'CSV')"
         ]
+    offset, converted = 0, False
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
+        offset = len(_BOM)
     if encoding is None:
         decided = decide_encoding(data)
         if isinstance(decided, str) and decided != "utf-8":
-            data = data.decode(decided).encode("utf-8")
+            data, converted = data.decode(decided).encode("utf-8"), True
         elif not isinstance(decided, str):
             return None, [f"{label}: {decided.problem}"]
     elif codec_name(encoding) != "utf-8" or not _is_utf8(data):
         try:
-            data = data.decode(encoding).encode("utf-8")
+            data, converted = data.decode(encoding).encode("utf-8"), True
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             return None, [
@@ -173,14 +246,46 @@ def read_csv_file(
             ]
     if b"\r" in data and b"\n" not in data:
         # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone.
-        data = data.replace(b"\r", b"\n")
+        data, converted = data.replace(b"\r", b"\n"), True
+    header = _header_names(data)
+    if len(data) > BATCH_BYTES and b'"' not in data:
+        # Without quotes every line is one row, so the file reads in parts of whole lines.
+        return _in_parts(path, name, label, data, header, None if converted else offset)
     try:
         frame = _parse(data)
     except pl.exceptions.ComputeError as error:
         return None, _parse_problems(label, data.decode("utf-8", "replace"), error)
-    header = _header_names(data)
     # Only a file with quotes can have rows spanning lines; the others' text is not kept.
     return _named(name, label, frame, header, data if b'"' in data else b"")
+
+
+def _in_parts(
+    path: Path, name: str, label: str, data: bytes, header: list[str], offset: int | None
+) -> tuple[SourceTable | None, list[str]]:
+    """The first part of a large CSV file without quotes, and where the others are (in the
+    file itself when `offset` is given: its bytes needed no conversion)."""
+    first_line = data.find(b"\n") + 1 or len(data)
+    spans = _spans(data, first_line, BATCH_BYTES)
+    head = data[:first_line]
+    first = head + data[spans[0][0] : spans[0][1]] if spans else head
+    try:
+        frame = _parse(first)
+    except pl.exceptions.ComputeError as error:
+        return None, _parse_problems(label, data.decode("utf-8", "replace"), error)
+    lines = [data.count(b"\n", start, end) for start, end in spans]
+    firsts = [sum(lines[:i]) for i in range(1, len(spans))]
+    parts = _Parts(
+        header,
+        head,
+        tuple(spans[1:]),
+        tuple(firsts),
+        data if offset is None else None,
+        path,
+        offset or 0,
+    )
+    table, problems = _named(name, label, frame, header, b"")
+    assert table is not None
+    return dataclasses.replace(table, parts=parts), problems
 
 
 LEGACY_ENCODINGS = {
@@ -338,12 +443,14 @@ def _named(
     frame: pl.DataFrame,
     header: list[str],
     raw_text: bytes | None,
+    *,
+    first_row: int = 0,
 ) -> tuple[SourceTable | None, list[str]]:
     problems: list[str] = []
     names = [h.strip().lower() for h in header]
     if len(names) != frame.width:
         names = [c.strip().lower() for c in frame.columns]
-    frame = frame.with_row_index(ROW)
+    frame = frame.with_row_index(ROW, offset=first_row)
     keep: dict[str, str] = {}
     seen: set[str] = set()
     for position, (column, wanted) in enumerate(zip(frame.columns[1:], names, strict=True)):

@@ -21,6 +21,7 @@ verdict, with the same reason, whatever the door.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -190,9 +191,10 @@ def takes_percent_expr(unit: pl.Expr, aggregation: pl.Expr) -> pl.Expr:
     return (unit == "%") & (aggregation.fill_null("") != "ratio")
 
 
-def percent_rule(column: str, in_percent: pl.Expr) -> Rule:
-    """Refuse `73%` in `column` unless `in_percent` (the goal's unit is `%`)."""
-    cell = pl.col(column + "__text")
+def percent_rule(column: str, in_percent: pl.Expr, cell: pl.Expr | None = None) -> Rule:
+    """Refuse `73%` in `column` unless `in_percent` (the goal's unit is `%`); `cell` is the cell
+    as written (default: the column `<column>__text`)."""
+    cell = pl.col(column + "__text") if cell is None else cell
     return (
         column,
         cell.is_not_null() & has_percent(cell) & ~in_percent.fill_null(False),
@@ -297,27 +299,27 @@ BAD_CLOCK = r"(?:^|[T ])(?:2[4-9]|[3-9][0-9]):|:[6-9][0-9](?:[^0-9]|$)"
 # Rules of a check-in's numbers (a goal's context is added by the importer and the store)
 
 
-def checkin_number_rules() -> list[Rule]:
+def checkin_number_rules(cell: Callable[[str], pl.Expr] | None = None) -> list[Rule]:
     """Rules over a check-in's typed `value`, `denominator`, `confidence` (with their cells as
-    `<name>__text`): a denominator is 0 or more and is 0 only with a value of 0 (a ratio period
-    whose denominators sum to 0 has no actual); a confidence lies within 0-10."""
+    written given by `cell`, default: the columns `<name>__text`): a denominator is 0 or more and
+    is 0 only with a value of 0 (a ratio period whose denominators sum to 0 has no actual); a
+    confidence lies within 0-10."""
+    text = cell or (lambda column: pl.col(column + "__text"))
     return [
         (
             "denominator",
             pl.col("denominator") < 0,
-            pl.format("'{}' is negative", pl.col("denominator__text")),
+            pl.format("'{}' is negative", text("denominator")),
         ),
         (
             "denominator",
             (pl.col("denominator") == 0) & (pl.col("value") != 0),
-            pl.format(
-                "0, but the value is {} (nothing can be counted out of 0)", pl.col("value__text")
-            ),
+            pl.format("0, but the value is {} (nothing can be counted out of 0)", text("value")),
         ),
         (
             "confidence",
             (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
-            pl.format("'{}' is outside 0-10", pl.col("confidence__text")),
+            pl.format("'{}' is outside 0-10", text("confidence")),
         ),
     ]
 
