@@ -308,7 +308,8 @@ class DashboardScreen(Screen[None]):
     def _show_okr_detail(self, node: GoalRef | None) -> None:
         """Describe the OKR tree's node `node` (its data) in full below the tree."""
         if self.scorecard is not None:
-            detail = describe_node(self.scorecard, node, palette(self.app))
+            tree = self.query_one(OkrTree)
+            detail = describe_node(self.scorecard, node, palette(self.app), tree.dropped)
             self.query_one("#okr-detail", Static).update(detail)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
