@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from goaltui.i18n import _
 from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period
 from goaltui.textsafe import safe_plain
@@ -33,18 +34,26 @@ class DashboardHeader(Static):
     """Whether this is the demo organisation's own database."""
 
     def render(self) -> Text:
-        # The as-of date comes first so a long breadcrumb can never push it off screen.
+        # The as-of date comes first so a long breadcrumb can never push it off screen. Spaces
+        # between words are unstyled pieces of their own: a styled piece that begins with a
+        # space loses it in SVG renderings (the screenshots read "goaltuias of").
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("goaltui", style="bold")
         if self.demo:
-            text.append(" demo", style="italic")
+            text.append(" ")
+            text.append(_("demo"), style="italic")
         if self.as_of is not None:
             month = Period.containing(PeriodUnit.MONTH, self.as_of)
             quarter = Period.containing(PeriodUnit.QUARTER, self.as_of)
-            text.append(f"  as of {self.as_of.isoformat()}", style="bold")
-            text.append(f" ({month.label}, {quarter.label})  ", style="dim")
+            text.append("  ")
+            text.append(_("as of {date}").format(date=self.as_of.isoformat()), style="bold")
+            text.append(" ")
+            text.append(f"({month.label}, {quarter.label})", style="dim")
+            text.append("  ")
         for index, name in enumerate(self.breadcrumb):
             if index:
-                text.append(" > ", style="dim")
+                text.append(" ")
+                text.append(">", style="dim")
+                text.append(" ")
             text.append(safe_plain(name), style="bold" if index == len(self.breadcrumb) - 1 else "")
         return text
