@@ -4,17 +4,22 @@ test names the symptom it keeps away."""
 from __future__ import annotations
 
 import re
+import time
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widgets import Static, TabbedContent
 
 from goaltui.config import DEMO_AS_OF
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.ui.app import GoalApp
+from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
@@ -111,3 +116,179 @@ def test_table_report_fits_the_terminal_width(
     monkeypatch.setenv("COLUMNS", "200")
     wide = render_report(dataset, DEMO_AS_OF, unit=None, history=False, fmt="table")
     assert "left out" not in wide and "trend" in wide.splitlines()[2]
+
+
+async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:
+    """Open the palette, type `query`, wait until the top hit is `expected`, take it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    deadline = time.monotonic() + 20
+    while True:
+        results = pilot.app.screen.query(CommandList)
+        if results and results.first().option_count:
+            top = results.first().get_option_at_index(0)
+            if expected in str(top.prompt):
+                break
+        assert time.monotonic() < deadline, f"{expected!r} never came up for {query!r}"
+        await pilot.pause(0.05)
+    await pilot.press("enter")
+
+
+async def test_go_from_the_palette_keeps_the_okr_pane(demo_db: Path) -> None:
+    """Symptom 2: `go:` dropped the user onto the KPI pane while the OKR pane was open."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click("#tabs Tab#--content-tab-okrs")  # as a person clicks the tab
+        await settle(pilot)
+        await pick_in_palette(pilot, "go: 제품팀", "제품팀")
+        await settle(pilot)
+        screen = app.dashboard
+        assert screen.unit_id == "product"
+        assert screen.query_one(TabbedContent).active == "okrs"
+        assert screen.focused is screen.query_one(OkrTree)
+
+
+async def test_leaving_the_round_keeps_the_okr_pane(demo_db: Path) -> None:
+    """Symptom 2: leaving the check-in round (C, Escape) dropped the user onto the KPI pane."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        screen.unit_id = "product"
+        await pilot.click("#tabs Tab#--content-tab-okrs")
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        assert app.screen is not screen
+        await pilot.press("escape")
+        await settle(pilot)
+        if app.screen is not screen:  # the round's summary
+            await pilot.press("escape")
+            await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one(TabbedContent).active == "okrs"
+        assert screen.focused is screen.query_one(OkrTree)
+
+
+async def test_two_shows_the_okr_pane_and_focuses_its_tree(demo_db: Path) -> None:
+    """Symptom 2: `2` showed the OKR pane but left the keys elsewhere."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        await pilot.press("2")
+        await settle(pilot)
+        tree = screen.query_one(OkrTree)
+        assert screen.query_one(TabbedContent).active == "okrs"
+        assert screen.focused is tree
+        before = tree.cursor_line
+        await pilot.press("down")
+        assert tree.cursor_line == before + 1
+
+
+OKR_ONLY = {
+    "units.csv": """id,name,parent_id,kind
+ag,Muster AG,,org
+vertrieb,Vertrieb,ag,team
+technik,Technik,ag,team
+""",
+    "kpis.csv": "id,unit_id,name,unit,direction,aggregation,period,target_mode,target\n",
+    "objectives.csv": """id,unit_id,title,period
+o1,vertrieb,Neue Märkte erschließen,2025-Q2
+o2,vertrieb,Umsatz nachhaltig steigern,2026-Q4
+o3,technik,Plattform stabilisieren,2026-Q4
+""",
+    "key_results.csv": "id,objective_id,title,unit,direction,aggregation,target_mode,target,"
+    """baseline,weight,kpi_id
+k1,o1,Drei Partner gewinnen,count,at_least,last,absolute,3,0,1,
+k2,o2,Jahresumsatz 3.9 Mio. CHF,CHF,at_least,last,absolute,3900000,3000000,1,
+k3,o3,Verfügbarkeit 99.9 %,%,at_least,last,absolute,99.9,99,1,
+""",
+    "checkins.csv": """goal_id,date,value
+k1,2025-04-20,1
+k1,2025-05-20,2
+k2,2026-10-20,3200000
+k2,2026-11-10,3300000
+k3,2026-11-05,99.5
+""",
+}
+
+
+@pytest.fixture
+def okr_only_db(tmp_path: Path) -> Path:
+    from goaltui.store.importer import import_path
+
+    folder = tmp_path / "okr-only"
+    folder.mkdir()
+    for name, text in OKR_ONLY.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    path = tmp_path / "okr.duckdb"
+    import_path(path, folder)
+    return path
+
+
+def _app(db: Path, as_of: date) -> GoalApp:
+    return GoalApp(db=db, as_of=as_of, today=DEMO_AS_OF, demo=False, watch=False)
+
+
+async def test_an_organisation_with_only_okrs_opens_on_its_okrs(okr_only_db: Path) -> None:
+    """Symptom 3: an organisation with only OKRs opened on an empty KPI pane with no hint; the
+    first focus must be in a list with rows, so the arrows do something."""
+    app = _app(okr_only_db, DEMO_AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        tabs = screen.query_one(TabbedContent)
+        tree = screen.query_one(OkrTree)
+        assert tabs.active == "okrs"
+        # The top has no objectives of its own: the units below take the keys.
+        children = screen.query_one(ChildrenTable)
+        assert screen.focused is children and children.row_count == 2
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.unit_id == "vertrieb"
+        assert tabs.active == "okrs"
+        await pilot.press("2")
+        assert screen.focused is tree and tree.goal_id is None
+        await pilot.press("down")
+        assert tree.goal_id == "k2"
+        # The empty KPI pane says where the goals are, with the key that goes there.
+        await pilot.press("1")
+        await settle(pilot)
+        hint = _detail(screen.query_one("#kpi-empty", Static))
+        assert "no KPIs" in hint and "OKR pane (2)" in hint
+
+
+async def test_an_as_of_without_data_says_where_the_data_is(okr_only_db: Path) -> None:
+    """Symptom 3: an as-of date with no data showed empty panes without a word."""
+    app = _app(okr_only_db, date(2024, 11, 15))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        expected = "No check-ins in 2024-11; data runs 2025-04 .. 2026-11"
+        assert any(expected in message for message in said), said
+        tree = app.dashboard.query_one(OkrTree)
+        assert expected in str(tree.root.children[0].label)
+
+
+async def test_palette_period_takes_a_typed_label_and_latest_with_data(
+    okr_only_db: Path,
+) -> None:
+    """Symptom 3: `period:` in the palette could not take `2025-Q2`; "latest with data"."""
+    app = _app(okr_only_db, date(2024, 11, 15))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.unit_id = "vertrieb"
+        await pick_in_palette(pilot, "period: 2025-Q2", "period: 2025-Q2")
+        await settle(pilot)
+        assert app.as_of == date(2025, 6, 30)
+        tree = app.dashboard.query_one(OkrTree)
+        assert any("Neue Märkte" in str(node.label) for node in tree.root.children)
+        await pick_in_palette(pilot, "period: 2025-05-01", "period: 2025-05-01")
+        await settle(pilot)
+        assert app.as_of == date(2025, 5, 1)
+        await pick_in_palette(pilot, "period: latest with data", "latest with data")
+        await settle(pilot)
+        assert app.as_of == date(2026, 11, 10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,6 +12,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
+from goaltui.i18n import _
 from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:  # the app imports this module before polars is loaded
@@ -43,6 +45,28 @@ def help_markup(help_text: str) -> str:
     return escape(safe_plain(help_text))
 
 
+def typed_period(query: str) -> tuple[str, date] | None:
+    """A period label (`2024-Q3`, `2024-11`, `2024`) or a date (`2024-11-05`) typed after
+    `period:` in the palette, with the as-of date it stands for (a period: its last day);
+    None when the query is not one."""
+    from goaltui.model.period import Period
+
+    text = query.strip()
+    if text.casefold().startswith("period:"):
+        text = text[len("period:") :].strip()
+    if not text or not text[:1].isdigit():
+        return None
+    try:
+        return text, date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        return None
+    return period.label, period.end
+
+
 class GoalCommands(Provider):
     """Jump to any unit or goal (fuzzy, any language), move in time, switch panes."""
 
@@ -72,6 +96,11 @@ class GoalCommands(Provider):
             ("period: next month", "move the as-of date forward", partial(period, 1)),
             ("period: previous quarter", "three months back", partial(period, -3)),
             ("period: next quarter", "three months forward", partial(period, 3)),
+            (
+                _("period: latest with data"),
+                _("the as-of date of the last check-in"),
+                dashboard.action_latest_with_data,
+            ),
             ("pane: KPIs", "show the KPI pane", partial(tab, "kpis")),
             ("pane: OKRs", "show the OKR pane", partial(tab, "okrs")),
             ("pane: Quality", "show the quality findings", partial(tab, "quality")),
@@ -111,6 +140,15 @@ class GoalCommands(Provider):
         if dashboard is None or dashboard.scorecard is None:
             return
         matcher = self.matcher(query)
+        typed = typed_period(query)
+        if typed is not None:
+            label, day = typed
+            yield Hit(
+                1.0,
+                _("period: {label}").format(label=label),
+                partial(dashboard.go_to_date, day),
+                help=_("as of {date}").format(date=day.isoformat()),
+            )
         for title, help_text, callback in self._fixed(dashboard):
             score = matcher.match(title)
             if score > 0:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 import polars as pl
+from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,12 +16,25 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane, Tree
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    Tree,
+)
 
+from goaltui.i18n import _
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.period import shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
+from goaltui.ui.hints import latest_with_data, pane_with_goals, where_the_data_is
+from goaltui.ui.keys import key_of
 from goaltui.ui.messages import StateChanged
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
@@ -135,6 +149,8 @@ class DashboardScreen(Screen[None]):
         self._demo = demo
         self._db = db
         self._findings_shown: tuple[pl.DataFrame | None, str] | None = None
+        self._opened = False
+        self._said_for: date | None = as_of
 
     def compose(self) -> ComposeResult:
         header = DashboardHeader(id="header")
@@ -148,6 +164,7 @@ class DashboardScreen(Screen[None]):
                     with TabPane("KPIs", id="kpis"):
                         yield Input(placeholder="filter KPIs (Escape clears)", id="kpi-filter")
                         yield KpiTable(id="kpi-table")
+                        yield Static(id="kpi-empty")
                     with TabPane("OKRs", id="okrs"):
                         yield OkrTree(id="okr-tree")
                         yield Static(id="okr-detail")
@@ -162,6 +179,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#kpi-filter").display = False
+        self.query_one("#kpi-empty").display = False
         self.query_one("#main").loading = True
         if self._notice:
             notice = safe_plain(self._notice, multiline=True)
@@ -192,6 +210,10 @@ class DashboardScreen(Screen[None]):
             self.as_of = message.as_of
         if message.scorecard is not self.scorecard:
             self.scorecard = message.scorecard
+            if self._opened and message.scorecard.as_of != self._said_for:
+                # Figures for another as-of date: say so when it has no data.
+                self._said_for = message.scorecard.as_of
+                self._say_where_the_data_is()
         if message.findings is not self.findings:
             self.findings = message.findings
 
@@ -205,6 +227,34 @@ class DashboardScreen(Screen[None]):
             self.set_reactive(DashboardScreen.unit_id, roots[0] if roots else None)
         self.query_one(OrgTree).show(scorecard, self.unit_id or "")
         self._show_unit()
+        if not self._opened and self.unit_id is not None:
+            # The first view: the pane that has goals (an organisation with only OKRs opens on
+            # its OKRs), with the keys in that pane's list.
+            self._opened = True
+            self.action_tab(pane_with_goals(scorecard, self.unit_id))
+            if not self._pane_has_rows():
+                # Nothing of its own here: the units below take the keys, Enter goes there.
+                children = self.query_one(ChildrenTable)
+                (
+                    children if children.display and children.row_count else self.query_one(OrgTree)
+                ).focus()
+            self._say_where_the_data_is()
+
+    def _pane_has_rows(self) -> bool:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "okrs":
+            return bool(self.query_one(OkrTree).root.children) and any(
+                node.data is not None for node in self.query_one(OkrTree).root.children
+            )
+        if tabs.active == "kpis":
+            return bool(self.query_one(KpiTable).row_count)
+        return True
+
+    def _say_where_the_data_is(self) -> None:
+        if self.scorecard is not None:
+            hint = where_the_data_is(self.scorecard)
+            if hint is not None and self.scorecard.dataset.checkins.height:
+                self.notify(hint, title=_("No data"), timeout=8, markup=False)
 
     def watch_unit_id(self) -> None:
         if self.scorecard is not None and self.unit_id is not None:
@@ -272,6 +322,26 @@ class DashboardScreen(Screen[None]):
         self.query_one(KpiTable).show(
             goals, korean=scorecard.korean, keep=keep, due=scorecard.due_ids
         )
+        empty = self.query_one("#kpi-empty", Static)
+        empty.display = goals.is_empty()
+        if goals.is_empty():
+            empty.update(self._kpi_hint(scorecard, unit_id))
+
+    def _kpi_hint(self, scorecard: Scorecard, unit_id: str) -> Text:
+        """What the empty KPI pane says: why it is empty and where the goals or data are."""
+        name = scorecard.unit_names.get(unit_id, unit_id)
+        lines = []
+        if self.filter_text:
+            lines.append(_("No KPI matches the filter; Escape clears it."))
+        else:
+            lines.append(_("{unit} has no KPIs as of this date.").format(unit=safe_plain(name)))
+            if pane_with_goals(scorecard, unit_id) == "okrs":
+                key = key_of(self.app, "tab-okrs", DashboardScreen)
+                lines.append(_("Its objectives are on the OKR pane ({key}).").format(key=key))
+            hint = where_the_data_is(scorecard)
+            if hint is not None:
+                lines.append(hint)
+        return Text("\n".join(lines), style="italic")
 
     # Navigation
 
@@ -284,7 +354,9 @@ class DashboardScreen(Screen[None]):
             return
         if isinstance(event.data_table, ChildrenTable):
             self.unit_id = key
-            self.query_one(KpiTable).focus()
+            # Into the unit, in the pane that is open (the OKR pane stays the OKR pane).
+            active = self.query_one(TabbedContent).active
+            self.query_one(PANE_FOCUS.get(active, "#kpi-table")).focus()
         elif isinstance(event.data_table, KpiTable):
             self.open_goal(key)
         elif isinstance(event.data_table, DueTable) and event.data_table.goal_id is not None:
@@ -314,6 +386,25 @@ class DashboardScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._show_findings()
+        # However the pane was chosen (a key, the palette, a click on its tab), its own list
+        # takes the keys: a focus left behind in a hidden pane would bring that pane back the
+        # next time the focus is restored (after the palette, a form or the round).
+        self._focus_pane()
+
+    def _focus_pane(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        selector = PANE_FOCUS.get(tabs.active)
+        focused = self.focused
+        around = focused.ancestors_with_self if focused is not None else []
+        if selector is None or tabs.active_pane in around:
+            return
+        # The tab bar or a hidden pane: the shown pane's list. (The org tree and the children
+        # table keep the focus a person gave them.)
+        if focused is None or isinstance(focused, Tabs) or tabs in around:
+            self.query_one(selector).focus()
+
+    def on_screen_resume(self) -> None:
+        self._focus_pane()
 
     def on_quality_table_explain(self, message: QualityTable.Explain) -> None:
         self.query_one("#finding", Static).update(explain_finding(message.finding))
@@ -357,6 +448,24 @@ class DashboardScreen(Screen[None]):
                 return
             moved = limit
         self.post_message(self.Recompute(moved))
+
+    def go_to_date(self, day: date) -> None:
+        """Make `day` the as-of date (no later than today)."""
+        if day > self._today:
+            self.notify(
+                _("{date} is after today: showing today.").format(date=day.isoformat()),
+                timeout=4,
+            )
+            day = self._today
+        self.post_message(self.Recompute(day))
+
+    def action_latest_with_data(self) -> None:
+        """Move the as-of date to the last check-in."""
+        day = latest_with_data(self.scorecard, self._today) if self.scorecard else None
+        if day is None:
+            self.notify(_("There are no check-ins yet."), timeout=4)
+            return
+        self.post_message(self.Recompute(day))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -16,6 +16,7 @@ from goaltui.i18n import N_, _, ngettext
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.textsafe import safe_plain, safe_text
+from goaltui.ui.hints import where_the_data_is
 from goaltui.ui.render import palette, score_text, status_color, status_text
 from goaltui.ui.widgets.due_table import due_mark
 
@@ -122,7 +123,9 @@ class OkrTree(Tree[GoalRef]):
                 if kr["goal_id"] == keep:
                     target_node = leaf
         if not objectives.height:
-            self.root.add_leaf(Text("No objectives in this period.", style="dim"))
+            hint = where_the_data_is(scorecard)
+            said = _("No objectives in this period.")
+            self.root.add_leaf(Text(said if hint is None else f"{said} {hint}", style="dim"))
         if target_node is None and self.root.children:
             target_node = self.root.children[0]
         if target_node is not None:
