@@ -251,7 +251,7 @@ async def test_an_organisation_with_only_okrs_opens_on_its_okrs(okr_only_db: Pat
         assert screen.unit_id == "vertrieb"
         assert tabs.active == "okrs"
         await pilot.press("2")
-        assert app.dashboard.focused is tree  # type: ignore[comparison-overlap]
+        assert app.dashboard.focused is tree
         assert tree.goal_id is None
         await pilot.press("down")
         assert tree.goal_id == "k2"
