@@ -293,3 +293,21 @@ async def test_palette_period_takes_a_typed_label_and_latest_with_data(
         await pick_in_palette(pilot, "period: latest with data", "latest with data")
         await settle(pilot)
         assert app.as_of == date(2026, 11, 10)
+
+
+async def test_goal_of_another_period_switches_the_period(okr_only_db: Path) -> None:
+    """Symptom 4: `goal:` to a goal of another period changed the unit but not the period,
+    left the cursor elsewhere and said nothing."""
+    app = _app(okr_only_db, DEMO_AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_in_palette(pilot, "goal: Drei Partner", "Drei Partner gewinnen")
+        await settle(pilot)
+        screen = app.dashboard
+        assert app.as_of == date(2025, 6, 30)
+        assert screen.unit_id == "vertrieb"
+        assert screen.query_one(TabbedContent).active == "okrs"
+        tree = screen.query_one(OkrTree)
+        assert screen.focused is tree and tree.goal_id == "k1"
+        said = [n.message for n in app._notifications]
+        assert any("2025-Q2" in message for message in said), said

@@ -30,7 +30,7 @@ from textual.widgets import (
 
 from goaltui.i18n import _
 from goaltui.metrics.scorecard import Scorecard
-from goaltui.model.period import shift_months
+from goaltui.model.period import Period, shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
 from goaltui.ui.hints import latest_with_data, pane_with_goals, where_the_data_is
@@ -150,6 +150,7 @@ class DashboardScreen(Screen[None]):
         self._db = db
         self._findings_shown: tuple[pl.DataFrame | None, str] | None = None
         self._opened = False
+        self._pending_goal: tuple[str, str, str, date] | None = None
         self._said_for: date | None = as_of
 
     def compose(self) -> ComposeResult:
@@ -227,6 +228,10 @@ class DashboardScreen(Screen[None]):
             self.set_reactive(DashboardScreen.unit_id, roots[0] if roots else None)
         self.query_one(OrgTree).show(scorecard, self.unit_id or "")
         self._show_unit()
+        pending = self._pending_goal
+        if pending is not None and scorecard.as_of == pending[3]:
+            self._pending_goal = None
+            self.focus_goal(pending[0], unit_id=pending[1], kind=pending[2])
         if not self._opened and self.unit_id is not None:
             # The first view: the pane that has goals (an organisation with only OKRs opens on
             # its OKRs), with the keys in that pane's list.
@@ -410,7 +415,29 @@ class DashboardScreen(Screen[None]):
         self.query_one("#finding", Static).update(explain_finding(message.finding))
 
     def focus_goal(self, goal_id: str, *, unit_id: str, kind: str) -> None:
-        """Make `unit_id` current and put the cursor on the goal in its pane."""
+        """Make `unit_id` current and put the cursor on the goal in its pane; a key result or
+        objective of another period moves the as-of date into that period first (and says so)."""
+        period = self._goal_period(goal_id, kind)
+        if period is not None and not period.contains(self.as_of):
+            day = min(period.end, self._today)
+            if day < period.start:
+                self.notify(
+                    _("{period} has not begun yet: the as-of date cannot go there.").format(
+                        period=period.label
+                    ),
+                    timeout=5,
+                )
+            else:
+                # The cursor goes to the goal once the figures for that date are in.
+                self._pending_goal = (goal_id, unit_id, kind, day)
+                self.notify(
+                    _("The goal is of {period}: showing it as of {date}.").format(
+                        period=period.label, date=day.isoformat()
+                    ),
+                    title=_("Period"),
+                    timeout=6,
+                )
+                self.post_message(self.Recompute(day))
         self.unit_id = unit_id
         self.filter_text = ""
         tabs = self.query_one(TabbedContent)
@@ -424,6 +451,25 @@ class DashboardScreen(Screen[None]):
             if self.scorecard is not None:
                 self._show_okr_detail(tree.show(self.scorecard, unit_id, keep=goal_id))
             tree.focus()
+
+    def _goal_period(self, goal_id: str, kind: str) -> Period | None:
+        """The period of an objective or key result (None for a KPI: it has every period)."""
+        if self.scorecard is None or kind not in ("kr", "objective"):
+            return None
+        dataset = self.scorecard.dataset
+        objective_id = goal_id
+        if kind == "kr":
+            krs = dataset.key_results.filter(pl.col("id") == goal_id)
+            if krs.is_empty():
+                return None
+            objective_id = krs["objective_id"][0]
+        rows = dataset.objectives.filter(pl.col("id") == objective_id)
+        if rows.is_empty():
+            return None
+        try:
+            return Period.parse(rows["period"][0])
+        except ValueError:
+            return None
 
     def open_goal(self, goal_id: str) -> None:
         """Open the goal detail screen."""
