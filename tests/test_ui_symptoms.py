@@ -21,6 +21,7 @@ from goaltui.model.enums import STATUS_WORDS
 from goaltui.ui.app import GoalApp
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
+from goaltui.ui.widgets.quality_table import QualityTable
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
 
@@ -311,3 +312,28 @@ async def test_goal_of_another_period_switches_the_period(okr_only_db: Path) -> 
         assert screen.focused is tree and tree.goal_id == "k1"
         said = [n.message for n in app._notifications]
         assert any("2025-Q2" in message for message in said), said
+
+
+async def test_quality_rows_fit_the_pane_and_name_their_period(demo_db: Path) -> None:
+    """Symptom 8: the "What" column was cut at the pane's edge, findings did not say which
+    period, and one objective title in three quarters gave three identical rows."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.dashboard.query_one(QualityTable)
+        assert table.row_count >= 5
+        widths = sum(column.get_render_width(table) for column in table.columns.values())
+        assert widths <= table.size.width
+        keys = [k.value for k in table.columns]
+        assert keys == ["rule", "severity", "subject", "period", "message"]
+        seen = set()
+        rule = ""
+        for row_key in table.rows:
+            cells = [str(cell) for cell in table.get_row(row_key)]
+            rule = cells[0] or rule
+            assert cells[3], cells  # every finding is about a period
+            line = (rule, cells[2], cells[3], cells[4])
+            assert line not in seen, line
+            seen.add(line)

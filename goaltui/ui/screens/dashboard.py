@@ -43,7 +43,7 @@ from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
 from goaltui.ui.widgets.org_tree import OrgTree
-from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
+from goaltui.ui.widgets.quality_table import QualityTable, explain_finding, finding_periods
 
 if TYPE_CHECKING:
     from goaltui.ui.app import GoalApp
@@ -309,7 +309,9 @@ class DashboardScreen(Screen[None]):
             return
         subtree = scorecard.subtree(unit_id)
         table.show(
-            findings.filter(pl.col("unit_id").is_in(subtree.implode())), scorecard.subject_names
+            findings.filter(pl.col("unit_id").is_in(subtree.implode())),
+            scorecard.subject_names,
+            finding_periods(scorecard.dataset, scorecard.as_of),
         )
 
     def _show_kpis(self, keep: str | None = None) -> None:
