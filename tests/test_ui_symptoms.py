@@ -12,14 +12,17 @@ import polars as pl
 import pytest
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.command import CommandList
 from textual.pilot import Pilot
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Input, Static, TabbedContent
 
 from goaltui.config import DEMO_AS_OF
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.ui.app import GoalApp
+from goaltui.ui.screens.checkin import FIELDS, CheckinForm
 from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
 from goaltui.ui.widgets.quality_table import QualityTable
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
@@ -337,3 +340,46 @@ async def test_quality_rows_fit_the_pane_and_name_their_period(demo_db: Path) ->
             line = (rule, cells[2], cells[3], cells[4])
             assert line not in seen, line
             seen.add(line)
+
+
+async def test_keys_typed_fast_across_the_form_land_in_their_fields(demo_db: Path) -> None:
+    """Symptom 6: value, Tab, Tab, confidence, Tab, note sent at once (a paste, a fast typist)
+    all landed in the value field ("25000006race test")."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        screen.unit_id = "cs"
+        await settle(pilot)
+        table = screen.query_one(KpiTable)
+        table.focus()
+        goal_id = table.goal_id
+        assert goal_id is not None
+        # All at once, as a terminal delivers a paste or a fast typist's keys: no pause between
+        # them for the form to catch up (pilot.press waits after every key).
+        for key in ["c", *"2500000", "tab", "tab", "6", "tab", *"race test"]:
+            name = {"\t": "tab", " ": "space"}.get(key, key)
+            app.post_message(events.Key(name, "\t" if name == "tab" else key))
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CheckinForm)
+        values = {name: form.query_one(f"#{name}", Input).value for name in FIELDS}
+        assert values["goal"] == goal_id
+        assert (values["value"], values["confidence"], values["note"]) == (
+            "2500000",
+            "6",
+            "race test",
+        )
+
+
+async def test_the_note_field_takes_the_width_of_the_form(demo_db: Path) -> None:
+    """Symptom 6: the note field was about 32 characters wide in a 100-column form."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, CheckinForm)
+        note = form.query_one("#note", Input)
+        assert note.size.width >= 60
