@@ -17,10 +17,11 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TabbedContent
 
-from goaltui.config import DEMO_AS_OF
+from goaltui.config import DEMO_AS_OF, Config
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import FIELDS, CheckinForm
+from goaltui.ui.screens.help import HelpScreen, help_intro
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
@@ -383,3 +384,32 @@ async def test_the_note_field_takes_the_width_of_the_form(demo_db: Path) -> None
         assert isinstance(form, CheckinForm)
         note = form.query_one("#note", Input)
         assert note.size.width >= 60
+
+
+async def test_help_is_built_from_the_live_bindings(demo_db: Path) -> None:
+    """Symptom 11: `?` listed super+c but not Enter, Backspace or the arrows, and the help
+    sentences named keys by hand, so a remapped key ([keys] in config.toml) was wrong there."""
+    config = Config(keys={"checkin": "k", "period-previous": "comma", "up": "h"})
+    app = GoalApp(db=demo_db, as_of=DEMO_AS_OF, today=DEMO_AS_OF, config=config, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys = {key for row in help_screen.rows for key in row[0].split(", ")}
+        assert {"Enter", "Up arrow", "Down arrow", "k", ",", "h"} <= keys
+        assert not any(key.startswith("super+") for key in keys)
+        assert "c" not in keys and "Backspace" not in keys  # remapped away
+        intro = help_intro(app.dashboard).plain
+        assert "k checks in the highlighted goal" in intro
+        assert ", and ] move the as-of date" in intro
+        assert "h goes up" in intro
+        assert "{" not in intro
+    # Without a keymap: the keys as bound.
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        intro = help_intro(app.dashboard).plain
+        assert "Enter drills into a unit" in intro and "Backspace goes up" in intro
+        assert "c checks in" in intro and "^p jumps anywhere" in intro

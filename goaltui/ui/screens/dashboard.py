@@ -61,10 +61,11 @@ class DashboardScreen(Screen[None]):
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#kpi-table"
     HELP = (
-        "Enter drills into a unit or opens a goal; Backspace goes up. [ and ] move the as-of "
-        "date by a month. c checks in the highlighted goal, C walks the goals that owe a "
-        "check-in, then every goal without one this period. 4 shows who owes a check-in. "
-        "/ filters the KPIs. ctrl+p jumps anywhere (go: / goal:)."
+        "{enter} drills into a unit or opens a goal; {up} goes up. {period-previous} and "
+        "{period-next} move the as-of date by a month. {checkin} checks in the highlighted "
+        "goal, {checkin-round} walks the goals that owe a check-in, then every goal without "
+        "one this period. {tab-due} shows who owes a check-in. {filter} filters the KPIs. "
+        "{command_palette} jumps anywhere (go: / goal: / period:)."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("backspace", "up", "Up", id="up", tooltip="Go up to the parent unit"),

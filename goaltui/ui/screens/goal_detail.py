@@ -68,8 +68,9 @@ class GoalDetailScreen(Screen[None]):
     AUTO_FOCUS = "#log"
     HELP = (
         "One goal: its periods (bar = actual, | = target), its check-ins and its cascade. "
-        "Escape or Backspace goes back; c checks in; in the log e corrects, d retracts; "
-        "u undoes your last check-in; Enter in the cascade opens that goal."
+        "{detail-back} goes back; {checkin} checks in; in the log {log-correct} corrects, "
+        "{log-retract} retracts; {undo} undoes your last check-in; {enter} in the cascade "
+        "opens that goal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", id="detail-back", tooltip="Back"),

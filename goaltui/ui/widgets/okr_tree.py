@@ -32,7 +32,7 @@ class OkrTree(Tree[GoalRef]):
     baseline -> actual -> target, last confidence and last check-in date."""
 
     HELP = (
-        "Objectives and key results of the current unit. Enter on a key result opens it; "
+        "Objectives and key results of the current unit. {okr-open} on a key result opens it; "
         "on an objective, folds it. Scores: green >= 0.7, yellow >= 0.4, red below."
     )
     BINDINGS: ClassVar[list[BindingType]] = [

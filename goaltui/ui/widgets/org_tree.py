@@ -26,7 +26,7 @@ class OrgTree(Tree[str]):
     """Units as a tree. Enter makes the highlighted unit the current one."""
 
     HELP = (
-        "The organisation. Enter: make this unit current. "
+        "The organisation. {org-open}: make this unit current. "
         "Badges: ✓ on track, ~ at risk, ✗ off track; !n: n goals here and below owe a "
         "check-in."
     )

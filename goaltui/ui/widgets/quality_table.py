@@ -32,7 +32,7 @@ class QualityTable(DataTable[Text | str]):
 
     HELP = (
         "Goal-quality findings (the guide's criteria for good KPIs and OKRs) in the current "
-        "unit and below. Enter: go to the goal, objective or unit concerned."
+        "unit and below. {quality-open}: go to the goal, objective or unit concerned."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Go to", id="quality-open", tooltip="Go to the subject"),
