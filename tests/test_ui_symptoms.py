@@ -25,6 +25,7 @@ from goaltui.ui.screens.help import HelpScreen, help_intro
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
+from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable
 from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
 
@@ -413,3 +414,38 @@ async def test_help_is_built_from_the_live_bindings(demo_db: Path) -> None:
         intro = help_intro(app.dashboard).plain
         assert "Enter drills into a unit" in intro and "Backspace goes up" in intro
         assert "c checks in" in intro and "^p jumps anywhere" in intro
+
+
+async def test_nothing_is_cut_silently_at_80_by_24(demo_db: Path) -> None:
+    """Symptom 7: at 80x24 the unit tree's counts were cut without an ellipsis ("✗1" for ✗10),
+    the OKR status column and the children's "no data" / "OKR score" columns disappeared."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        scorecard = screen.scorecard
+        assert scorecard is not None
+        tree = screen.query_one(OrgTree)
+        root = scorecard.rollup.filter(pl.col("unit_id") == "hb").row(0, named=True)
+        label = str(tree.root.label)
+        for mark, column in (("✓", "on_track"), ("~", "at_risk"), ("✗", "off_track")):
+            count = root[f"subtree_{column}"]
+            if count:
+                assert f"{mark}{count}" in label, label
+        assert cell_len(label) <= tree.size.width - 3
+        children = screen.query_one(ChildrenTable)
+        assert len(children.columns) == 8
+        widths = sum(column.get_render_width(children) for column in children.columns.values())
+        assert widths <= children.size.width
+        screen.unit_id = "product"
+        await pilot.press("2")
+        await settle(pilot)
+        okr = screen.query_one(OkrTree)
+        for objective in okr.root.children:
+            for leaf in objective.children:
+                line = str(leaf.label)
+                assert any(word in line for word in STATUS_WORDS.values()), line
+                assert cell_len(line) <= okr.size.width - 4
+        assert "too narrow for the lines, shown here" in _detail(
+            screen.query_one("#okr-detail", Static)
+        )

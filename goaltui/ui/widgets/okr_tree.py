@@ -146,7 +146,7 @@ def _cell(text: Text, width: int) -> Text:
 STATUS_WIDTH = max(cell_len(_(word)) for word in STATUS_WORDS.values()) + 2
 """The status column: the widest status word and a gap before what follows."""
 
-SCORE_WIDTH = 15
+SCORE_WIDTH = 16
 """The score bar and its number, and the space after them."""
 
 LINE_MARGIN = 6
@@ -173,19 +173,27 @@ def _layout(krs: pl.DataFrame, korean: bool, width: int) -> KrLayout:
     full = max([cell_len(_figures(kr, korean, baseline=True)) for kr in rows] + [10]) + 2
     short = max([cell_len(_figures(kr, korean, baseline=False)) for kr in rows] + [8]) + 2
     longest = max([cell_len(safe_plain(kr["name"])) for kr in rows] + [10])
-    # The score, the title (at least this much of it) and the status always show.
+    # The score, the title (at least some of it) and the status always show; then the actual
+    # and target, the baseline, confidence and the last check-in date, as the width allows.
     room = width - LINE_MARGIN - SCORE_WIDTH - STATUS_WIDTH - 2
     title_floor = min(longest, 16)
-    figures, baseline = (full, True) if room - title_floor >= full else (short, False)
+    dropped: list[str] = []
+    if room - title_floor >= full:
+        figures, baseline = full, True
+    elif room - min(longest, 8) >= short:
+        figures, baseline = short, False
+        dropped.append(N_("baseline"))
+    else:
+        figures, baseline = 0, False
+        dropped.append(N_("baseline, actual and target"))
     room -= figures
-    dropped = [] if baseline else [N_("baseline")]
     confidence = room - title_floor >= 8
     room -= 8 if confidence else 0
     last = room - title_floor >= 11
     room -= 11 if last else 0
     dropped += [] if confidence else [N_("confidence")]
     dropped += [] if last else [N_("last check-in")]
-    title = max(title_floor, min(longest, room, TITLE_WIDTH))
+    title = max(min(longest, 6), min(longest, room, TITLE_WIDTH))
     return KrLayout(title, figures, baseline, confidence, last, korean, tuple(dropped))
 
 
@@ -207,8 +215,9 @@ def _kr_label(kr: dict[str, object], theme: dict[str, str], layout: KrLayout) ->
     label.append(" ")
     label.append_text(_cell(safe_text(kr["name"]), layout.title))
     # Columns with a gap of their own: a figure never runs into the status after it.
-    figures = _figures(kr, layout.korean, baseline=layout.baseline)
-    label.append_text(_cell(Text(f"  {figures}", style="dim"), layout.figures))
+    if layout.figures:
+        figures = _figures(kr, layout.korean, baseline=layout.baseline)
+        label.append_text(_cell(Text(f"  {figures}", style="dim"), layout.figures))
     label.append_text(_cell(Text("  "), 2))
     status = kr["status"] if isinstance(kr["status"], str) else None
     label.append_text(_cell(status_text(status, theme), STATUS_WIDTH))
