@@ -449,3 +449,25 @@ async def test_nothing_is_cut_silently_at_80_by_24(demo_db: Path) -> None:
         assert "too narrow for the lines, shown here" in _detail(
             screen.query_one("#okr-detail", Static)
         )
+
+
+async def test_goal_detail_gives_the_score_and_the_forecast_in_words(demo_db: Path) -> None:
+    """Symptom 5 (in part): the goal detail had no KR score or baseline, and the forecast was
+    raw ("forecast 1528086 CHF against at least 1200000 CHF: 1.27 of target")."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        scorecard = screen.scorecard
+        assert scorecard is not None
+        krs = scorecard.goals.filter(
+            (pl.col("kind") == "kr") & pl.col("forecast").is_not_null() & pl.col("is_current")
+        ).sort("goal_id")
+        kr = krs.row(0, named=True)
+        screen.open_goal(kr["goal_id"])
+        await settle(pilot)
+        summary = _detail(app.screen.query_one("#summary", Static))
+        assert f"KR score {kr['score']:.2f}" in summary
+        assert "forecast " in summary and " target (" in summary
+        assert "of target" not in summary
+        assert not re.search(r"\d{5,}", summary), summary  # numbers as the panes show them

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from goaltui.humanize import percent, quantity
+from goaltui.i18n import _
 from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import STATUS_WORDS
 from goaltui.model.types import Checkin
@@ -178,12 +179,18 @@ class GoalDetailScreen(Screen[None]):
             if row["target"] is not None:
                 target = quantity(row["target"], unit, korean=scorecard.korean)
                 text.append(f"  target {safe_plain(target)}")
+            if row.get("kind") == "kr" and isinstance(row.get("score"), float):
+                text.append("\n")
+                text.append_text(_score_words(row, unit, korean=scorecard.korean))
             expected = _expected_progress(row, unit, korean=scorecard.korean)
             if expected is not None:
                 text.append("\n")
                 text.append_text(expected)
+            # The forecast in words with the numbers as the panes show them; the computed
+            # sentence where there is no forecast to put so.
+            forecast = forecast_words(row, unit, korean=scorecard.korean)
             explanation = row.get("explanation")
-            words = safe_plain(explanation or _status_words(row), multiline=True)
+            words = forecast or safe_plain(explanation or _status_words(row), multiline=True)
             text.append(f"\n{words}", style="italic")
         else:
             text.append("\nNot measured in the period containing the as-of date.", style="dim")
@@ -335,6 +342,49 @@ class GoalDetailScreen(Screen[None]):
             self.notify("This entry no longer counts; nothing to retract.", severity="warning")
             return
         self.post_message(self.RetractRequested(str(row["id"])))
+
+
+def _score_words(row: dict[str, object], unit: str | None, *, korean: bool) -> Text:
+    """A key result's OKR score and what it is measured from: `score 0.62 (from baseline 40)`."""
+    score = row["score"]
+    assert isinstance(score, float)
+    text = Text(_("KR score "))
+    text.append(f"{score:.2f}", style="bold")
+    baseline = row.get("baseline")
+    if isinstance(baseline, float):
+        shown = safe_plain(quantity(baseline, unit, korean=korean))
+        text.append(" " + _("(from baseline {baseline})").format(baseline=shown))
+    else:
+        text.append(" " + _("(no baseline: the share of the target reached)"))
+    return text
+
+
+def forecast_words(row: dict[str, object], unit: str | None, *, korean: bool) -> str | None:
+    """The forecast in words with formatted numbers: `forecast 1.53M CHF, above the 1.2M CHF
+    target (127%)`; None without a forecast or a target."""
+    forecast, target = row.get("forecast"), row.get("target")
+    achievement = row.get("forecast_achievement")
+    if not (
+        isinstance(forecast, float)
+        and isinstance(target, float)
+        and isinstance(achievement, float)
+        and row.get("is_current")
+    ):
+        return None
+    values = {
+        "forecast": safe_plain(quantity(forecast, unit, korean=korean)),
+        "target": safe_plain(quantity(target, unit, korean=korean)),
+        "achievement": percent(achievement),
+    }
+    if row.get("direction") == "at_most":
+        if achievement >= 1:
+            return _("forecast {forecast}, within the {target} limit ({achievement})").format(
+                **values
+            )
+        return _("forecast {forecast}, over the {target} limit ({achievement})").format(**values)
+    if achievement >= 1:
+        return _("forecast {forecast}, above the {target} target ({achievement})").format(**values)
+    return _("forecast {forecast}, below the {target} target ({achievement})").format(**values)
 
 
 def _status_words(row: dict[str, object]) -> str:
