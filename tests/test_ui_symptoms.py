@@ -471,3 +471,35 @@ async def test_goal_detail_gives_the_score_and_the_forecast_in_words(demo_db: Pa
         assert "forecast " in summary and " target (" in summary
         assert "of target" not in summary
         assert not re.search(r"\d{5,}", summary), summary  # numbers as the panes show them
+
+
+async def test_goal_log_marks_what_is_not_counted_and_keeps_its_state_column(
+    demo_db: Path,
+) -> None:
+    """Symptom 5 (in part): check-ins after the as-of date were listed unmarked, and a long
+    note pushed the State column out of the table."""
+    from goaltui.model.types import Checkin
+    from goaltui.store.checkins import append_checkin
+    from goaltui.ui.screens.goal_detail import NOTE_WIDTH, CheckinLog
+
+    note = "Umfrage verschoben; " * 10 + "\nzweite Zeile"
+    append_checkin(
+        demo_db,
+        Checkin(goal_id="cs-csat", date=date(2026, 11, 10), value=4.6, note=note),
+        today=DEMO_AS_OF,
+    )
+    app = GoalApp(db=demo_db, as_of=date(2026, 11, 12), today=DEMO_AS_OF, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.open_goal("cs-csat")
+        await settle(pilot)
+        log = app.screen.query_one(CheckinLog)
+        columns = list(log.columns.values())
+        assert [c.key.value for c in columns][3] == "state"
+        state_edge = sum(column.get_render_width(log) for column in columns[:4])
+        assert state_edge <= log.size.width
+        rows = [[str(cell) for cell in log.get_row(key)] for key in log.rows]
+        by_date = {row[0]: row for row in rows}
+        assert by_date["2026-11-15"][3] == "not counted: after as-of"
+        long_note = by_date["2026-11-10"][4]
+        assert cell_len(long_note) <= NOTE_WIDTH and long_note.endswith("…")

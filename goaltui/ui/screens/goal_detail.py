@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -22,6 +23,7 @@ from goaltui.humanize import percent, quantity
 from goaltui.i18n import _
 from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import STATUS_WORDS
+from goaltui.model.period import Period
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import checkin_log
 from goaltui.store.dataset import Dataset
@@ -207,9 +209,10 @@ class GoalDetailScreen(Screen[None]):
             ("date", "Date"),
             ("value", "Value"),
             ("confidence", "Conf"),
+            # The state before the free text: a long note never hides it.
+            ("state", "State"),
             ("note", "Note"),
             ("author", "Author"),
-            ("state", "State"),
             ("recorded_at", "Entered"),
         ):
             table.add_column(label, key=key)
@@ -229,9 +232,9 @@ class GoalDetailScreen(Screen[None]):
                 safe_text(row["date"], style),
                 safe_text(value, style),
                 safe_text("" if row["confidence"] is None else f"{row['confidence']:g}"),
-                safe_text(row["note"]),
+                safe_text(_log_state(row, state, scorecard.as_of, goal), "italic"),
+                _short_note(row["note"]),
                 safe_text(names.get(row["author"], row["author"] or "")),
-                safe_text(LOG_STATES.get(state, state), "italic"),
                 safe_text(str(row["recorded_at"])[:16]),
                 key=row["id"],
             )
@@ -342,6 +345,38 @@ class GoalDetailScreen(Screen[None]):
             self.notify("This entry no longer counts; nothing to retract.", severity="warning")
             return
         self.post_message(self.RetractRequested(str(row["id"])))
+
+
+NOTE_WIDTH = 30
+"""The widest note in the check-in table: a long note never pushes the State column out."""
+
+
+def _short_note(note: object) -> Text:
+    """A note's first line, cut with an ellipsis to NOTE_WIDTH (a note of several lines ends in
+    an ellipsis too)."""
+    plain = safe_plain(note, multiline=True)
+    first, _newline, rest = plain.partition("\n")
+    text = Text(first + (" …" if rest else ""))
+    text.truncate(NOTE_WIDTH, overflow="ellipsis")
+    return text
+
+
+def _log_state(row: dict[str, object], state: str, as_of: date, goal: dict[str, object]) -> str:
+    """The entry's state, and why a counted entry is not counted in the figures: dated after
+    the as-of date, or outside its objective's period."""
+    shown = LOG_STATES.get(state, state)
+    day = row.get("date")
+    if state in ("corrected", "retracted") or not isinstance(day, date):
+        return shown
+    if day > as_of:
+        return _("not counted: after as-of")
+    label = goal.get("objective_period")
+    if isinstance(label, str):
+        with suppress(ValueError):
+            period = Period.parse(label)
+            if not period.contains(day):
+                return _("not counted: outside {period}").format(period=period.label)
+    return shown
 
 
 def _score_words(row: dict[str, object], unit: str | None, *, korean: bool) -> Text:
