@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -11,13 +10,35 @@ if TYPE_CHECKING:  # Rich loads only when a table is asked for: csv and json sta
     from rich.console import RenderableType
 
 
-def render_rich(*renderables: RenderableType) -> str:
-    """Render with colours and the terminal's width when stdout is a terminal; plain text 160
-    columns wide when it is piped. Trailing blanks are stripped (Rich pads to the width)."""
+PIPED_WIDTH = 160
+"""The width of a table written to a file, with no terminal and no `COLUMNS` to go by."""
+
+
+def output_width() -> int:
+    """The width a table may take: `COLUMNS` when set, else the terminal's (stdout's, or when
+    stdout is piped, e.g. into `less`, that of stderr or stdin), else PIPED_WIDTH."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
+        try:
+            if stream is not None and stream.isatty():
+                return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError):
+            continue
+    return PIPED_WIDTH
+
+
+def render_rich(*renderables: RenderableType, width: int | None = None) -> str:
+    """Render with colours when stdout is a terminal, plain text when it is piped, `width`
+    columns wide (default: output_width). Trailing blanks are stripped (Rich pads to the
+    width)."""
     from rich.console import Console
 
     interactive = sys.stdout.isatty()
-    width = shutil.get_terminal_size((160, 40)).columns if interactive else 160
+    width = width or output_width()
     out = io.StringIO()
     console = Console(
         file=out,

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from goaltui.console import render_rich
+from goaltui.console import output_width, render_rich
 from goaltui.humanize import percent, quantity
 from goaltui.i18n import N_, _, is_korean, ngettext, translated
 from goaltui.metrics.engine import evaluate_goals, evaluate_objectives, evaluation_buckets
@@ -283,43 +283,89 @@ def _markdown(
     return "\n".join(lines)
 
 
+TABLE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    # (key, header, justify, priority): the lowest priority goes first when the width is short.
+    ("kind", N_("kind"), "left", 4),
+    ("goal_id", N_("goal"), "left", 2),
+    ("unit_id", N_("unit"), "left", 1),
+    ("name", N_("name"), "left", 10),
+    ("period", N_("period"), "left", 5),
+    ("actual_text", N_("actual"), "right", 8),
+    ("target_text", N_("target"), "right", 7),
+    ("achievement_text", N_("achievement"), "right", 6),
+    ("status_text", N_("status"), "left", 9),
+    ("score_text", N_("score"), "right", 3),
+    ("trend_text", N_("trend"), "left", 0),
+)
+"""The columns of the `table` report."""
+
+NAME_FLOOR = 16
+"""The name column is cut (with an ellipsis) down to this width before columns are dropped."""
+
+
 def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
+    from rich.cells import cell_len
     from rich.table import Table
 
+    rows: list[dict[str, Any]] = []
+    # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with
+    # `[link=...]` must not become a hyperlink, nor `[/]` a crash).
+    for row in _people_rows(goals, korean):
+        cells = {key: safe_text(row[key]) for key in ("kind", "goal_id", "unit_id", "name")}
+        cells |= {key: safe_text(row[key]) for key in ("period", "actual_text", "target_text")}
+        cells["achievement_text"] = safe_text(row["achievement_text"])
+        cells["status_text"] = safe_text(row["status_text"], STATUS_STYLES.get(row["status"], ""))
+        cells["score_text"] = safe_text(row["score_text"], BAND_STYLES.get(row["band"] or "", ""))
+        cells["trend_text"] = safe_text(row["trend_text"])
+        rows.append(cells)
+    for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
+        cells = {key: safe_text("") for key, *_rest in TABLE_COLUMNS}
+        cells |= {"kind": safe_text("objective"), "goal_id": safe_text(row["objective_id"])}
+        cells |= {"unit_id": safe_text(row["unit_id"]), "name": safe_text(row["title"])}
+        cells["period"] = safe_text(row["period"])
+        cells["score_text"] = safe_text(
+            _score(row["score"]), BAND_STYLES.get(row["band"] or "", "")
+        )
+        rows.append(cells)
+    # Columns by priority: what does not fit the width is dropped, lowest priority first, once
+    # the names are cut to NAME_FLOOR; a line under the table names what was dropped.
+    width = output_width()
+
+    def natural(key: str, header: str) -> int:
+        longest = max([cell_len(r[key].plain) for r in rows] + [cell_len(header)])
+        return min(longest, NAME_FLOOR) if key == "name" else longest
+
+    columns = list(TABLE_COLUMNS)
+    dropped: list[str] = []
+    # Rich's box: one border at each side and one between columns, one blank each side of a cell.
+    while (
+        len(columns) > 1
+        and sum(natural(k, translated(h)) + 3 for k, h, *_rest in columns) + 1 > width
+    ):
+        lowest = min(columns, key=lambda column: column[3])
+        columns.remove(lowest)
+        dropped.append(translated(lowest[1]))
     table = Table(
         title=_("Goals as of {date}").format(date=as_of.isoformat()), title_justify="left"
     )
-    for header, justify in (
-        (N_("kind"), "left"),
-        (N_("goal"), "left"),
-        (N_("unit"), "left"),
-        (N_("name"), "left"),
-        (N_("period"), "left"),
-        (N_("actual"), "right"),
-        (N_("target"), "right"),
-        (N_("achievement"), "right"),
-        (N_("status"), "left"),
-        (N_("score"), "right"),
-        (N_("trend"), "left"),
-    ):
-        table.add_column(translated(header), justify=justify)  # type: ignore[arg-type]
-    # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with
-    # `[link=...]` must not become a hyperlink, nor `[/]` a crash).
-    plain_columns = ["kind", "goal_id", "unit_id", "name", "period"]
-    plain_columns += ["actual_text", "target_text", "achievement_text"]
-    for row in _people_rows(goals, korean):
-        table.add_row(
-            *(safe_text(row[key]) for key in plain_columns),
-            safe_text(row["status_text"], STATUS_STYLES.get(row["status"], "")),
-            safe_text(row["score_text"], BAND_STYLES.get(row["band"] or "", "")),
-            safe_text(row["trend_text"]),
+    others = sum(natural(k, translated(h)) + 3 for k, h, *_rest in columns if k != "name")
+    longest_name = max([cell_len(r["name"].plain) for r in rows] + [4])
+    name_width = max(NAME_FLOOR, min(longest_name, width - others - 4))
+    for key, header, justify, _priority in columns:
+        table.add_column(
+            translated(header),
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=True,
+            overflow="ellipsis",
+            width=name_width if key == "name" else natural(key, translated(header)),
         )
-    for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
-        table.add_row(
-            safe_text("objective"),
-            *(safe_text(row[key]) for key in ("objective_id", "unit_id", "title", "period")),
-            *(safe_text("") for _ in range(4)),
-            safe_text(_score(row["score"]), BAND_STYLES.get(row["band"] or "", "")),
-            safe_text(""),
-        )
-    return render_rich(table)
+    for cells in rows:
+        table.add_row(*(cells[key] for key, *_rest in columns))
+    if not dropped:
+        return render_rich(table, width=width)
+    hint = ngettext(
+        "+{count} column left out for the width: {names} (a wider terminal or COLUMNS shows it)",
+        "+{count} columns left out for the width: {names} (a wider terminal or COLUMNS shows them)",
+        len(dropped),
+    ).format(count=len(dropped), names=", ".join(dropped))
+    return render_rich(table, safe_text(hint, "dim"), width=width)

@@ -74,7 +74,7 @@ async def test_retract_asks_first_then_marks_the_entry(demo_master: Path, tmp_pa
         states = log_states(db)
         assert states.filter(pl.col("id") == target)["state"].to_list() == ["retracted"]
         # The screen shows it as such once the data is read again.
-        await until(pilot, lambda: "retracted" in str(log.get_row(target)[5]))
+        await until(pilot, lambda: "retracted" in str(log.get_cell(target, "state")))
 
 
 async def test_correct_prefills_the_form_and_supersedes(demo_master: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,6 +45,28 @@ def help_markup(help_text: str) -> str:
     return escape(safe_plain(help_text))
 
 
+def typed_period(query: str) -> tuple[str, date] | None:
+    """A period label (`2024-Q3`, `2024-11`, `2024`) or a date (`2024-11-05`) typed after
+    `period:` in the palette, with the as-of date it stands for (a period: its last day);
+    None when the query is not one."""
+    from goaltui.model.period import Period
+
+    text = query.strip()
+    if text.casefold().startswith("period:"):
+        text = text[len("period:") :].strip()
+    if not text or not text[:1].isdigit():
+        return None
+    try:
+        return text, date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        return None
+    return period.label, period.end
+
+
 class GoalCommands(Provider):
     """Jump to any unit or goal (fuzzy, any language), move in time, switch panes."""
 
@@ -77,6 +100,11 @@ class GoalCommands(Provider):
             (_("period: next month"), _("move the as-of date forward"), partial(period, 1)),
             (_("period: previous quarter"), _("three months back"), partial(period, -3)),
             (_("period: next quarter"), _("three months forward"), partial(period, 3)),
+            (
+                _("period: latest with data"),
+                _("the as-of date of the last check-in"),
+                dashboard.action_latest_with_data,
+            ),
             (_("pane: KPIs"), _("show the KPI pane"), partial(tab, "kpis")),
             (_("pane: OKRs"), _("show the OKR pane"), partial(tab, "okrs")),
             (_("pane: Quality"), _("show the quality findings"), partial(tab, "quality")),
@@ -117,6 +145,15 @@ class GoalCommands(Provider):
         if dashboard is None or dashboard.scorecard is None:
             return
         matcher = self.matcher(query)
+        typed = typed_period(query)
+        if typed is not None:
+            label, day = typed
+            yield Hit(
+                1.0,
+                _("period: {label}").format(label=label),
+                partial(dashboard.go_to_date, day),
+                help=_("as of {date}").format(date=day.isoformat()),
+            )
         for title, help_text, callback in self._fixed(dashboard):
             score = matcher.match(title)
             if score > 0:

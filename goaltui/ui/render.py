@@ -124,14 +124,24 @@ def sparkline(values: Sequence[float | None] | None) -> Text:
     return Text("".join(chars))
 
 
-def rollup_badge(on_track: int, at_risk: int, off_track: int, theme: Mapping[str, str]) -> Text:
-    """`✓3 ~1 ✗0`: goals on track, at risk and off track, each mark in its colour."""
+def rollup_badge(
+    on_track: int,
+    at_risk: int,
+    off_track: int,
+    theme: Mapping[str, str],
+    *,
+    compact: bool = False,
+) -> Text:
+    """`✓3 ~1 ✗0`: goals on track, at risk and off track, each mark in its colour; `compact`
+    leaves out the zero counts (`✓3 ~1`)."""
     text = Text()
     for mark, count, variable in (
         ("✓", on_track, "status-on-track"),
         ("~", at_risk, "status-at-risk"),
         ("✗", off_track, "status-off-track"),
     ):
+        if compact and not count:
+            continue
         if text:
             text.append(" ")
         text.append(f"{mark}{count}", style=theme.get(variable, "") if count else "dim")

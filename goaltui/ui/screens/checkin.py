@@ -4,6 +4,7 @@ the form closes. `CheckinEditor` is the form itself (the check-in round reuses i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,6 @@ from typing import Any, ClassVar
 
 import polars as pl
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -237,12 +237,25 @@ class CheckinEditor(Vertical):
             id="checkin.save",
             tooltip=N_("Save this check-in; the form closes once it is on disk"),
         ),
+        # Tab is a priority key: the App handles it in its own turn, after the keys typed before
+        # it have reached their field and before the keys typed after it are handed on, so keys
+        # sent at once (a paste, a fast typist) land each in its own field.
         Binding(
             "tab",
             "skip",
             N_("Skip (empty value)"),
             id="checkin.skip",
+            priority=True,
             tooltip=N_("In a check-in round, Tab on an empty value skips the goal"),
+        ),
+        Binding(
+            "tab",
+            "next_field",
+            "Next field",
+            id="checkin.next",
+            priority=True,
+            show=False,
+            tooltip="Move to the next field (in the goal field: take the suggestion)",
         ),
     ]
 
@@ -444,13 +457,34 @@ class CheckinEditor(Vertical):
             return self._skippable
         return True
 
-    def action_skip(self) -> None:
+    async def _typed_so_far(self) -> None:
+        """Wait until the focused field has handled every key handed to it before this one."""
+        focused = self.screen.focused
+        if focused is not None:
+            handled = asyncio.Event()
+            focused.call_later(handled.set)
+            await handled.wait()
+
+    async def action_skip(self) -> None:
         """In a round, Tab on an empty value skips the goal; anywhere else Tab moves on."""
+        await self._typed_so_far()
         focused = self.screen.focused
         value = self.query_one("#value", Input)
         if not self._skippable or focused is not value or value.value.strip() or self._saving:
-            raise SkipAction()
+            self._next_field()
+            return
         self.post_message(self.Skipped(self, self.goal_id))
+
+    async def action_next_field(self) -> None:
+        """Tab: the next field, once the keys typed before it are in this one."""
+        await self._typed_so_far()
+        self._next_field()
+
+    def _next_field(self) -> None:
+        goal_field = self.query_one(GoalField)
+        if self.screen.focused is goal_field.query_one("#goal", Input):
+            goal_field.accept()  # the exact id or the highlighted suggestion, if any
+        self.screen.focus_next()
 
     def on_checkin_editor_save_answered(self, message: SaveAnswered) -> None:
         self._saving = False

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 import polars as pl
+from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,7 +16,16 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tree
+from textual.widgets import (
+    DataTable,
+    Input,
+    Label,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    Tree,
+)
 
 from goaltui.i18n import N_, _
 from goaltui.metrics.scorecard import Scorecard
@@ -23,6 +33,8 @@ from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period, shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
+from goaltui.ui.hints import latest_with_data, pane_with_goals, where_the_data_is
+from goaltui.ui.keys import key_of
 from goaltui.ui.messages import ActivityChanged, StateChanged
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.children_table import ChildrenTable
@@ -32,7 +44,7 @@ from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import GoalRef, OkrTree, describe_node
 from goaltui.ui.widgets.org_tree import OrgTree
-from goaltui.ui.widgets.quality_table import QualityTable, explain_finding
+from goaltui.ui.widgets.quality_table import QualityTable, explain_finding, finding_periods
 
 if TYPE_CHECKING:
     from goaltui.cycle import CycleState
@@ -51,11 +63,13 @@ class DashboardScreen(Screen[None]):
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#kpi-table"
     HELP = N_(
-        "Enter drills into a unit or opens a goal; Backspace goes up. [ and ] move the as-of "
-        "date by a month. c checks in the highlighted goal, C walks the goals that owe a "
-        "check-in, then every goal without one this period. 4 shows who owes a check-in. "
-        "/ filters the KPIs. ctrl+p jumps anywhere (go: / goal:). n adds a goal or unit where "
-        "the cursor is, E edits the highlighted one's definition, A archives a goal."
+        "{enter} drills into a unit or opens a goal; {up} goes up. {period-previous} and "
+        "{period-next} move the as-of date by a month. {checkin} checks in the highlighted "
+        "goal, {checkin-round} walks the goals that owe a check-in, then every goal without "
+        "one this period. {tab-due} shows who owes a check-in. {filter} filters the KPIs. "
+        "{command_palette} jumps anywhere (go: / goal: / period:). {add} adds a goal or unit "
+        "where the cursor is, {edit} edits the highlighted one's definition, {archive} "
+        "archives a goal. {review} reviews the quarter."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("backspace", "up", N_("Up"), id="up", tooltip=N_("Go up to the parent unit")),
@@ -191,6 +205,9 @@ class DashboardScreen(Screen[None]):
         self._demo = demo
         self._db = db
         self._findings_shown: tuple[pl.DataFrame | None, str] | None = None
+        self._opened = False
+        self._pending_goal: tuple[str, str, str, date] | None = None
+        self._said_for: date | None = as_of
 
     def compose(self) -> ComposeResult:
         header = DashboardHeader(id="header")
@@ -204,6 +221,7 @@ class DashboardScreen(Screen[None]):
                     with TabPane(_("KPIs"), id="kpis"):
                         yield Input(placeholder=_("filter KPIs (Escape clears)"), id="kpi-filter")
                         yield KpiTable(id="kpi-table")
+                        yield Static(id="kpi-empty")
                     with TabPane(_("OKRs"), id="okrs"):
                         yield OkrTree(id="okr-tree")
                         yield Static(id="okr-detail")
@@ -218,6 +236,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#kpi-filter").display = False
+        self.query_one("#kpi-empty").display = False
         self.query_one("#main").loading = True
         if self._notice:
             notice = safe_plain(self._notice, multiline=True)
@@ -253,6 +272,10 @@ class DashboardScreen(Screen[None]):
             self.as_of = message.as_of
         if message.scorecard is not self.scorecard:
             self.scorecard = message.scorecard
+            if self._opened and message.scorecard.as_of != self._said_for:
+                # Figures for another as-of date: say so when it has no data.
+                self._said_for = message.scorecard.as_of
+                self._say_where_the_data_is()
         if message.findings is not self.findings:
             self.findings = message.findings
         if message.cycle is not self.cycle:
@@ -268,6 +291,38 @@ class DashboardScreen(Screen[None]):
             self.set_reactive(DashboardScreen.unit_id, roots[0] if roots else None)
         self.query_one(OrgTree).show(scorecard, self.unit_id or "")
         self._show_unit()
+        pending = self._pending_goal
+        if pending is not None and scorecard.as_of == pending[3]:
+            self._pending_goal = None
+            self.focus_goal(pending[0], unit_id=pending[1], kind=pending[2])
+        if not self._opened and self.unit_id is not None:
+            # The first view: the pane that has goals (an organisation with only OKRs opens on
+            # its OKRs), with the keys in that pane's list.
+            self._opened = True
+            self.action_tab(pane_with_goals(scorecard, self.unit_id))
+            if not self._pane_has_rows():
+                # Nothing of its own here: the units below take the keys, Enter goes there.
+                children = self.query_one(ChildrenTable)
+                (
+                    children if children.display and children.row_count else self.query_one(OrgTree)
+                ).focus()
+            self._say_where_the_data_is()
+
+    def _pane_has_rows(self) -> bool:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "okrs":
+            return bool(self.query_one(OkrTree).root.children) and any(
+                node.data is not None for node in self.query_one(OkrTree).root.children
+            )
+        if tabs.active == "kpis":
+            return bool(self.query_one(KpiTable).row_count)
+        return True
+
+    def _say_where_the_data_is(self) -> None:
+        if self.scorecard is not None:
+            hint = where_the_data_is(self.scorecard)
+            if hint is not None and self.scorecard.dataset.checkins.height:
+                self.notify(hint, title=_("No data"), timeout=8, markup=False)
 
     def watch_unit_id(self) -> None:
         if self.scorecard is not None and self.unit_id is not None:
@@ -327,7 +382,9 @@ class DashboardScreen(Screen[None]):
             return
         subtree = scorecard.subtree(unit_id)
         table.show(
-            findings.filter(pl.col("unit_id").is_in(subtree.implode())), scorecard.subject_names
+            findings.filter(pl.col("unit_id").is_in(subtree.implode())),
+            scorecard.subject_names,
+            finding_periods(scorecard.dataset, scorecard.as_of),
         )
 
     def _show_kpis(self, keep: str | None = None) -> None:
@@ -345,6 +402,26 @@ class DashboardScreen(Screen[None]):
         self.query_one(KpiTable).show(
             goals, korean=scorecard.korean, keep=keep, due=scorecard.due_ids
         )
+        empty = self.query_one("#kpi-empty", Static)
+        empty.display = goals.is_empty()
+        if goals.is_empty():
+            empty.update(self._kpi_hint(scorecard, unit_id))
+
+    def _kpi_hint(self, scorecard: Scorecard, unit_id: str) -> Text:
+        """What the empty KPI pane says: why it is empty and where the goals or data are."""
+        name = scorecard.unit_names.get(unit_id, unit_id)
+        lines = []
+        if self.filter_text:
+            lines.append(_("No KPI matches the filter; Escape clears it."))
+        else:
+            lines.append(_("{unit} has no KPIs as of this date.").format(unit=safe_plain(name)))
+            if pane_with_goals(scorecard, unit_id) == "okrs":
+                key = key_of(self.app, "tab-okrs", DashboardScreen)
+                lines.append(_("Its objectives are on the OKR pane ({key}).").format(key=key))
+            hint = where_the_data_is(scorecard)
+            if hint is not None:
+                lines.append(hint)
+        return Text("\n".join(lines), style="italic")
 
     # Navigation
 
@@ -357,7 +434,9 @@ class DashboardScreen(Screen[None]):
             return
         if isinstance(event.data_table, ChildrenTable):
             self.unit_id = key
-            self.query_one(KpiTable).focus()
+            # Into the unit, in the pane that is open (the OKR pane stays the OKR pane).
+            active = self.query_one(TabbedContent).active
+            self.query_one(PANE_FOCUS.get(active, "#kpi-table")).focus()
         elif isinstance(event.data_table, KpiTable):
             self.open_goal(key)
         elif isinstance(event.data_table, DueTable) and event.data_table.goal_id is not None:
@@ -381,17 +460,61 @@ class DashboardScreen(Screen[None]):
     def _show_okr_detail(self, node: GoalRef | None) -> None:
         """Describe the OKR tree's node `node` (its data) in full below the tree."""
         if self.scorecard is not None:
-            detail = describe_node(self.scorecard, node, palette(self.app), grades=self._grades())
+            tree = self.query_one(OkrTree)
+            detail = describe_node(
+                self.scorecard, node, palette(self.app), tree.dropped, grades=self._grades()
+            )
             self.query_one("#okr-detail", Static).update(detail)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._show_findings()
+        # However the pane was chosen (a key, the palette, a click on its tab), its own list
+        # takes the keys: a focus left behind in a hidden pane would bring that pane back the
+        # next time the focus is restored (after the palette, a form or the round).
+        self._focus_pane()
+
+    def _focus_pane(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        selector = PANE_FOCUS.get(tabs.active)
+        focused = self.focused
+        around = focused.ancestors_with_self if focused is not None else []
+        if selector is None or tabs.active_pane in around:
+            return
+        # The tab bar or a hidden pane: the shown pane's list. (The org tree and the children
+        # table keep the focus a person gave them.)
+        if focused is None or isinstance(focused, Tabs) or tabs in around:
+            self.query_one(selector).focus()
+
+    def on_screen_resume(self) -> None:
+        self._focus_pane()
 
     def on_quality_table_explain(self, message: QualityTable.Explain) -> None:
         self.query_one("#finding", Static).update(explain_finding(message.finding))
 
     def focus_goal(self, goal_id: str, *, unit_id: str, kind: str) -> None:
-        """Make `unit_id` current and put the cursor on the goal in its pane."""
+        """Make `unit_id` current and put the cursor on the goal in its pane; a key result or
+        objective of another period moves the as-of date into that period first (and says so)."""
+        period = self._goal_period(goal_id, kind)
+        if period is not None and not period.contains(self.as_of):
+            day = min(period.end, self._today)
+            if day < period.start:
+                self.notify(
+                    _("{period} has not begun yet: the as-of date cannot go there.").format(
+                        period=period.label
+                    ),
+                    timeout=5,
+                )
+            else:
+                # The cursor goes to the goal once the figures for that date are in.
+                self._pending_goal = (goal_id, unit_id, kind, day)
+                self.notify(
+                    _("The goal is of {period}: showing it as of {date}.").format(
+                        period=period.label, date=day.isoformat()
+                    ),
+                    title=_("Period"),
+                    timeout=6,
+                )
+                self.post_message(self.Recompute(day))
         self.unit_id = unit_id
         self.filter_text = ""
         tabs = self.query_one(TabbedContent)
@@ -407,6 +530,25 @@ class DashboardScreen(Screen[None]):
                     tree.show(self.scorecard, unit_id, keep=goal_id, grades=self._grades())
                 )
             tree.focus()
+
+    def _goal_period(self, goal_id: str, kind: str) -> Period | None:
+        """The period of an objective or key result (None for a KPI: it has every period)."""
+        if self.scorecard is None or kind not in ("kr", "objective"):
+            return None
+        dataset = self.scorecard.dataset
+        objective_id = goal_id
+        if kind == "kr":
+            krs = dataset.key_results.filter(pl.col("id") == goal_id)
+            if krs.is_empty():
+                return None
+            objective_id = krs["objective_id"][0]
+        rows = dataset.objectives.filter(pl.col("id") == objective_id)
+        if rows.is_empty():
+            return None
+        try:
+            return Period.parse(rows["period"][0])
+        except ValueError:
+            return None
 
     def open_goal(self, goal_id: str) -> None:
         """Open the goal detail screen."""
@@ -431,6 +573,24 @@ class DashboardScreen(Screen[None]):
                 return
             moved = limit
         self.post_message(self.Recompute(moved))
+
+    def go_to_date(self, day: date) -> None:
+        """Make `day` the as-of date (no later than today)."""
+        if day > self._today:
+            self.notify(
+                _("{date} is after today: showing today.").format(date=day.isoformat()),
+                timeout=4,
+            )
+            day = self._today
+        self.post_message(self.Recompute(day))
+
+    def action_latest_with_data(self) -> None:
+        """Move the as-of date to the last check-in."""
+        day = latest_with_data(self.scorecard, self._today) if self.scorecard else None
+        if day is None:
+            self.notify(_("There are no check-ins yet."), timeout=4)
+            return
+        self.post_message(self.Recompute(day))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -23,6 +24,7 @@ from goaltui.humanize import percent, quantity
 from goaltui.i18n import N_, _, translated
 from goaltui.metrics.scorecard import Scorecard, goal_history
 from goaltui.model.enums import AGGREGATION_WORDS, PERIOD_UNIT_WORDS, STATUS_WORDS
+from goaltui.model.period import Period
 from goaltui.model.types import Checkin
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
@@ -78,8 +80,9 @@ class GoalDetailScreen(Screen[None]):
     AUTO_FOCUS = "#log"
     HELP = N_(
         "One goal: its periods (bar = actual, | = target), its check-ins and its cascade. "
-        "Escape or Backspace goes back; c checks in; in the log e corrects, d retracts; "
-        "u undoes your last check-in; Enter in the cascade opens that goal."
+        "{detail-back} goes back; {checkin} checks in; in the log {log-correct} corrects, "
+        "{log-retract} retracts; {undo} undoes your last check-in; {enter} in the cascade "
+        "opens that goal."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", N_("Back"), id="detail-back", tooltip=N_("Back")),
@@ -249,12 +252,18 @@ class GoalDetailScreen(Screen[None]):
             if row["target"] is not None:
                 target = quantity(row["target"], unit, korean=scorecard.korean)
                 text.append("  " + _("target {value}").format(value=safe_plain(target)))
+            if row.get("kind") == "kr" and isinstance(row.get("score"), float):
+                text.append("\n")
+                text.append_text(_score_words(row, unit, korean=scorecard.korean))
             expected = _expected_progress(row, unit, korean=scorecard.korean)
             if expected is not None:
                 text.append("\n")
                 text.append_text(expected)
+            # The forecast in words with the numbers as the panes show them; the computed
+            # sentence where there is no forecast to put so.
+            forecast = forecast_words(row, unit, korean=scorecard.korean)
             explanation = row.get("explanation")
-            words = safe_plain(explanation or _status_words(row), multiline=True)
+            words = forecast or safe_plain(explanation or _status_words(row), multiline=True)
             text.append(f"\n{words}", style="italic")
         else:
             text.append(
@@ -272,9 +281,10 @@ class GoalDetailScreen(Screen[None]):
             ("date", N_("Date")),
             ("value", N_("Value")),
             ("confidence", N_("Conf")),
+            # The state before the free text: a long note never hides it.
+            ("state", N_("State")),
             ("note", N_("Note")),
             ("author", N_("Author")),
-            ("state", N_("State")),
             ("recorded_at", N_("Entered")),
         ):
             table.add_column(translated(label), key=key)
@@ -294,9 +304,9 @@ class GoalDetailScreen(Screen[None]):
                 safe_text(row["date"], style),
                 safe_text(value, style),
                 safe_text("" if row["confidence"] is None else f"{row['confidence']:g}"),
-                safe_text(row["note"]),
+                safe_text(_log_state(row, state, scorecard.as_of, goal), "italic"),
+                _short_note(row["note"]),
                 safe_text(names.get(row["author"], row["author"] or "")),
-                safe_text(translated(LOG_STATES.get(state, state)), "italic"),
                 safe_text(str(row["recorded_at"])[:16]),
                 key=row["id"],
             )
@@ -415,6 +425,81 @@ class GoalDetailScreen(Screen[None]):
             self.notify(_("This entry no longer counts; nothing to retract."), severity="warning")
             return
         self.post_message(self.RetractRequested(str(row["id"])))
+
+
+NOTE_WIDTH = 30
+"""The widest note in the check-in table: a long note never pushes the State column out."""
+
+
+def _short_note(note: object) -> Text:
+    """A note's first line, cut with an ellipsis to NOTE_WIDTH (a note of several lines ends in
+    an ellipsis too)."""
+    plain = safe_plain(note, multiline=True)
+    first, _newline, rest = plain.partition("\n")
+    text = Text(first + (" …" if rest else ""))
+    text.truncate(NOTE_WIDTH, overflow="ellipsis")
+    return text
+
+
+def _log_state(row: dict[str, object], state: str, as_of: date, goal: dict[str, object]) -> str:
+    """The entry's state, and why a counted entry is not counted in the figures: dated after
+    the as-of date, or outside its objective's period."""
+    shown = translated(LOG_STATES.get(state, state))
+    day = row.get("date")
+    if state in ("corrected", "retracted") or not isinstance(day, date):
+        return shown
+    if day > as_of:
+        return _("not counted: after as-of")
+    label = goal.get("objective_period")
+    if isinstance(label, str):
+        with suppress(ValueError):
+            period = Period.parse(label)
+            if not period.contains(day):
+                return _("not counted: outside {period}").format(period=period.label)
+    return shown
+
+
+def _score_words(row: dict[str, object], unit: str | None, *, korean: bool) -> Text:
+    """A key result's OKR score and what it is measured from: `score 0.62 (from baseline 40)`."""
+    score = row["score"]
+    assert isinstance(score, float)
+    text = Text(_("KR score "))
+    text.append(f"{score:.2f}", style="bold")
+    baseline = row.get("baseline")
+    if isinstance(baseline, float):
+        shown = safe_plain(quantity(baseline, unit, korean=korean))
+        text.append(" " + _("(from baseline {baseline})").format(baseline=shown))
+    else:
+        text.append(" " + _("(no baseline: the share of the target reached)"))
+    return text
+
+
+def forecast_words(row: dict[str, object], unit: str | None, *, korean: bool) -> str | None:
+    """The forecast in words with formatted numbers: `forecast 1.53M CHF, above the 1.2M CHF
+    target (127%)`; None without a forecast or a target."""
+    forecast, target = row.get("forecast"), row.get("target")
+    achievement = row.get("forecast_achievement")
+    if not (
+        isinstance(forecast, float)
+        and isinstance(target, float)
+        and isinstance(achievement, float)
+        and row.get("is_current")
+    ):
+        return None
+    values = {
+        "forecast": safe_plain(quantity(forecast, unit, korean=korean)),
+        "target": safe_plain(quantity(target, unit, korean=korean)),
+        "achievement": percent(achievement),
+    }
+    if row.get("direction") == "at_most":
+        if achievement >= 1:
+            return _("forecast {forecast}, within the {target} limit ({achievement})").format(
+                **values
+            )
+        return _("forecast {forecast}, over the {target} limit ({achievement})").format(**values)
+    if achievement >= 1:
+        return _("forecast {forecast}, above the {target} target ({achievement})").format(**values)
+    return _("forecast {forecast}, below the {target} target ({achievement})").format(**values)
 
 
 def _status_words(row: dict[str, object]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from goaltui.i18n import N_, _, translated
 from goaltui.textsafe import safe_text
+from goaltui.ui.keys import KeyNames, key_label
 
 TEXTUAL_WORDS = (
     N_("Cursor up"),
@@ -55,25 +56,41 @@ TEXTUAL_WORDS = (
 """The descriptions of Textual's own keys (tables, trees, the palette), so that help and the
 footer show them in the person's language too."""
 
-
-def _key_label(screen: Screen[object], key: str) -> str:
-    return screen.app.get_key_display(Binding(key, ""))
+PLATFORM_PREFIXES = ("super+",)
+"""Keys that repeat another binding for another platform (super+c is ctrl+c on a Mac)."""
 
 
 def help_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
-    """(key, what it does, tooltip) for every key active on `screen` with its focused widget:
-    the focused widget's first, then the screen's and the app's."""
-    rows = []
+    """(keys, what they do, tooltip) for every key active on `screen` with its focused widget:
+    the focused widget's first, then the screen's and the app's. Keys that do the same thing
+    share a row (`q, ^q`); platform duplicates are left out."""
+    rows: dict[tuple[str, str], tuple[list[str], str]] = {}
     for key, active in screen.active_bindings.items():
+        if key.startswith(PLATFORM_PREFIXES):
+            continue
         binding = active.binding
-        rows.append(
-            (
-                _key_label(screen, key),
-                translated(binding.description) if binding.description else binding.action,
-                translated(binding.tooltip) if binding.tooltip else "",
-            )
-        )
-    return rows
+        does = translated(binding.description) if binding.description else binding.action
+        keys, tooltip = rows.setdefault((does, binding.action), ([], translated(binding.tooltip)))
+        keys.append(key_label(screen.app, key))
+        if not tooltip and binding.tooltip:
+            rows[(does, binding.action)] = (keys, translated(binding.tooltip))
+    return [(", ".join(keys), does, tip) for (does, _action), (keys, tip) in rows.items()]
+
+
+def help_intro(screen: Screen[Any]) -> Text:
+    """The help texts of the focused widget and of `screen`, with every key they name taken
+    from the bindings as they are now (remapped keys included)."""
+    focused = screen.focused
+    # The focused widget's and the screen's keys first, then those of every widget shown.
+    owners = [type(node) for node in (focused, screen) if node is not None]
+    owners += list(dict.fromkeys(type(node) for node in screen.query("*")))
+    names = KeyNames(screen.app, *owners)
+    intro = Text()
+    for node in (focused, screen):
+        text = getattr(node, "HELP", None) if node is not None else None
+        if isinstance(text, str) and text:
+            intro.append(translated(text).format_map(names) + "\n\n")
+    return intro
 
 
 def help_table(rows: list[tuple[str, str, str]]) -> Table:
@@ -122,12 +139,7 @@ class HelpScreen(ModalScreen[None]):
         """The keys shown: (key, what it does, tooltip)."""
 
     def compose(self) -> ComposeResult:
-        focused = self._below.focused
-        texts = [getattr(node, "HELP", None) for node in (focused, self._below) if node is not None]
-        intro = Text()
-        for text in texts:
-            if isinstance(text, str) and text:
-                intro.append(translated(text) + "\n\n")
+        intro = help_intro(self._below)
         with VerticalScroll():
             yield Static(Text(_("goaltui help"), style="bold"))
             yield Static(intro)

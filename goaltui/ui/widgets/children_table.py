@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
@@ -13,17 +14,30 @@ from goaltui.i18n import N_, _
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.enums import STATUS_WORDS
-from goaltui.textsafe import safe_text
+from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import BAND_VARIABLES, palette, status_color
 from goaltui.ui.widgets.tables import by_name, highlighted_key
 
 COUNTS = ["on_track", "at_risk", "off_track", "met", "missed", "no_data"]
 
+SHORT_HEADERS = {
+    "on_track": N_("on"),
+    "at_risk": N_("risk"),
+    "off_track": N_("off"),
+    "met": N_("met"),
+    "missed": N_("miss"),
+    "no_data": N_("none"),
+}
+"""The count columns' headers where the status words do not fit (80 columns)."""
+
 
 class ChildrenTable(DataTable[Text | str]):
     """One row per child unit: its subtree's goal counts by status and mean objective score."""
 
-    HELP = N_("Units below the current one. Enter: drill into the highlighted unit.")
+    HELP = N_(
+        "Units below the current one. {drill}: drill into the highlighted unit. In a narrow "
+        "terminal the counts are headed on, risk, off, met, miss and none (no data)."
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
@@ -36,6 +50,12 @@ class ChildrenTable(DataTable[Text | str]):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self._shown: tuple[Scorecard, str] | None = None
+        self._shown_width = 0
+
+    def on_resize(self) -> None:
+        if self._shown is not None and self.size.width != self._shown_width:
+            self.show(*self._shown)
 
     def show(self, scorecard: Scorecard, unit_id: str) -> None:
         """List the children of `unit_id` with their roll-ups."""
@@ -46,10 +66,20 @@ class ChildrenTable(DataTable[Text | str]):
         )
         theme = palette(self.app)
         self.clear(columns=True)
+        self._shown = (scorecard, unit_id)
+        self._shown_width = self.size.width
+        names = [cell_len(safe_plain(n)) for n in children["name"].to_list()] + [4]
+        headers = [STATUS_WORDS[status] for status in COUNTS] + [_("OKR score")]
+        # Every column shows: where the words do not fit, the headers shorten (the help and
+        # the status words in the panes say what each mark means).
+        if self.size.width and max(names) + sum(cell_len(h) + 2 for h in headers) + 4 > (
+            self.size.width
+        ):
+            headers = [_(SHORT_HEADERS[status]) for status in COUNTS] + [_("OKR")]
         self.add_column(_("Unit"), key="name")
-        for status in COUNTS:
-            self.add_column(STATUS_WORDS[status], key=status)
-        self.add_column(_("OKR score"), key="score")
+        for status, header in zip(COUNTS, headers, strict=False):
+            self.add_column(header, key=status)
+        self.add_column(headers[-1], key="score")
         for row in children.iter_rows(named=True):
             cells: list[Text | str] = [safe_text(row["name"])]
             for status in COUNTS:

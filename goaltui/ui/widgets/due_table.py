@@ -46,7 +46,7 @@ class DueTable(DataTable[Text | str]):
         "after their last check-in in the current period (or after the period's start). A goal "
         "more than twice its cadence late (in bold) is listed again under its owner's parent "
         "unit. "
-        "Enter: open the goal. c: check in; the row leaves the list once saved."
+        "{enter}: open the goal. {checkin}: check in; the row leaves the list once saved."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", N_("Open"), id="due-open", tooltip=N_("Open the goal")),

@@ -36,21 +36,29 @@ class DashboardHeader(Static):
     """What a long load is doing now (already translated), shown after the as-of date."""
 
     def render(self) -> Text:
-        # The as-of date comes first so a long breadcrumb can never push it off screen.
+        # The as-of date comes first so a long breadcrumb can never push it off screen. Spaces
+        # between words are unstyled pieces of their own: a styled piece that begins with a
+        # space loses it in SVG renderings (the screenshots read "goaltuias of").
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("goaltui", style="bold")
         if self.demo:
-            text.append(" " + _("demo"), style="italic")
+            text.append(" ")
+            text.append(_("demo"), style="italic")
         if self.as_of is not None:
             month = Period.containing(PeriodUnit.MONTH, self.as_of)
             quarter = Period.containing(PeriodUnit.QUARTER, self.as_of)
-            text.append("  " + _("as of {date}").format(date=self.as_of.isoformat()), style="bold")
-            text.append(f" ({month.label}, {quarter.label})  ", style="dim")
+            text.append("  ")
+            text.append(_("as of {date}").format(date=self.as_of.isoformat()), style="bold")
+            text.append(" ")
+            text.append(f"({month.label}, {quarter.label})", style="dim")
         if self.activity:
+            text.append("  ")
             text.append(safe_plain(self.activity), style="italic")
             text.append("  ")
         for index, name in enumerate(self.breadcrumb):
             if index:
-                text.append(" > ", style="dim")
+                text.append(" ")
+                text.append(">", style="dim")
+                text.append(" ")
             text.append(safe_plain(name), style="bold" if index == len(self.breadcrumb) - 1 else "")
         return text

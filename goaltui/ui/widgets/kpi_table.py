@@ -45,8 +45,8 @@ class KpiTable(DataTable[Text | str]):
     HELP = N_(
         "KPIs of the current unit. Achievement is actual / target so far; in the current "
         "period the status follows the pace (the projection's achievement), so a sum goal "
-        "can be on track at 50% achievement mid-period. Enter: open the goal. s: sort by the "
-        "next column, S: reverse the sort. /: filter by text."
+        "can be on track at 50% achievement mid-period. {enter}: open the goal. {sort}: sort "
+        "by the next column, {sort-reverse}: reverse the sort. {filter}: filter by text."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sort_next", N_("Sort"), id="sort", tooltip=N_("Sort by the next column")),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import polars as pl
 from rich.cells import cell_len
@@ -11,10 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 
 from goaltui.humanize import quantity
-from goaltui.i18n import N_, _, ngettext
+from goaltui.i18n import N_, _, ngettext, translated
 from goaltui.metrics.scorecard import Scorecard
+from goaltui.model.enums import STATUS_WORDS
 from goaltui.textsafe import safe_plain, safe_text
-from goaltui.ui.render import palette, score_text, status_text
+from goaltui.ui.hints import where_the_data_is
+from goaltui.ui.render import palette, score_text, status_color, status_text
 from goaltui.ui.widgets.due_table import due_mark
 
 TITLE_WIDTH = 48
@@ -29,7 +32,7 @@ class OkrTree(Tree[GoalRef]):
     baseline -> actual -> target, last confidence and last check-in date."""
 
     HELP = N_(
-        "Objectives and key results of the current unit. Enter on a key result opens it; "
+        "Objectives and key results of the current unit. {okr-open} on a key result opens it; "
         "on an objective, folds it. Scores: green >= 0.7, yellow >= 0.4, red below."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,12 +48,19 @@ class OkrTree(Tree[GoalRef]):
         self._shown: tuple[Scorecard, str] | None = None
         self._grades: pl.DataFrame | None = None
         self._shown_width = 0
+        self._kept: str | None = None
+        self.dropped: tuple[str, ...] = ()
+        """Columns of the key results' lines that did not fit the width (the detail line under
+        the tree shows them for the highlighted key result)."""
 
     def on_resize(self) -> None:
         # Title widths depend on the pane's width, which is 0 while the tab is hidden: lay the
         # lines out again once the pane has its real width.
         if self._shown is not None and self.size.width != self._shown_width:
-            self.show(*self._shown)
+            self.show(*self._shown, keep=self._kept)
+            if self.cursor_node is not None:
+                # The detail line names what the lines now leave out.
+                self.post_message(Tree.NodeHighlighted(self.cursor_node))
 
     @property
     def goal_id(self) -> str | None:
@@ -92,12 +102,6 @@ class OkrTree(Tree[GoalRef]):
             (pl.col("kind") == "kr")
             & pl.col("objective_id").is_in(objectives["objective_id"].implode())
         )
-        figures = {
-            row["goal_id"]: _figures(row, scorecard.korean) for row in krs.iter_rows(named=True)
-        }
-        figures_width = max([cell_len(f) for f in figures.values()] + [10]) + 2
-        # Titles take what the line has left after score, figures and status (wide terminals
-        # show more of them); the detail line under the tree always shows them whole.
         # A closed period's frozen grades stand before the live scores, in one column.
         shown_ids = {("objective", o) for o in objectives["objective_id"]}
         shown_ids |= {("kr", k) for k in krs["goal_id"]}
@@ -107,11 +111,14 @@ class OkrTree(Tree[GoalRef]):
             if ref in shown_ids
         }
         grade_width = max([c.cell_len + 1 for c in grade_cells.values()] + [0])
-        room = self.size.width - 6 - 11 - figures_width - 10 - grade_width
-        longest = max([cell_len(safe_plain(t)) for t in krs["name"]] + [10])
-        title_width = max(16, min(longest, room, TITLE_WIDTH))
+        any_due = bool(set(krs["goal_id"].to_list()) & set(scorecard.due_ids))
+        layout = _layout(
+            krs, scorecard.korean, self.size.width - (2 if any_due else 0) - grade_width
+        )
+        self.dropped = layout.dropped
         self.clear()
         target_node = None
+        lines = []  # the tree's lines, in order: every node is expanded
         for objective in objectives.iter_rows(named=True):
             label = score_text(objective["score"], objective["band"], theme)
             label.append(" ")
@@ -123,28 +130,39 @@ class OkrTree(Tree[GoalRef]):
             parent = objective.get("parent_id")
             if parent:
                 aligned = safe_plain(titles.get(parent, parent))
+                label.append("  ")
                 label.append(
-                    "  " + _("aligns to: {objective}").format(objective=aligned), style="italic dim"
+                    _("aligns to: {objective}").format(objective=aligned), style="italic dim"
                 )
+            # Cut with an ellipsis at the pane's edge, never silently.
+            label.truncate(max(20, self.size.width - LINE_MARGIN + 2), overflow="ellipsis")
             node = self.root.add(label, data=("objective", objective["objective_id"]), expand=True)
+            lines.append(node)
             if objective["objective_id"] == keep:
                 target_node = node
             for kr in krs.filter(pl.col("objective_id") == objective["objective_id"]).iter_rows(
                 named=True
             ):
-                label = _kr_label(kr, theme, title_width, figures[kr["goal_id"]], figures_width)
+                label = _kr_label(kr, theme, layout)
                 if kr["goal_id"] in scorecard.due_ids:
                     label = due_mark(theme) + label
+                elif any_due:
+                    label = Text("  ") + label  # in line with the marked ones
                 label = _graded(grade_cells.get(("kr", kr["goal_id"])), grade_width) + label
                 leaf = node.add_leaf(label, data=("kr", kr["goal_id"]))
+                lines.append(leaf)
                 if kr["goal_id"] == keep:
                     target_node = leaf
         if not objectives.height:
-            self.root.add_leaf(Text(_("No objectives in this period."), style="dim"))
+            hint = where_the_data_is(scorecard)
+            said = _("No objectives in this period.")
+            self.root.add_leaf(Text(said if hint is None else f"{said} {hint}", style="dim"))
         if target_node is None and self.root.children:
             target_node = self.root.children[0]
         if target_node is not None:
-            self.move_cursor(target_node)
+            # By line: a node just added has no line of its own until the tree is laid out.
+            self.cursor_line = lines.index(target_node) if target_node in lines else 0
+            self._kept = target_node.data[1] if target_node.data else None
             return target_node.data
         return None
 
@@ -190,59 +208,137 @@ def _cell(text: Text, width: int) -> Text:
     return text
 
 
-def _figures(kr: dict[str, object], korean: bool) -> str:
+STATUS_WIDTH = max(cell_len(_(word)) for word in STATUS_WORDS.values()) + 2
+"""The status column: the widest status word and a gap before what follows."""
+
+SCORE_WIDTH = 16
+"""The score bar and its number, and the space after them."""
+
+LINE_MARGIN = 6
+"""The tree's guides in front of a key result and the room a scrollbar may take."""
+
+
+@dataclass(frozen=True)
+class KrLayout:
+    """The columns of the key results' lines at the tree's width: what did not fit is dropped
+    (the baseline first, then the last check-in date, then confidence) and named in
+    `dropped`, and the titles get what is left."""
+
+    title: int
+    figures: int
+    baseline: bool
+    confidence: bool
+    last: bool
+    korean: bool
+    dropped: tuple[str, ...]
+
+
+def _layout(krs: pl.DataFrame, korean: bool, width: int) -> KrLayout:
+    rows = list(krs.iter_rows(named=True))
+    full = max([cell_len(_figures(kr, korean, baseline=True)) for kr in rows] + [10]) + 2
+    short = max([cell_len(_figures(kr, korean, baseline=False)) for kr in rows] + [8]) + 2
+    longest = max([cell_len(safe_plain(kr["name"])) for kr in rows] + [10])
+    # The score, the title (at least some of it) and the status always show; then the actual
+    # and target, the baseline, confidence and the last check-in date, as the width allows.
+    room = width - LINE_MARGIN - SCORE_WIDTH - STATUS_WIDTH - 2
+    title_floor = min(longest, 16)
+    dropped: list[str] = []
+    if room - title_floor >= full:
+        figures, baseline = full, True
+    elif room - min(longest, 8) >= short:
+        figures, baseline = short, False
+        dropped.append(N_("baseline"))
+    else:
+        figures, baseline = 0, False
+        dropped.append(N_("baseline, actual and target"))
+    room -= figures
+    confidence = room - title_floor >= 8
+    room -= 8 if confidence else 0
+    last = room - title_floor >= 11
+    room -= 11 if last else 0
+    dropped += [] if confidence else [N_("confidence")]
+    dropped += [] if last else [N_("last check-in")]
+    title = max(min(longest, 6), min(longest, room, TITLE_WIDTH))
+    return KrLayout(title, figures, baseline, confidence, last, korean, tuple(dropped))
+
+
+def _figures(kr: dict[str, object], korean: bool, *, baseline: bool) -> str:
     unit = kr["measure_unit"] if isinstance(kr["measure_unit"], str) else None
+    shown = ("baseline", "actual", "target") if baseline else ("actual", "target")
     return safe_plain(
         " -> ".join(
             quantity(value, unit, korean=korean) if isinstance(value, float) else _("n/a")
-            for value in (kr.get("baseline"), kr.get("actual"), kr.get("target"))
+            for value in (kr.get(name) for name in shown)
         )
     )
 
 
-def _kr_label(
-    kr: dict[str, object], theme: dict[str, str], width: int, figures: str, figures_width: int
-) -> Text:
+def _kr_label(kr: dict[str, object], theme: dict[str, str], layout: KrLayout) -> Text:
     score = kr["score"] if isinstance(kr["score"], float) else None
     band = kr["band"] if isinstance(kr["band"], str) else None
     label = score_text(score, band, theme)
     label.append(" ")
-    label.append_text(_cell(safe_text(kr["name"]), width))
-    label.append_text(_cell(Text(f"  {figures}", style="dim"), figures_width))
+    label.append_text(_cell(safe_text(kr["name"]), layout.title))
+    # Columns with a gap of their own: a figure never runs into the status after it.
+    if layout.figures:
+        figures = _figures(kr, layout.korean, baseline=layout.baseline)
+        label.append_text(_cell(Text(f"  {figures}", style="dim"), layout.figures))
+    label.append_text(_cell(Text("  "), 2))
     status = kr["status"] if isinstance(kr["status"], str) else None
-    label.append_text(_cell(status_text(status, theme), 10))
+    label.append_text(_cell(status_text(status, theme), STATUS_WIDTH))
     # Wide terminals show confidence and the last check-in on the line; the detail line under
     # the tree always shows them for the highlighted key result.
-    confidence = kr.get("last_confidence")
-    label.append_text(
-        _cell(
-            Text(
-                _("conf {confidence}").format(confidence=f"{confidence:g}")
-                if isinstance(confidence, float)
-                else "",
-                "dim",
-            ),
-            8,
+    if layout.confidence:
+        confidence = kr.get("last_confidence")
+        shown = (
+            _("conf {value}").format(value=f"{confidence:g}")
+            if isinstance(confidence, float)
+            else ""
         )
-    )
+        label.append_text(_cell(Text(shown, "dim"), 8))
     last = kr.get("last_checkin_date")
-    if last is not None:
+    if layout.last and last is not None:
         label.append(f" {last}", style="dim")
     return label
+
+
+def pace_note(kr: dict[str, Any]) -> str | None:
+    """Why a key result's status is worse than its score's colour suggests: the score says how
+    far it has come, the status whether that is enough for the time gone (DESIGN.md, the pace
+    rules). None when the status needs no explaining."""
+    score, status = kr.get("score"), kr.get("status")
+    if score is None or status not in ("at_risk", "off_track"):
+        return None
+    kind = kr.get("pace_kind")
+    if kind == "baseline" and kr.get("expected_progress") is not None:
+        return _("score {score} but behind pace: expected {expected} by today").format(
+            score=f"{score:.2f}", expected=f"{min(1.0, kr['expected_progress']):.2f}"
+        )
+    if kind == "sum" and kr.get("pace") is not None:
+        return _(
+            "score {score} so far, but at this pace the period ends at {pace} of the target"
+        ).format(score=f"{score:.2f}", pace=f"{kr['pace']:.0%}")
+    if kind == "level" and kr.get("achievement") is not None:
+        return _(
+            "score {score}: {achievement} of the target; on track needs 100%, at risk 80%"
+        ).format(score=f"{score:.2f}", achievement=f"{kr['achievement']:.0%}")
+    return None
 
 
 def describe_node(
     scorecard: Scorecard,
     ref: GoalRef | None,
     theme: dict[str, str],
+    dropped: tuple[str, ...] = (),
     *,
     grades: pl.DataFrame | None = None,
 ) -> Text:
     """The highlighted objective or key result in full: what the tree line may have cut, and
-    its frozen grade with the override's reason when it was graded by judgement."""
+    its frozen grade with the override's reason when it was graded by judgement (the columns
+    in `dropped` are named, so nothing is left out without a word)."""
     if ref is None:
         return Text("")
-    text = _describe(scorecard, ref, theme)
+    text = _describe(scorecard, ref, theme, dropped)
     grade = graded_rows(grades).get(ref)
     if text and grade is not None:
         text.append("\n")
@@ -257,9 +353,19 @@ def describe_node(
     return text
 
 
-def _describe(scorecard: Scorecard, ref: GoalRef, theme: dict[str, str]) -> Text:
+def _describe(
+    scorecard: Scorecard, ref: GoalRef, theme: dict[str, str], dropped: tuple[str, ...]
+) -> Text:
     kind, goal_id = ref
     text = Text()
+    if dropped:
+        shown = ", ".join(translated(name) for name in dropped)
+        hint = ngettext(
+            "+{count} column too narrow for the lines, shown here: {names}",
+            "+{count} columns too narrow for the lines, shown here: {names}",
+            len(dropped),
+        ).format(count=len(dropped), names=shown)
+        text.append(hint + "\n", style="dim italic")
     if kind == "objective":
         rows = scorecard.objectives.filter(pl.col("objective_id") == goal_id)
         if rows.is_empty():
@@ -303,6 +409,9 @@ def _describe(scorecard: Scorecard, ref: GoalRef, theme: dict[str, str]) -> Text
         if last is not None
         else _(", no check-in yet")
     )
+    note = pace_note(kr)
+    if note is not None:
+        text.append(f"\n{note}", style=f"bold {status_color(kr['status'], theme)}".strip())
     if kr.get("explanation"):
         text.append(f"\n{safe_plain(kr['explanation'], multiline=True)}", style="italic dim")
     return text

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import polars as pl
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -27,7 +28,7 @@ class OrgTree(Tree[str]):
     """Units as a tree. Enter makes the highlighted unit the current one."""
 
     HELP = N_(
-        "The organisation. Enter: make this unit current. "
+        "The organisation. {org-open}: make this unit current. "
         "Badges: ✓ on track, ~ at risk, ✗ off track; !n: n goals here and below owe a "
         "check-in."
     )
@@ -97,17 +98,48 @@ class OrgTree(Tree[str]):
         return found
 
     def _label(self, unit_id: str) -> Text:
-        label = safe_text(self._names.get(unit_id, unit_id))
+        """The unit's name with its badges, fitted to the tree's width: the name is cut with
+        an ellipsis before a count is, zero counts go first, and a count that still does not
+        fit ends in an ellipsis (never "✗1" for ✗10)."""
+        theme = palette(self.app)
+        name = safe_text(self._names.get(unit_id, unit_id))
+        badge = Text()
         due = self._due.get(unit_id, 0)
         if due:
             # How many goals owe a check-in here and below: first, so a narrow tree shows it.
-            label.append(" ")
-            label.append_text(due_mark(palette(self.app), str(due)))
+            badge.append_text(due_mark(theme, str(due)))
         on, risk, off = self._badges.get(unit_id, (0, 0, 0))
         if on or risk or off:
-            label.append("  ")
-            label.append_text(rollup_badge(on, risk, off, palette(self.app)))
-        return label
+            full = rollup_badge(on, risk, off, theme)
+            depth = len(self._scorecard.path(unit_id)) - 1 if self._scorecard else 0
+            room = self.size.width - 2 - 2 * depth - 1 if self.size.width else 0
+            if room and cell_len(name.plain) + 1 + badge.cell_len + 1 + full.cell_len > room:
+                full = rollup_badge(on, risk, off, theme, compact=True)
+            if badge:
+                badge.append(" ")
+            badge.append_text(full)
+        if not badge:
+            return name
+        depth = len(self._scorecard.path(unit_id)) - 1 if self._scorecard else 0
+        room = self.size.width - 2 - 2 * depth - 1 if self.size.width else 0
+        if room:
+            if badge.cell_len > room - 5:
+                badge.truncate(max(1, room - 5), overflow="ellipsis")
+            name.truncate(max(4, room - badge.cell_len - 1), overflow="ellipsis")
+        name.append(" ")
+        name.append_text(badge)
+        return name
+
+    def on_resize(self) -> None:
+        # The labels fit the width, which the layout gives only now (and on every resize).
+        if self._scorecard is None:
+            return
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.data is not None:
+                node.set_label(self._label(node.data))
+            stack.extend(node.children)
 
     def _fill(self, node: TreeNode[str], expanded: set[str]) -> None:
         unit_id = node.data
