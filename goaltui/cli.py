@@ -356,7 +356,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
         if args.format != "md" or args.history:
             raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
-        sys.stdout.write(review_markdown(ctx.db, args.period, ctx.as_of, unit=args.unit))
+        sys.stdout.write(review_markdown(ctx.store, args.period, ctx.as_of, unit=args.unit))
         return 0
     dataset = load_report(ctx.store, ctx.as_of, history=args.history)
     sys.stdout.write(
@@ -397,7 +397,7 @@ def cmd_carry_over(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import carry_over
 
     _prepare_demo(ctx)
-    created = carry_over(ctx.db, args.source, args.target, unit=args.unit)
+    created = carry_over(ctx.store, args.source, args.target, unit=args.unit)
     if not created:
         print(
             _("Nothing to carry over from {source} to {target}").format(
@@ -413,7 +413,7 @@ def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import close_period
 
     _prepare_demo(ctx)
-    result = close_period(ctx.db, args.period, unit=args.unit)
+    result = close_period(ctx.store, args.period, unit=args.unit)
     print(
         _("Closed {period}: graded {objectives} and {key_results}").format(
             period=result.period,
@@ -436,7 +436,7 @@ def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import reopen_period
 
     _prepare_demo(ctx)
-    reopen_period(ctx.db, args.period)
+    reopen_period(ctx.store, args.period)
     print(_("Reopened {period}: check-ins dated in it are taken again").format(period=args.period))
     return 0
 
@@ -445,7 +445,7 @@ def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import grade_key_result
 
     _prepare_demo(ctx)
-    grade_key_result(ctx.db, args.kr_id, args.score, note=args.note)
+    grade_key_result(ctx.store, args.kr_id, args.score, note=args.note)
     print(_("Graded {kr}: {score}").format(kr=args.kr_id, score=f"{args.score:g}"))
     return 0
 
@@ -516,7 +516,21 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
 
 
 PG_COMMANDS = frozenset(
-    {None, "init", "import", "export", "checkin", "report", "lint", "due", "serve"}
+    {
+        None,
+        "init",
+        "import",
+        "export",
+        "checkin",
+        "report",
+        "lint",
+        "due",
+        "carry-over",
+        "close",
+        "reopen",
+        "grade",
+        "serve",
+    }
 )
 """The commands that run on a PostgreSQL server so far."""
 
