@@ -515,26 +515,6 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
 }
 
 
-PG_COMMANDS = frozenset(
-    {
-        None,
-        "init",
-        "import",
-        "export",
-        "checkin",
-        "report",
-        "lint",
-        "due",
-        "carry-over",
-        "close",
-        "reopen",
-        "grade",
-        "serve",
-    }
-)
-"""The commands that run on a PostgreSQL server so far."""
-
-
 def apply_language() -> None:
     """Choose the language of this command (DESIGN.md, "Language") before anything is said, the
     parser's help included. A broken config file is reported by the command itself; until then
@@ -552,17 +532,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         ctx = _context(args)
-        if isinstance(ctx.store, PgStore) and args.command not in PG_COMMANDS:
-            what = f"`goaltui {args.command}`" if args.command else _("the dashboard")
-            raise GoaltuiError(
-                _(
-                    "{what} does not run on a PostgreSQL database yet; on {label} use {commands}"
-                ).format(
-                    what=what,
-                    label=ctx.store.label,
-                    commands=", ".join(sorted(c for c in PG_COMMANDS if c)),
-                )
-            )
         return COMMANDS[args.command](ctx, args)
     # Messages quote data (names, cells, paths): their control characters are made visible.
     except ValidationError as error:
