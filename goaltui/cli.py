@@ -221,10 +221,8 @@ def _context(args: argparse.Namespace) -> Context:
             _("{target}: no such user, so no home folder to put it in").format(target=target)
         ) from None
     db = store.path if isinstance(store, FileStore) else Path(store.label)
-    from goaltui.store.db import stored_fiscal_year_start
-
     # The organisation's own setting, shared by everyone on the database, comes first.
-    stored = None if isinstance(store, PgStore) else stored_fiscal_year_start(db)
+    stored = store.stored_fiscal_year_start()
     set_fiscal_year_start(stored or config.fiscal_year_start or 1)
     return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
 
@@ -253,11 +251,7 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     else:
         created = ctx.store.init()
     if args.fiscal_year_start is not None:
-        if isinstance(ctx.store, PgStore):
-            raise GoaltuiError(_("--fiscal-year-start is not yet stored on a PostgreSQL database"))
-        from goaltui.store.db import store_fiscal_year_start
-
-        store_fiscal_year_start(ctx.db, args.fiscal_year_start)
+        ctx.store.store_fiscal_year_start(args.fiscal_year_start)
     print(
         safe_plain(
             (

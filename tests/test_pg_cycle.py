@@ -106,3 +106,23 @@ def test_the_cycle_commands_run_on_a_server(
     assert main(["reopen", "2026-Q3", "--db", admin]) == 0
     assert _count(admin, "closed_periods") == 0
     assert _count(admin, "history WHERE changed_by = 'postgres'") >= len(created)
+
+
+def test_the_closed_check_counts_from_the_stored_fiscal_year(
+    urls: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin, bob = urls
+    assert main(["init", "--db", admin, "--fiscal-year-start", "4"]) == 0
+    assert PgStore(admin).stored_fiscal_year_start() == 4
+    # 2026-Q3 of a year starting in April is October to December 2026.
+    assert main(["close", "2026-Q3", "--db", admin]) == 0
+    capsys.readouterr()
+    with psycopg.connect(bob) as con:
+        con.execute(Q3_CHECKIN, ["in-september", Q3_KR])
+    with psycopg.connect(bob) as con, pytest.raises(psycopg.errors.CheckViolation):
+        con.execute(
+            "INSERT INTO checkins (id, goal_id, date, value) VALUES (%s, %s, '2026-10-20', 3)",
+            ["in-october", Q3_KR],
+        )
+    assert main(["checkin", Q3_KR, "3", "--date", "2026-10-21", "--db", bob]) == 1
+    assert "2026-Q3 is closed for objective 'sales-2026q3'" in capsys.readouterr().err

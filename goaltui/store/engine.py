@@ -85,6 +85,15 @@ class Store(Protocol):
         """Retract check-in `checkin_id` (a new entry that supersedes it)."""
         ...
 
+    def stored_fiscal_year_start(self) -> int | None:
+        """The organisation's first fiscal month as the database stores it; None when it
+        stores none (or cannot be read now: the command itself will say why)."""
+        ...
+
+    def store_fiscal_year_start(self, month: int) -> None:
+        """Store the organisation's first fiscal month (1-12) in the database."""
+        ...
+
     def working_copy(self, what: str) -> AbstractContextManager[Path]:
         """A goaltui file on which the file's code may change definitions and the cycle's
         tables (carry-over, close, reopen, grade), each change as one transaction of this
@@ -184,6 +193,16 @@ class FileStore:
         from goaltui.store.checkins import retract_checkin
 
         return retract_checkin(self.path, checkin_id, today=today, note=note)
+
+    def stored_fiscal_year_start(self) -> int | None:
+        from goaltui.store.db import stored_fiscal_year_start
+
+        return stored_fiscal_year_start(self.path)
+
+    def store_fiscal_year_start(self, month: int) -> None:
+        from goaltui.store.db import store_fiscal_year_start
+
+        store_fiscal_year_start(self.path, month)
 
     @contextmanager
     def working_copy(self, what: str) -> Iterator[Path]:
@@ -290,6 +309,16 @@ class PgStore:
         from goaltui.store.pg import retract_pg_checkin
 
         return retract_pg_checkin(self.url, checkin_id, today=today, note=note)
+
+    def stored_fiscal_year_start(self) -> int | None:
+        from goaltui.store.pg_cycle import pg_stored_fiscal_year_start
+
+        return pg_stored_fiscal_year_start(self.url)
+
+    def store_fiscal_year_start(self, month: int) -> None:
+        from goaltui.store.pg_cycle import pg_store_fiscal_year_start
+
+        pg_store_fiscal_year_start(self.url, month)
 
     @contextmanager
     def working_copy(self, what: str) -> Iterator[Path]:

@@ -190,3 +190,31 @@ def pg_closed_problem(
         if period is not None and any(period.start <= d <= period.end for d in days):
             return closed_message(goal_id, str(objective_id), str(label))
     return None
+
+
+def pg_stored_fiscal_year_start(url: str) -> int | None:
+    """The first fiscal month the server's goaltui database stores, or None (none stored, or
+    not readable now: the command itself will say why)."""
+    import psycopg
+
+    from goaltui.store.db import FISCAL_KEY
+
+    try:
+        with psycopg.connect(url, connect_timeout=10) as con:
+            row = con.execute(
+                "SELECT value FROM goaltui_meta WHERE key = %s", [FISCAL_KEY]
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    return int(str(row[0])) if row else None
+
+
+def pg_store_fiscal_year_start(url: str, month: int) -> None:
+    """Store the organisation's first fiscal month in the server's goaltui database (an
+    admin's write), which its closed-period check (pg_schema.py) counts from too."""
+    from goaltui.i18n import _
+    from goaltui.store.db import FISCAL_KEY
+
+    with pg_session(url, _("store the first fiscal month")) as con:
+        con.execute("DELETE FROM goaltui_meta WHERE key = %s", [FISCAL_KEY])
+        con.execute("INSERT INTO goaltui_meta VALUES (%s, %s)", [FISCAL_KEY, str(month)])
