@@ -202,6 +202,14 @@ def test_a_closed_period_refuses_check_ins_until_reopened(store: Store) -> None:
     late = Checkin(goal_id=Q3_KR, date=date(2026, 9, 20), value=3.0)
     with pytest.raises(ValidationError, match="2026-Q3 is closed for objective 'sales-2026q3'"):
         store.append_checkin(late, today=DEMO_AS_OF)
+    # Correcting a check-in dated in it is refused too, whatever date the correction has.
+    earlier = store.load_dataset().checkins.filter(
+        (pl.col("goal_id") == Q3_KR) & (pl.col("date") <= date(2026, 9, 30))
+    )
+    assert earlier.height
+    moved = Checkin(goal_id=Q3_KR, date=date(2026, 10, 2), value=1.0)
+    with pytest.raises(ValidationError, match="2026-Q3 is closed"):
+        store.correct_checkin(earlier["id"][0], moved, today=DEMO_AS_OF)
     assert reopen_period(store, "2026-Q3") == 1
     assert store.append_checkin(late, today=DEMO_AS_OF).goal_id == Q3_KR
     assert read_cycle_state(store).closed_periods.height == 0
