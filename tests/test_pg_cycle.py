@@ -11,6 +11,7 @@ import pytest
 
 from goaltui.cli import main
 from goaltui.cycle import close_period, reopen_period
+from goaltui.model.errors import DatabaseError
 from goaltui.store.engine import PgStore
 from tests.pg_server import PgServer
 from tests.pg_team import demo_template, team_db
@@ -126,3 +127,16 @@ def test_the_closed_check_counts_from_the_stored_fiscal_year(
         )
     assert main(["checkin", Q3_KR, "3", "--date", "2026-10-21", "--db", bob]) == 1
     assert "2026-Q3 is closed for objective 'sales-2026q3'" in capsys.readouterr().err
+
+
+def test_a_version_4_server_gains_the_closed_check_with_init(urls: tuple[str, str]) -> None:
+    admin, _bob = urls
+    with psycopg.connect(admin) as con:
+        con.execute("DROP TRIGGER goaltui_closed_checkin ON checkins")
+        con.execute("UPDATE goaltui_meta SET value = '4' WHERE key = 'schema_version'")
+    with pytest.raises(DatabaseError, match="schema version 4, but this goaltui uses 5"):
+        close_period(PgStore(admin), "2026-Q3")
+    assert PgStore(admin).init() is False
+    close_period(PgStore(admin), "2026-Q3")
+    with psycopg.connect(admin) as con, pytest.raises(psycopg.errors.CheckViolation):
+        con.execute(Q3_CHECKIN, ["late", Q3_KR])

@@ -28,10 +28,11 @@ import psycopg
 from goaltui.model.errors import DatabaseError
 from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
-PG_SCHEMA_VERSION = 4
+PG_SCHEMA_VERSION = 5
 """The schema version of the PostgreSQL tables: version 3 of the file (with `login`, `cadence`,
 `commitment` and `carried_from`, and the cycle's grades, closed periods and history), then
-`archived` on goals."""
+`archived` on goals (the file's version 4), then the trigger refusing check-ins dated in a closed
+objective's period (PostgreSQL only: on a file, goaltui is the only door and checks it)."""
 
 APPLICATION_ID = "goaltui"
 
@@ -318,9 +319,16 @@ def _v4_archived(con: psycopg.Connection[tuple[object, ...]]) -> None:
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS archived DATE")
 
 
+def _v5_closed_checkins(con: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 5: check-ins dated in a closed objective's period are refused by the database.
+    The functions and the trigger come from _FUNCTIONS_SQL and _TRIGGERS_SQL, which run after
+    the steps."""
+
+
 PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {
     3: _v3_cycle_tables,
     4: _v4_archived,
+    5: _v5_closed_checkins,
 }
 """Steps from version N-1 to N of the PostgreSQL schema, keyed by N."""
 
