@@ -140,3 +140,20 @@ def test_a_version_4_server_gains_the_closed_check_with_init(urls: tuple[str, st
     close_period(PgStore(admin), "2026-Q3")
     with psycopg.connect(admin) as con, pytest.raises(psycopg.errors.CheckViolation):
         con.execute(Q3_CHECKIN, ["late", Q3_KR])
+
+
+def test_the_dashboard_s_definition_save_on_a_server(urls: tuple[str, str]) -> None:
+    from goaltui.store.cells import SPECS
+    from goaltui.ui.authoring import save_definition_outcome
+
+    admin, bob = urls
+    row = {c.name: None for c in SPECS["objectives"]}
+    row |= {"id": "sales-2027q1", "unit_id": "sales", "title": "Grow", "period": "2027-Q1"}
+    refused = save_definition_outcome(bob, "objectives", row)
+    assert not refused.saved
+    (said,) = refused.problems.values()
+    assert said.startswith("login bob may not change definitions: permission denied")
+    assert said.endswith("nothing was written")
+    assert save_definition_outcome(admin, "objectives", row).saved
+    (change,) = PgStore(bob).definition_changes("objectives", "sales-2027q1")
+    assert (change.changed_by, ("title", None, "Grow") in change.fields) == ("postgres", True)
