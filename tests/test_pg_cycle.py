@@ -147,7 +147,7 @@ def test_the_dashboard_s_definition_save_on_a_server(urls: tuple[str, str]) -> N
     from goaltui.ui.authoring import save_definition_outcome
 
     admin, bob = urls
-    row = {c.name: None for c in SPECS["objectives"]}
+    row: dict[str, str | None] = {c.name: None for c in SPECS["objectives"]}
     row |= {"id": "sales-2027q1", "unit_id": "sales", "title": "Grow", "period": "2027-Q1"}
     refused = save_definition_outcome(bob, "objectives", row)
     assert not refused.saved
