@@ -222,10 +222,8 @@ def _context(args: argparse.Namespace) -> Context:
             _("{target}: no such user, so no home folder to put it in").format(target=target)
         ) from None
     db = store.path if isinstance(store, FileStore) else Path(store.label)
-    from goaltui.store.db import stored_fiscal_year_start
-
     # The organisation's own setting, shared by everyone on the database, comes first.
-    stored = None if isinstance(store, PgStore) else stored_fiscal_year_start(db)
+    stored = store.stored_fiscal_year_start()
     set_fiscal_year_start(stored or config.fiscal_year_start or 1)
     return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
 
@@ -254,11 +252,7 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     else:
         created = ctx.store.init()
     if args.fiscal_year_start is not None:
-        if isinstance(ctx.store, PgStore):
-            raise GoaltuiError(_("--fiscal-year-start is not yet stored on a PostgreSQL database"))
-        from goaltui.store.db import store_fiscal_year_start
-
-        store_fiscal_year_start(ctx.db, args.fiscal_year_start)
+        ctx.store.store_fiscal_year_start(args.fiscal_year_start)
     print(
         safe_plain(
             (
@@ -357,7 +351,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
         if args.format != "md" or args.history:
             raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
-        sys.stdout.write(review_markdown(ctx.db, args.period, ctx.as_of, unit=args.unit))
+        sys.stdout.write(review_markdown(ctx.store, args.period, ctx.as_of, unit=args.unit))
         return 0
     dataset = load_report(ctx.store, ctx.as_of, history=args.history)
     sys.stdout.write(
@@ -406,7 +400,7 @@ def cmd_carry_over(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import carry_over
 
     _prepare_demo(ctx)
-    created = carry_over(ctx.db, args.source, args.target, unit=args.unit)
+    created = carry_over(ctx.store, args.source, args.target, unit=args.unit)
     if not created:
         print(
             _("Nothing to carry over from {source} to {target}").format(
@@ -422,7 +416,7 @@ def cmd_close(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import close_period
 
     _prepare_demo(ctx)
-    result = close_period(ctx.db, args.period, unit=args.unit)
+    result = close_period(ctx.store, args.period, unit=args.unit)
     print(
         _("Closed {period}: graded {objectives} and {key_results}").format(
             period=result.period,
@@ -445,7 +439,7 @@ def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import reopen_period
 
     _prepare_demo(ctx)
-    reopen_period(ctx.db, args.period)
+    reopen_period(ctx.store, args.period)
     print(_("Reopened {period}: check-ins dated in it are taken again").format(period=args.period))
     return 0
 
@@ -454,7 +448,7 @@ def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.cycle import grade_key_result
 
     _prepare_demo(ctx)
-    grade_key_result(ctx.db, args.kr_id, args.score, note=args.note)
+    grade_key_result(ctx.store, args.kr_id, args.score, note=args.note)
     print(_("Graded {kr}: {score}").format(kr=args.kr_id, score=f"{args.score:g}"))
     return 0
 
@@ -524,12 +518,6 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
 }
 
 
-PG_COMMANDS = frozenset(
-    {None, "init", "import", "export", "checkin", "report", "lint", "due", "serve"}
-)
-"""The commands that run on a PostgreSQL server so far."""
-
-
 def apply_language() -> None:
     """Choose the language of this command (DESIGN.md, "Language") before anything is said, the
     parser's help included. A broken config file is reported by the command itself; until then
@@ -547,17 +535,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         ctx = _context(args)
-        if isinstance(ctx.store, PgStore) and args.command not in PG_COMMANDS:
-            what = f"`goaltui {args.command}`" if args.command else _("the dashboard")
-            raise GoaltuiError(
-                _(
-                    "{what} does not run on a PostgreSQL database yet; on {label} use {commands}"
-                ).format(
-                    what=what,
-                    label=ctx.store.label,
-                    commands=", ".join(sorted(c for c in PG_COMMANDS if c)),
-                )
-            )
         return COMMANDS[args.command](ctx, args)
     # Messages quote data (names, cells, paths): their control characters are made visible.
     except ValidationError as error:

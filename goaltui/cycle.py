@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from goaltui.i18n import _
 from goaltui.metrics import band_expr, evaluate_goals, evaluate_objectives
 from goaltui.metrics.tree import subtree_ids
 from goaltui.model.enums import PeriodUnit
@@ -29,9 +30,13 @@ from goaltui.store.cycle import (
     snapshot,
     who,
 )
-from goaltui.store.dataset import Dataset, load_dataset, read_dataset
-from goaltui.store.db import read_session, write_session
+from goaltui.store.dataset import Dataset, read_dataset
+from goaltui.store.db import write_session
+from goaltui.store.engine import Store, as_store
 from goaltui.store.frames import registered
+
+Database = Path | str | Store
+"""A database file, a PostgreSQL URL, or a Store of either engine."""
 
 # --------------------------------------------------------------------------------------------
 # Shared checks
@@ -179,12 +184,18 @@ def plan_carry_over(
     return CarryPlan(source, target, objectives=objectives, key_results=key_results)
 
 
-def carry_over(db: Path, source: str, target: str, *, unit: str | None = None) -> list[str]:
+def carry_over(db: Database, source: str, target: str, *, unit: str | None = None) -> list[str]:
     """Continue in period `target` each objective of period `source` (in `unit`'s subtree)
     whose score at the end of `source` is below 1.0 (DESIGN.md, command line). Returns the ids
     of the objectives and key results created, objectives first; none when everything was
-    carried already. Raises GoaltuiError for bad periods or an unknown unit."""
+    carried already. Raises GoaltuiError for bad periods or an unknown unit. One transaction,
+    on either engine."""
     _carry_periods(source, target)
+    with as_store(db).working_copy(_("carry objectives over")) as path:
+        return _carry_over(path, source, target, unit=unit)
+
+
+def _carry_over(db: Path, source: str, target: str, *, unit: str | None) -> list[str]:
     _existing_db(db)
     with write_session(db) as con:
         plan = plan_carry_over(read_dataset(con), source, target, unit=unit)
@@ -247,12 +258,18 @@ def _covering(
     return closed.filter(pl.col("unit_id").is_null() | pl.col("unit_id").is_in(list(ancestors)))
 
 
-def close_period(db: Path, label: str, *, unit: str | None = None) -> CloseResult:
+def close_period(db: Database, label: str, *, unit: str | None = None) -> CloseResult:
     """Freeze the grades of period `label`'s objectives (in `unit`'s subtree): every KR's and
     objective's score as of the period's last day; a grade overridden before (the period was
     closed and reopened) keeps its override. Check-ins into those objectives' KRs dated in the
-    period are refused from then on. Raises GoaltuiError when it is closed already."""
+    period are refused from then on. Raises GoaltuiError when it is closed already. One
+    transaction, on either engine."""
     period = objective_period(label)
+    with as_store(db).working_copy(_("close a period")) as path:
+        return _close_period(path, period, label, unit=unit)
+
+
+def _close_period(db: Path, period: Period, label: str, *, unit: str | None) -> CloseResult:
     _existing_db(db)
     with write_session(db) as con:
         dataset = read_dataset(con)
@@ -340,11 +357,16 @@ def _regrade_objective(con: duckdb.DuckDBPyConnection, objective_id: str) -> Non
     )
 
 
-def reopen_period(db: Path, label: str) -> int:
+def reopen_period(db: Database, label: str) -> int:
     """Reopen period `label` everywhere it was closed; grades stay (a later close refreezes
     the scores and keeps overrides). Returns how many closures were lifted. Raises
-    GoaltuiError when the period is not closed."""
+    GoaltuiError when the period is not closed. One transaction, on either engine."""
     objective_period(label)
+    with as_store(db).working_copy(_("reopen a period")) as path:
+        return _reopen_period(path, label)
+
+
+def _reopen_period(db: Path, label: str) -> int:
     _existing_db(db)
     with write_session(db) as con:
         count = con.sql(
@@ -358,12 +380,17 @@ def reopen_period(db: Path, label: str) -> int:
     return int(count)
 
 
-def grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None = None) -> None:
+def grade_key_result(db: Database, kr_id: str, score: float, *, note: str | None = None) -> None:
     """Override the frozen grade of key result `kr_id` with `score` (0-1) and a reason; its
     objective's grade becomes the weight-averaged KR grades. Raises GoaltuiError for an unknown
-    or ungraded key result or a score outside 0-1."""
+    or ungraded key result or a score outside 0-1. One transaction, on either engine."""
     if not 0.0 <= score <= 1.0:
         raise GoaltuiError(f"{score:g} is outside 0-1 (a grade is a score from 0 to 1)")
+    with as_store(db).working_copy(_("grade a key result")) as path:
+        _grade_key_result(path, kr_id, score, note=note)
+
+
+def _grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None) -> None:
     _existing_db(db)
     with write_session(db) as con:
         found = con.sql(
@@ -404,15 +431,13 @@ class CycleState:
     closed_periods: pl.DataFrame
 
 
-def read_cycle_state(db: Path | str) -> CycleState:
-    """The grades and closed periods of the database at `db`, in one read (none yet on a
-    PostgreSQL server, where the cycle does not run)."""
-    if not isinstance(db, Path):
-        return CycleState(
-            pl.DataFrame(schema=GRADES_SCHEMA), pl.DataFrame(schema=CLOSED_PERIODS_SCHEMA)
-        )
-    with read_session(db) as con:
-        return CycleState(read_cycle_table(con, "grades"), read_cycle_table(con, "closed_periods"))
+def read_cycle_state(db: Database) -> CycleState:
+    """The grades and closed periods of the database `db` (either engine), in one read."""
+    tables = as_store(db).cycle_tables(("grades", "closed_periods"))
+    return CycleState(
+        tables["grades"].cast(GRADES_SCHEMA),  # type: ignore[arg-type]
+        tables["closed_periods"].cast(CLOSED_PERIODS_SCHEMA),  # type: ignore[arg-type]
+    )
 
 
 @dataclass(frozen=True)
@@ -489,13 +514,17 @@ def review_data(
     return ReviewData(label, state, when, rows, counts)
 
 
-def review_markdown(db: Path, label: str, as_of: date, *, unit: str | None = None) -> str:
+def review_markdown(db: Database, label: str, as_of: date, *, unit: str | None = None) -> str:
     """The review-meeting text of period `label`: per unit, each objective with its score (as
     of the period's end, or as-of while it runs), grade, commitment and colour band, and the
     distribution of grades (red/yellow/green). Raises GoaltuiError for a bad period or unit."""
     objective_period(label)
-    _existing_db(db)
-    dataset = load_dataset(db)
+    store = as_store(db)
+    if not store.exists():
+        raise GoaltuiError(
+            f"{store.label}: no database here; create one with `goaltui init` or import"
+        )
+    dataset = store.load_dataset()
     return render_review(review_data(dataset, read_cycle_state(db), label, as_of, unit=unit))
 
 

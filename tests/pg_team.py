@@ -11,13 +11,16 @@ import hashlib
 from collections.abc import Iterator
 from datetime import date
 
+import polars as pl
 import psycopg
 import pytest
 
+from goaltui.store.cells import SPECS
 from goaltui.store.demo import demo_source
 from goaltui.store.engine import PgStore
 from tests.pg_server import PgServer
 
+UNIT_COLUMNS = [c.name for c in SPECS["units"]]
 TEMPLATE = "pgdash_demo"
 LOGINS = {"alice": "goaltui_member", "bob": "goaltui_member"}
 ALICE_GOAL = "sales-kim-contracts"
@@ -44,8 +47,12 @@ def demo_template(pg_server: PgServer) -> str:
                 f"THEN CREATE ROLE {login} LOGIN; END IF; END $$"
             )
             con.execute(f"GRANT {role} TO {login}")
-        con.execute("UPDATE units SET login = 'alice' WHERE id = 'sales-kim'")
-        con.execute("UPDATE units SET login = 'bob' WHERE id = 'sales'")
+    # Through goaltui, so that the history tells of it as of every other definition.
+    units = store.load_dataset().units
+    for unit_id, login in (("sales-kim", "alice"), ("sales", "bob")):
+        row = units.filter(pl.col("id") == unit_id).row(0, named=True)
+        cells = {c: None if v is None else str(v) for c, v in row.items() if c in UNIT_COLUMNS}
+        store.save_definition("units", {**cells, "login": login})
     return TEMPLATE
 
 

@@ -194,3 +194,44 @@ def test_a_write_the_server_cut_off_is_never_called_done(pg_server: PgServer, te
             pg_server.stop_only()
     finally:
         pg_server.start_again()
+
+
+async def test_an_admin_closes_a_period_from_the_palette_on_the_server(
+    pg_server: PgServer, team_db: str
+) -> None:
+    from tests.test_ui_checkin_form import reason, type_into
+    from tests.test_ui_dashboard import pick_in_palette
+
+    app = GoalApp(db=pg_server.url(team_db), as_of=DEMO_AS_OF, today=DEMO_AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, loaded(app), timeout=30.0)
+        await pick_in_palette(pilot, "close 2026-Q3", "period: close 2026-Q3 and grade it")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+
+        def closed() -> bool:
+            cycle = app.cycle
+            return cycle is not None and cycle.closed_periods["period"].to_list() == ["2026-Q3"]
+
+        await until(pilot, closed)
+        assert app.cycle is not None
+        graded = app.cycle.grades.filter(app.cycle.grades["kind"] == "objective")
+        assert graded.height == 4
+        await app.open_checkin("product-2026q3-kr1")
+        await pilot.pause()
+        await type_into(pilot, "value", "3")
+        await type_into(pilot, "date", "2026-09-20")
+        await pilot.press("ctrl+s")
+
+        def said() -> str:
+            status = app.screen.query_one("#checkin-status", Static).content
+            return f"{status} {reason(app, 'date')}"
+
+        await until(pilot, lambda: "2026-Q3 is closed for objective 'product-2026q3'" in said())
+        assert isinstance(app.screen, CheckinForm)  # refused: the form stays
+        assert "goaltui reopen 2026-Q3" in said()
+    with pg_session(pg_server.url(team_db)) as con:
+        late = con.execute(
+            "SELECT count(*) FROM checkins WHERE goal_id = 'product-2026q3-kr1' AND value = 3"
+        ).fetchone()
+    assert late == (0,)

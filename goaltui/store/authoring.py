@@ -101,6 +101,12 @@ def definition_changes(db: Path, table: str, row_id: str) -> list[DefinitionChan
     keyed `goal/period`, come with it), newest first. Opens the database at `db`."""
     with read_session(db) as con:
         history = read_cycle_table(con, "history")
+    return changes_in(history, table, row_id)
+
+
+def changes_in(history: pl.DataFrame, table: str, row_id: str) -> list[DefinitionChange]:
+    """The entries of `history` (a history table) about one definition, as definition_changes
+    gives them."""
     wanted = (pl.col("table_name") == table) & (pl.col("row_id") == row_id)
     if table in ("kpis", "key_results"):
         wanted |= (pl.col("table_name") == "targets") & pl.col("row_id").str.starts_with(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -42,8 +45,25 @@ TRACKED_TABLES = tuple(_ROW_KEYS)
 """The tables whose every change is kept in the history, with the row id each is known by."""
 
 
+_ACTING: ContextVar[str | None] = ContextVar("goaltui_acting", default=None)
+
+
+@contextmanager
+def acting_as(login: str) -> Iterator[None]:
+    """Within the block, `who()` is `login` (a server's login, not the local account)."""
+    token = _ACTING.set(login)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
 def who() -> str:
-    """The person making a change: $USER, else the operating system's login name."""
+    """The person making a change: the login of the server being written (see acting_as),
+    else $USER, else the operating system's login name."""
+    acting = _ACTING.get()
+    if acting:
+        return acting
     user = os.environ.get("USER")
     if user:
         return user

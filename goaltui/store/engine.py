@@ -6,6 +6,8 @@ Every command works through a Store, so it runs the same on either engine.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,11 +17,14 @@ if TYPE_CHECKING:
     import polars as pl
 
     from goaltui.model.types import Checkin
+    from goaltui.store.authoring import DefinitionChange
     from goaltui.store.dataset import CheckinBuckets, CheckinRanges, CheckinWindows, Dataset
     from goaltui.store.exporter import ExportSummary
     from goaltui.store.importer import ImportSummary, Progress
 
 URL_PREFIXES = ("postgresql://", "postgres://")
+CYCLE_NAMES = ("grades", "closed_periods", "history")
+"""The cycle's tables (goaltui/store/tables.py)."""
 
 
 def is_pg_url(text: str | Path) -> bool:
@@ -88,6 +93,39 @@ class Store(Protocol):
 
     def retract_checkin(self, checkin_id: str, *, today: date, note: str | None = None) -> Checkin:
         """Retract check-in `checkin_id` (a new entry that supersedes it)."""
+        ...
+
+    def stored_fiscal_year_start(self) -> int | None:
+        """The organisation's first fiscal month as the database stores it; None when it
+        stores none (or cannot be read now: the command itself will say why)."""
+        ...
+
+    def store_fiscal_year_start(self, month: int) -> None:
+        """Store the organisation's first fiscal month (1-12) in the database."""
+        ...
+
+    def working_copy(self, what: str) -> AbstractContextManager[Path]:
+        """A goaltui file on which the file's code may change definitions and the cycle's
+        tables (carry-over, close, reopen, grade), each change as one transaction of this
+        database: the file itself, or a copy of a server written back when the block succeeds.
+        `what` names the work in a refusal. Raises DatabaseError for a login that may not."""
+        ...
+
+    def cycle_tables(self, names: tuple[str, ...] = CYCLE_NAMES) -> dict[str, pl.DataFrame]:
+        """Cycle tables by name, of grades, closed_periods and history (CYCLE_SCHEMAS frames,
+        sorted by their keys), in one read."""
+        ...
+
+    def save_definition(self, table: str, row: dict[str, str | None]) -> None:
+        """Add or replace one definition row (see goaltui.store.authoring.save_definition)."""
+        ...
+
+    def definition_problems(self, table: str, row: dict[str, str | None]) -> dict[str, str]:
+        """What the import would say about `row`, by column; writes nothing."""
+        ...
+
+    def definition_changes(self, table: str, row_id: str) -> list[DefinitionChange]:
+        """The history of one definition, newest first."""
         ...
 
 
@@ -180,6 +218,42 @@ class FileStore:
 
         return retract_checkin(self.path, checkin_id, today=today, note=note)
 
+    def stored_fiscal_year_start(self) -> int | None:
+        from goaltui.store.db import stored_fiscal_year_start
+
+        return stored_fiscal_year_start(self.path)
+
+    def store_fiscal_year_start(self, month: int) -> None:
+        from goaltui.store.db import store_fiscal_year_start
+
+        store_fiscal_year_start(self.path, month)
+
+    @contextmanager
+    def working_copy(self, what: str) -> Iterator[Path]:
+        yield self.path
+
+    def cycle_tables(self, names: tuple[str, ...] = CYCLE_NAMES) -> dict[str, pl.DataFrame]:
+        from goaltui.store.cycle import read_cycle_table
+        from goaltui.store.db import read_session
+
+        with read_session(self.path) as con:
+            return {name: read_cycle_table(con, name) for name in names}
+
+    def save_definition(self, table: str, row: dict[str, str | None]) -> None:
+        from goaltui.store.authoring import save_definition
+
+        save_definition(self.path, table, row)
+
+    def definition_problems(self, table: str, row: dict[str, str | None]) -> dict[str, str]:
+        from goaltui.store.authoring import definition_problems
+
+        return definition_problems(self.path, table, row)
+
+    def definition_changes(self, table: str, row_id: str) -> list[DefinitionChange]:
+        from goaltui.store.authoring import changes_in
+
+        return changes_in(self.cycle_tables(("history",))["history"], table, row_id)
+
 
 @dataclass(frozen=True)
 class PgStore:
@@ -255,7 +329,9 @@ class PgStore:
     def export(self, out_dir: Path, *, progress: Progress | None = None) -> ExportSummary:
         from goaltui.store.exporter import export_dataset
 
-        return export_dataset(self.load_dataset(), out_dir, progress=progress)
+        return export_dataset(
+            self.load_dataset(), out_dir, cycle=self.cycle_tables(), progress=progress
+        )
 
     def append_checkin(self, checkin: Checkin, *, today: date) -> Checkin:
         from goaltui.store.pg import append_pg_checkin
@@ -272,6 +348,47 @@ class PgStore:
 
         return retract_pg_checkin(self.url, checkin_id, today=today, note=note)
 
+    def stored_fiscal_year_start(self) -> int | None:
+        from goaltui.store.pg_cycle import pg_stored_fiscal_year_start
+
+        return pg_stored_fiscal_year_start(self.url)
+
+    def store_fiscal_year_start(self, month: int) -> None:
+        from goaltui.store.pg_cycle import pg_store_fiscal_year_start
+
+        pg_store_fiscal_year_start(self.url, month)
+
+    @contextmanager
+    def working_copy(self, what: str) -> Iterator[Path]:
+        from goaltui.store.pg_cycle import pg_working_copy
+
+        with pg_working_copy(self.url, what) as path:
+            yield path
+
+    def cycle_tables(self, names: tuple[str, ...] = CYCLE_NAMES) -> dict[str, pl.DataFrame]:
+        from goaltui.store.pg_cycle import pg_cycle_tables
+
+        return pg_cycle_tables(self.url, names)
+
+    def save_definition(self, table: str, row: dict[str, str | None]) -> None:
+        from goaltui.i18n import _
+        from goaltui.store.authoring import save_definition
+
+        with self.working_copy(_("change definitions")) as path:
+            save_definition(path, table, row)
+
+    def definition_problems(self, table: str, row: dict[str, str | None]) -> dict[str, str]:
+        from goaltui.store.authoring import definition_problems
+        from goaltui.store.pg_cycle import pg_read_copy
+
+        with pg_read_copy(self.url) as path:
+            return definition_problems(path, table, row)
+
+    def definition_changes(self, table: str, row_id: str) -> list[DefinitionChange]:
+        from goaltui.store.authoring import changes_in
+
+        return changes_in(self.cycle_tables(("history",))["history"], table, row_id)
+
 
 def open_store(db: str | Path) -> Store:
     """The store `db` names: a PostgreSQL URL or a DuckDB file path."""
@@ -280,11 +397,8 @@ def open_store(db: str | Path) -> Store:
     return FileStore(Path(db).expanduser())
 
 
-def file_only(db: str | Path, what: str) -> Path:
-    """The database file `db`, for work that runs on a file only; a clear refusal on a server."""
-    if isinstance(db, Path) and not is_pg_url(db):
-        return db
-    from goaltui.i18n import _
-    from goaltui.model.errors import DatabaseError
-
-    raise DatabaseError(_("{what} does not run on a PostgreSQL database yet.").format(what=what))
+def as_store(db: str | Path | Store) -> Store:
+    """`db` as a Store: a store stays itself, a URL or a path is opened."""
+    if isinstance(db, (str, Path)):
+        return open_store(db)
+    return db

@@ -47,6 +47,7 @@ from goaltui.store.dataset import (
 )
 from goaltui.store.importer import ImportSummary, Progress, import_path, silent_progress
 from goaltui.store.pg_schema import (
+    CYCLE_TABLE_NAMES,
     DROP_CHECKIN_INDEXES,
     PG_SCHEMA_VERSION,
     RESTORE_CHECKIN_INDEXES,
@@ -516,38 +517,6 @@ def _pg_columns(con: Connection, table: str) -> list[str]:
     return [str(c) for (c,) in rows]
 
 
-def _mirror(con: Connection, frames: dict[str, pl.DataFrame], path: Path) -> None:
-    """Write what the server holds into a scratch DuckDB file, for the importer to validate
-    against."""
-    from goaltui.store.db import write_session
-    from goaltui.store.frames import registered
-
-    with write_session(path) as duck:
-        duck_columns = {
-            t: [str(r[0]) for r in duck.sql(f"DESCRIBE {t}").fetchall()] for t in TABLES
-        }
-        for table, frame in frames.items():
-            if frame.height == 0:
-                continue
-            columns = [c for c in duck_columns[table] if c in frame.columns]
-            with registered(duck, "goaltui_rows", frame.select(columns)):
-                duck.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) "
-                    f"SELECT {', '.join(columns)} FROM goaltui_rows"
-                )
-
-
-def _read_all(url: str) -> dict[str, pl.DataFrame]:
-    queries = {}
-    con = connect(url)
-    try:
-        for table in TABLES:
-            queries[table] = _table_sql(table, _pg_columns(con, table))
-    finally:
-        con.close()
-    return _arrow_frames(url, queries)
-
-
 def import_pg(
     url: str,
     source: Path,
@@ -564,22 +533,25 @@ def import_pg(
     fresh = not pg_exists(url)
     with pg_session(url, "import", create=True) as con:
         # No check-in may slip in between reading what is there and writing what is new.
-        con.execute(
-            "LOCK TABLE units, kpis, objectives, key_results, checkins, targets "
-            "IN SHARE ROW EXCLUSIVE MODE"
-        )
-        existing = {} if replace or fresh else _read_all(url)
+        from goaltui.store.cycle import acting_as
+        from goaltui.store.pg_cycle import ALL_TABLES, LOCK_SQL, fill_mirror, server_frames
+
+        con.execute(LOCK_SQL)
+        # The definitions and the cycle's tables are copied also for a replacement, so that
+        # the history tells what changed, as on a file; the check-ins only for a merge.
+        existing = {} if fresh else server_frames(con, url, ALL_TABLES, checkins=not replace)
         next_seq = 0
-        if existing:
+        if existing and not replace:
             seqs = existing["checkins"].get_column("seq").cast(pl.Int64)
             next_seq = int(seqs.max() or 0) + 1 if seqs.len() else 0  # type: ignore[arg-type]
         with tempfile.TemporaryDirectory(prefix="goaltui-import-") as scratch:
             mirror = Path(scratch) / "mirror.duckdb"
             if existing and any(f.height for f in existing.values()):
-                _mirror(con, existing, mirror)
-            summary = import_path(
-                mirror, source, replace=replace, encoding=encoding, progress=progress
-            )
+                fill_mirror(mirror, existing)
+            with acting_as(str(con.info.user)):
+                summary = import_path(
+                    mirror, source, replace=replace, encoding=encoding, progress=progress
+                )
             with read_session(mirror) as duck:
                 from goaltui.store.frames import query
 
@@ -587,6 +559,7 @@ def import_pg(
                 result["checkins"] = query(
                     duck, f"SELECT * FROM checkins WHERE seq >= {next_seq} ORDER BY seq"
                 )
+                cycle = {t: query(duck, f"SELECT * FROM {t}") for t in CYCLE_TABLE_NAMES}
         if replace:
             con.execute("TRUNCATE checkins, targets, key_results, objectives, kpis, units")
         for table in (*_DEFINITIONS, "checkins"):
@@ -598,6 +571,8 @@ def import_pg(
                 # each of a million rows would take longer than writing them. Set aside
                 # inside this transaction only: no other session ever sees it off.
                 con.execute("ALTER TABLE checkins DISABLE TRIGGER goaltui_member_checkin")
+                # The import refused check-ins into closed periods already (on the copy).
+                con.execute("ALTER TABLE checkins DISABLE TRIGGER goaltui_closed_checkin")
                 bulk = frame.height >= BULK_ROWS and frame.height >= next_seq
                 if bulk:
                     # Building the indexes afterwards, by sorting, is faster than updating
@@ -608,14 +583,31 @@ def import_pg(
                 if bulk:
                     con.execute(RESTORE_CHECKIN_INDEXES)
                 con.execute("ALTER TABLE checkins ENABLE TRIGGER goaltui_member_checkin")
+                con.execute("ALTER TABLE checkins ENABLE TRIGGER goaltui_closed_checkin")
             else:
                 _upsert(con, table, frame)
+        _write_cycle_back(con, existing, cycle)
         con.execute(
             "SELECT setval('checkins_seq', GREATEST((SELECT max(seq) FROM checkins), "
             "(SELECT last_value FROM checkins_seq)), true) "
             "WHERE EXISTS (SELECT FROM checkins)"
         )
     return summary
+
+
+def _write_cycle_back(
+    con: Connection, before: dict[str, pl.DataFrame], after: dict[str, pl.DataFrame]
+) -> None:
+    """Write the cycle's tables of an import's copy: grades and closed periods as the copy
+    holds them, the history entries it added."""
+    for table in ("grades", "closed_periods"):
+        con.execute(f"DELETE FROM {table}")
+        _copy_frame(con, table, after[table])
+    history = after["history"]
+    known = before.get("history")
+    if known is not None and known.height:
+        history = history.filter(pl.col("seq") > known["seq"].max())
+    _copy_frame(con, "history", history)
 
 
 # --------------------------------------------------------------------------------------------
@@ -677,6 +669,11 @@ def append_pg_checkin(url: str, checkin: Checkin, *, today: date) -> Checkin:
     with pg_session(url, f"add a check-in to '{checkin.goal_id}'") as con:
         dataset = _context(con, checkin.supersedes)
         problems = checkin_problems(dataset, checkin, today=today)
+        from goaltui.store.pg_cycle import pg_closed_problem
+
+        closed = pg_closed_problem(con, checkin.goal_id, checkin.date, checkin.supersedes)
+        if closed and "date" not in problems:
+            problems["date"] = closed
         if checkin.id is not None:
             taken = con.execute("SELECT count(*) FROM checkins WHERE id = %s", [checkin.id])
             if (taken.fetchone() or (0,))[0]:

@@ -28,10 +28,11 @@ import psycopg
 from goaltui.model.errors import DatabaseError
 from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
-PG_SCHEMA_VERSION = 4
+PG_SCHEMA_VERSION = 5
 """The schema version of the PostgreSQL tables: version 3 of the file (with `login`, `cadence`,
 `commitment` and `carried_from`, and the cycle's grades, closed periods and history), then
-`archived` on goals."""
+`archived` on goals (the file's version 4), then the trigger refusing check-ins dated in a closed
+objective's period (PostgreSQL only: on a file, goaltui is the only door and checks it)."""
 
 APPLICATION_ID = "goaltui"
 
@@ -188,6 +189,67 @@ BEGIN
 END
 $$;
 
+-- The first and last day of a quarter ('2026-Q1') or year ('2026') label, counted from the
+-- organisation's first fiscal month (goaltui_meta 'fiscal_year_start', default January).
+CREATE OR REPLACE FUNCTION goaltui_period_bounds(label VARCHAR, OUT first_day DATE,
+    OUT last_day DATE)
+LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $$
+DECLARE
+    fiscal INT := coalesce(
+        (SELECT value::INT FROM goaltui_meta WHERE key = 'fiscal_year_start'), 1);
+BEGIN
+    IF label ~ '^[0-9]{4}-Q[1-4]$' THEN
+        first_day := make_date(substr(label, 1, 4)::INT, fiscal, 1)
+            + make_interval(months => 3 * (substr(label, 7, 1)::INT - 1));
+        last_day := (first_day + interval '3 months' - interval '1 day')::DATE;
+    ELSIF label ~ '^[0-9]{4}$' THEN
+        first_day := make_date(label::INT, fiscal, 1);
+        last_day := (first_day + interval '1 year' - interval '1 day')::DATE;
+    END IF;
+END
+$$;
+
+-- A check-in (or a correction of one) dated in a closed objective's period on its key results
+-- is refused for everyone, psql included, until the period is reopened.
+CREATE OR REPLACE FUNCTION goaltui_closed_checkin() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    earlier DATE;
+    closed RECORD;
+BEGIN
+    IF NEW.supersedes IS NOT NULL THEN
+        SELECT date INTO earlier FROM checkins WHERE id = NEW.supersedes;
+    END IF;
+    FOR closed IN
+        WITH RECURSIVE up (id, parent_id, depth) AS (
+            SELECT u.id, u.parent_id, 0 FROM units u
+            JOIN objectives o ON o.unit_id = u.id
+            JOIN key_results k ON k.objective_id = o.id AND k.id = NEW.goal_id
+            UNION ALL
+            SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id
+            WHERE up.depth < 10000
+        )
+        SELECT o.id AS objective_id, o.period, b.first_day, b.last_day
+        FROM key_results k
+        JOIN objectives o ON o.id = k.objective_id
+        JOIN closed_periods c ON c.period = o.period
+        CROSS JOIN LATERAL goaltui_period_bounds(o.period) b
+        WHERE k.id = NEW.goal_id AND (c.unit_id IS NULL OR c.unit_id IN (SELECT id FROM up))
+        ORDER BY o.id
+    LOOP
+        IF NEW.date BETWEEN closed.first_day AND closed.last_day
+            OR earlier BETWEEN closed.first_day AND closed.last_day THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                MESSAGE = format('%s is closed for objective %L, so key result %L takes no '
+                                 'check-ins dated in it; reopen it first with '
+                                 '`goaltui reopen %s`',
+                                 closed.period, closed.objective_id, NEW.goal_id, closed.period);
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION goaltui_notify_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -201,6 +263,8 @@ _TRIGGERS_SQL = """
 CREATE OR REPLACE TRIGGER goaltui_member_checkin BEFORE INSERT ON checkins
     FOR EACH ROW WHEN (NOT pg_has_role(current_user, 'goaltui_admin', 'USAGE'))
     EXECUTE FUNCTION goaltui_member_checkin();
+CREATE OR REPLACE TRIGGER goaltui_closed_checkin BEFORE INSERT ON checkins
+    FOR EACH ROW EXECUTE FUNCTION goaltui_closed_checkin();
 CREATE OR REPLACE TRIGGER goaltui_notify_checkins AFTER INSERT ON checkins
     FOR EACH STATEMENT EXECUTE FUNCTION goaltui_notify_checkins();
 CREATE OR REPLACE TRIGGER goaltui_notify_change AFTER UPDATE OR DELETE OR TRUNCATE ON checkins
@@ -255,9 +319,16 @@ def _v4_archived(con: psycopg.Connection[tuple[object, ...]]) -> None:
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS archived DATE")
 
 
+def _v5_closed_checkins(con: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 5: check-ins dated in a closed objective's period are refused by the database.
+    The functions and the trigger come from _FUNCTIONS_SQL and _TRIGGERS_SQL, which run after
+    the steps."""
+
+
 PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {
     3: _v3_cycle_tables,
     4: _v4_archived,
+    5: _v5_closed_checkins,
 }
 """Steps from version N-1 to N of the PostgreSQL schema, keyed by N."""
 

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from goaltui.i18n import _
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.engine import file_only
+from goaltui.store.engine import open_store
 from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:
@@ -43,17 +43,16 @@ class DefinitionHistoryReady(Message, bubble=False):
     changes: list[DefinitionChange]
 
 
-def save_definition_outcome(db: Path, table: str, row: Row) -> DefinitionOutcome:
+def save_definition_outcome(db: Path | str, table: str, row: Row) -> DefinitionOutcome:
     """Save one definition row into `db` and say how it went. For a worker: it opens the
     database. Refusals a person can act on come back as problems by column."""
     from goaltui.model import GoaltuiError, ValidationError
-    from goaltui.store.authoring import save_definition
     from goaltui.store.cells import SPECS
     from goaltui.ui.screens.checkin import describe_error
     from goaltui.ui.screens.definition_form import DefinitionOutcome, problems_by_field
 
     try:
-        save_definition(db, table, row)
+        open_store(db).save_definition(table, row)
     except ValidationError as error:
         columns = [c.name for c in SPECS[table]]
         return DefinitionOutcome(False, problems_by_field(error.problems, columns))
@@ -184,9 +183,7 @@ class Authoring(_Base):
         from goaltui.ui.screens.definition_form import DefinitionOutcome
 
         try:
-            outcome = save_definition_outcome(
-                file_only(self.db, _("Editing definitions")), table, row
-            )
+            outcome = save_definition_outcome(self.db, table, row)
         except GoaltuiError as error:
             outcome = DefinitionOutcome(False, {"": str(error)})
         except Exception as error:  # the form must hear back whatever happened
@@ -252,9 +249,5 @@ class Authoring(_Base):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="history")
     def _read_definition_history(self, screen: Any, table: str, row_id: str) -> None:
-        from goaltui.store.authoring import definition_changes
-
-        changes = definition_changes(
-            file_only(self.db, _("The history of definitions")), table, row_id
-        )
+        changes = open_store(self.db).definition_changes(table, row_id)
         screen.post_message(DefinitionHistoryReady(row_id, changes))

@@ -18,7 +18,6 @@ from textual import work
 from textual.app import App
 
 from goaltui.i18n import _, ngettext
-from goaltui.store.engine import file_only
 from goaltui.textsafe import safe_plain
 
 if TYPE_CHECKING:
@@ -235,7 +234,7 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
-            created = carry_over(file_only(self.db, _("Carry-over")), source, target)
+            created = carry_over(self.db, source, target)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Carry-over"), error)
             return
@@ -284,7 +283,7 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
-            result = close_period(file_only(self.db, _("Closing a period")), label)
+            result = close_period(self.db, label)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Close"), error)
             return
@@ -326,7 +325,7 @@ class CycleActions(App[None]):
         from goaltui.model.errors import GoaltuiError
 
         try:
-            reopen_period(file_only(self.db, _("Reopening a period")), label)
+            reopen_period(self.db, label)
         except GoaltuiError as error:
             self.call_from_thread(self._refused, _("Reopen"), error)
             return
