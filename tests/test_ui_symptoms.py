@@ -503,3 +503,36 @@ async def test_goal_log_marks_what_is_not_counted_and_keeps_its_state_column(
         assert by_date["2026-11-15"][3] == "not counted: after as-of"
         long_note = by_date["2026-11-10"][4]
         assert cell_len(long_note) <= NOTE_WIDTH and long_note.endswith("…")
+
+
+async def test_the_kpi_table_drops_columns_by_priority_and_says_so(demo_db: Path) -> None:
+    """Symptom 7: at 80x24 the KPI table's Status column was cut ("off tra")."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        screen.unit_id = "marketing"
+        await settle(pilot)
+        table = screen.query_one(KpiTable)
+        columns = {column.key.value: column for column in table.columns.values()}
+        assert {"name", "achievement", "status"} <= set(columns)
+        widths = sum(column.get_render_width(table) for column in columns.values())
+        assert widths <= table.scrollable_content_region.width
+        status = columns["status"]
+        for key in table.rows:
+            cell = table.get_cell(key, "status")
+            assert cell_len(str(cell)) <= status.content_width, cell
+            name = str(table.get_cell(key, "name"))
+            assert cell_len(name) <= columns["name"].content_width, name
+        # What is left out is said, in the name's header.
+        dropped = len(table.dropped)
+        assert dropped and len(columns) + dropped == 10
+        assert f"+{dropped} columns" in str(columns["name"].label)
+    # A wide terminal shows every column and no hint.
+    app = demo_app(demo_db)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        app.dashboard.unit_id = "marketing"
+        await settle(pilot)
+        table = app.dashboard.query_one(KpiTable)
+        assert len(table.columns) == 10 and not table.dropped
