@@ -545,7 +545,7 @@ def confidence_trend(log: pl.DataFrame, as_of: date, *, last: int = 6) -> Text:
         f"{confidence:g} ({day.isoformat()[5:] if len(years) == 1 else day.isoformat()})"
         for day, confidence in given.tail(last).iter_rows()
     ]
-    text = Text.assemble((_("Confidence:"), "bold"), " ")
+    text = Text.assemble((_("Confidence:") + " ", "bold"))
     if given.height > last:
         text.append(_("(last {count})").format(count=last) + " ", style="dim")
     text.append(" -> ".join(steps))
