@@ -190,14 +190,20 @@ class KpiTable(DataTable[Text | str]):
         # Something drops: the name's header then carries the hint and needs room for it.
         hint = cell_len(_hinted(headers[0], len(COLUMNS) - len(KEPT_COLUMNS)))
         name_min = max(NAME_MIN_WIDTH, hint)
+        name_need = max(name_full, name_min)
         shown = set(KEPT_COLUMNS)
         used = sum(widths[i] for i, (key, _l, _c) in enumerate(COLUMNS) if key in shown)
         used -= widths[0]
+        # By priority: a lower column only beside the whole name, and none after one that
+        # did not fit.
         for index, (key, _label, _column) in enumerate(COLUMNS):
-            if key not in shown and used + widths[index] + name_min + padding <= available:
-                shown.add(key)
-                used += widths[index]
-        name_width = max(name_min, min(max(name_full, name_min), available - used - padding))
+            if key in shown:
+                continue
+            if used + widths[index] + name_need + padding > available:
+                break
+            shown.add(key)
+            used += widths[index]
+        name_width = max(name_min, min(name_need, available - used - padding))
         return shown, name_width
 
 
