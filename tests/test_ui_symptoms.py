@@ -19,6 +19,7 @@ from textual.widgets import Input, Static, TabbedContent
 
 from goaltui.config import DEMO_AS_OF, Config
 from goaltui.model.enums import STATUS_WORDS
+from goaltui.model.types import Checkin
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import FIELDS, CheckinForm
 from goaltui.ui.screens.help import HelpScreen, help_intro
@@ -503,3 +504,84 @@ async def test_goal_log_marks_what_is_not_counted_and_keeps_its_state_column(
         assert by_date["2026-11-15"][3] == "not counted: after as-of"
         long_note = by_date["2026-11-10"][4]
         assert cell_len(long_note) <= NOTE_WIDTH and long_note.endswith("…")
+
+
+async def test_the_kpi_table_drops_columns_by_priority_and_says_so(demo_db: Path) -> None:
+    """Symptom 7: at 80x24 the KPI table's Status column was cut ("off tra")."""
+    app = demo_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.dashboard
+        screen.unit_id = "marketing"
+        await settle(pilot)
+        table = screen.query_one(KpiTable)
+        columns = {column.key.value: column for column in table.columns.values()}
+        assert {"name", "achievement", "status"} <= set(columns)
+        widths = sum(column.get_render_width(table) for column in columns.values())
+        assert widths <= table.scrollable_content_region.width
+        status = columns["status"]
+        for key in table.rows:
+            cell = table.get_cell(key, "status")
+            assert cell_len(str(cell)) <= status.content_width, cell
+            name = str(table.get_cell(key, "name"))
+            assert cell_len(name) <= columns["name"].content_width, name
+        # What is left out is said, in the name's header.
+        dropped = len(table.dropped)
+        assert dropped and len(columns) + dropped == 10
+        assert f"+{dropped} columns" in str(columns["name"].label)
+    # A wide terminal shows every column and no hint.
+    app = demo_app(demo_db)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        app.dashboard.unit_id = "marketing"
+        await settle(pilot)
+        table = app.dashboard.query_one(KpiTable)
+        assert len(table.columns) == 10 and not table.dropped
+
+
+async def test_goal_log_ties_a_correction_shows_notes_in_full_and_a_confidence_trend(
+    demo_db: Path,
+) -> None:
+    """Symptom 5 (the rest): a correction looked like a duplicate row, a note of several lines
+    showed one line and could not be read in full, and confidence had no history."""
+    from goaltui.store.checkins import correct_checkin
+    from goaltui.store.dataset import load_dataset
+    from goaltui.ui.screens.goal_detail import CheckinLog
+
+    goal = "hb-2026q4-kr3"
+    entries = load_dataset(demo_db).checkins.filter(pl.col("goal_id") == goal)
+    original = entries.filter(pl.col("date") == date(2026, 11, 12))["id"][0]
+    note = "Android rating steady\nsecond line [b]not markup[/b]"
+    correction = correct_checkin(
+        demo_db,
+        original,
+        Checkin(goal_id=goal, date=date(2026, 11, 12), value=4.2, confidence=5, note=note),
+        today=DEMO_AS_OF,
+    ).id
+    assert correction is not None
+    app = demo_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.dashboard.open_goal(goal)
+        await settle(pilot)
+        screen = app.screen
+        log = screen.query_one(CheckinLog)
+        corrected = str(log.get_cell(original, "state"))
+        correcting = str(log.get_cell(correction, "state"))
+        assert corrected.startswith("corrected by 4.2"), corrected
+        assert correcting.startswith("corrects 4.6"), correcting
+        assert correcting.split(" -> ")[1].startswith("4.2"), correcting
+        # The pair sits together: the correction directly above what it corrects.
+        assert log.get_row_index(original) == log.get_row_index(correction) + 1
+        # The highlighted entry's note, every line, literally; it follows the cursor.
+        log.focus()
+        log.move_cursor(row=log.get_row_index(correction))
+        await pilot.pause()
+        panel = _detail(screen.query_one("#log-note", Static))
+        assert "Android rating steady\nsecond line [b]not markup[/b]" in panel
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert "2026-10-22" in _detail(screen.query_one("#log-note", Static))
+        # Confidence over time, oldest first; the corrected 8 no longer counts.
+        trend = _detail(screen.query_one("#confidence", Static))
+        assert trend.endswith("7 (10-08) -> 7 (10-22) -> 5 (11-12)"), trend

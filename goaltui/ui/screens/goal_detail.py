@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -144,12 +145,14 @@ class GoalDetailScreen(Screen[None]):
         yield DashboardHeader(id="header")
         with VerticalScroll(id="detail-body"):
             yield Static(id="summary")
+            yield Static(id="confidence")
             yield Label(_("History"), classes="section")
             yield HistoryChart(id="chart")
             with Horizontal(id="lower"):
                 with Vertical(id="log-box"):
                     yield Label(_("Check-ins"), classes="section")
                     yield CheckinLog(id="log")
+                    yield Static(id="log-note")
                 with Vertical(id="cascade-box"):
                     yield Label(_("Cascade"), classes="section")
                     yield OptionList(id="cascade")
@@ -289,6 +292,13 @@ class GoalDetailScreen(Screen[None]):
         ):
             table.add_column(translated(label), key=key)
         unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
+        entries = {str(row["id"]): row for row in self._log.iter_rows(named=True)}
+
+        def shown_value(row: dict[str, object] | None) -> str:
+            if row is None or not isinstance(row["value"], float):
+                return ""
+            return quantity(row["value"], unit, korean=scorecard.korean)
+
         for row in self._log.iter_rows(named=True):
             state = row["state"]
             style = "strike dim" if state in ("corrected", "retracted") else ""
@@ -304,7 +314,7 @@ class GoalDetailScreen(Screen[None]):
                 safe_text(row["date"], style),
                 safe_text(value, style),
                 safe_text("" if row["confidence"] is None else f"{row['confidence']:g}"),
-                safe_text(_log_state(row, state, scorecard.as_of, goal), "italic"),
+                _state_cell(row, entries, shown_value, scorecard.as_of, goal),
                 _short_note(row["note"]),
                 safe_text(names.get(row["author"], row["author"] or "")),
                 safe_text(str(row["recorded_at"])[:16]),
@@ -312,6 +322,32 @@ class GoalDetailScreen(Screen[None]):
             )
         if keep is not None and keep in self._log["id"].to_list():
             table.move_cursor(row=table.get_row_index(keep))
+        self._show_note()
+        trend = confidence_trend(self._log, scorecard.as_of)
+        confidence = self.query_one("#confidence", Static)
+        confidence.update(trend)
+        confidence.display = bool(trend.plain)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if isinstance(event.data_table, CheckinLog):
+            self._show_note()
+
+    def _show_note(self) -> None:
+        """The highlighted entry's note in full, every line, under the log."""
+        row = self._highlighted()
+        panel = self.query_one("#log-note", Static)
+        if row is None:
+            panel.update("")
+            return
+        note = safe_plain(row["note"], multiline=True).strip()
+        if not note:
+            panel.update(
+                Text(_("No note on the check-in of {date}.").format(date=row["date"]), style="dim")
+            )
+            return
+        # The note is data: a Text of its own, never markup.
+        header = _("Note of {date}:").format(date=row["date"])
+        panel.update(Text.assemble((header, "dim"), "\n", note))
 
     def on_goal_detail_screen_log_ready(self, message: GoalDetailScreen.LogReady) -> None:
         if message.goal_id != self.goal_id or self._log_context is None:
@@ -427,8 +463,9 @@ class GoalDetailScreen(Screen[None]):
         self.post_message(self.RetractRequested(str(row["id"])))
 
 
-NOTE_WIDTH = 30
-"""The widest note in the check-in table: a long note never pushes the State column out."""
+NOTE_WIDTH = 24
+"""The widest note in the check-in table: a long note never pushes the State column out (the
+panel under the log shows the highlighted note in full)."""
 
 
 def _short_note(note: object) -> Text:
@@ -438,6 +475,80 @@ def _short_note(note: object) -> Text:
     first, _newline, rest = plain.partition("\n")
     text = Text(first + (" …" if rest else ""))
     text.truncate(NOTE_WIDTH, overflow="ellipsis")
+    return text
+
+
+def _state_cell(
+    row: dict[str, object],
+    entries: dict[str, dict[str, object]],
+    shown_value: Callable[[dict[str, object] | None], str],
+    as_of: date,
+    goal: dict[str, object],
+) -> Text:
+    """The State cell: a correction names what it corrects (`corrects 4.6 -> 9`, with the
+    corrected entry's date when it differs), the corrected entry what corrected it, so the
+    pair never reads as a duplicate."""
+    state = str(row["state"])
+    counted = _log_state(row, state, as_of, goal)
+    if state in ("corrected", "retracted"):
+        later = entries.get(str(row.get("superseded_by")))
+        if later is None:
+            return Text(counted, style="italic dim")
+        if state == "corrected" and later["date"] == row["date"]:
+            # The pair sits together (same date): the value says enough.
+            words = _("corrected by {value}").format(value=shown_value(later))
+        elif state == "corrected":
+            words = _("corrected by {date} {value}").format(
+                date=later["date"], value=shown_value(later)
+            )
+        else:
+            words = _("retracted on {date}").format(date=later["date"])
+        return safe_text(words, "italic dim")
+    earlier = entries.get(str(row.get("supersedes")))
+    if state in ("correction", "retraction") and earlier is not None:
+        if state == "correction" and earlier["date"] == row["date"]:
+            words = _("corrects {old} -> {new}").format(
+                old=shown_value(earlier), new=shown_value(row)
+            )
+        elif state == "correction":
+            words = _("corrects {date} {old} -> {new}").format(
+                date=earlier["date"], old=shown_value(earlier), new=shown_value(row)
+            )
+        else:
+            words = _("retracts {date} {value}").format(
+                date=earlier["date"], value=shown_value(earlier)
+            )
+        if counted != translated(LOG_STATES[state]):
+            words = _("{change}; {counted}").format(change=words, counted=counted)
+        return safe_text(words, "italic bold")
+    return safe_text(counted, "italic")
+
+
+def confidence_trend(log: pl.DataFrame, as_of: date, *, last: int = 6) -> Text:
+    """The confidence the check-ins gave, oldest to newest up to `as_of`, as a series:
+    `Confidence: 7 (10-01) -> 6 (10-15) -> 4 (11-01)`; empty when none gave one."""
+    if log.is_empty():
+        return Text("")
+    given = (
+        log.filter(
+            pl.col("state").is_in(["active", "correction"])
+            & pl.col("confidence").is_not_null()
+            & (pl.col("date") <= as_of)
+        )
+        .sort("date", "seq")
+        .select("date", "confidence")
+    )
+    if given.is_empty():
+        return Text("")
+    years = {day.year for day in given["date"]}
+    steps = [
+        f"{confidence:g} ({day.isoformat()[5:] if len(years) == 1 else day.isoformat()})"
+        for day, confidence in given.tail(last).iter_rows()
+    ]
+    text = Text.assemble((_("Confidence:") + " ", "bold"))
+    if given.height > last:
+        text.append(_("(last {count})").format(count=last) + " ", style="dim")
+    text.append(" -> ".join(steps))
     return text
 
 

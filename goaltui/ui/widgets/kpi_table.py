@@ -12,9 +12,9 @@ from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from goaltui.humanize import percent, quantity, signed_change
-from goaltui.i18n import N_, _, translated
+from goaltui.i18n import N_, _, ngettext, translated
 from goaltui.model.enums import STATUS_TABLE
-from goaltui.textsafe import safe_plain, safe_text
+from goaltui.textsafe import safe_text
 from goaltui.ui.render import achievement_text, palette, sparkline, status_text
 from goaltui.ui.widgets.due_table import due_mark
 from goaltui.ui.widgets.tables import highlighted_key
@@ -35,6 +35,10 @@ COLUMNS: list[tuple[str, str, str]] = [
 ]
 NAME_WIDTH = 32
 """Longest KPI name shown in full; longer names are cut (the detail shows them whole)."""
+NAME_MIN_WIDTH = 14
+"""The narrowest the name column gets before a lower-priority column is dropped instead."""
+KEPT_COLUMNS = ("name", "achievement", "status")
+"""Columns shown however narrow the table: the others drop, last in COLUMNS first."""
 STATUS_RANK = {s.id: s.rank for s in STATUS_TABLE}
 """Worst first when sorting by status."""
 
@@ -65,6 +69,16 @@ class KpiTable(DataTable[Text | str]):
         self._frame: pl.DataFrame | None = None
         self._korean = True
         self._due: frozenset[str] = frozenset()
+        self._shown_width = 0
+        self.dropped: tuple[str, ...] = ()
+        """Keys of the columns left out because the table is too narrow for them."""
+
+    def on_resize(self) -> None:
+        if self._frame is not None and self._width() != self._shown_width:
+            self._render_rows(self.goal_id)
+
+    def _width(self) -> int:
+        return self.scrollable_content_region.width
 
     @property
     def goal_id(self) -> str | None:
@@ -106,42 +120,98 @@ class KpiTable(DataTable[Text | str]):
             status_rank=pl.col("status").replace_strict(STATUS_RANK, default=9)
         ).sort(sort_column, "name", descending=self.sort_descending, nulls_last=True)
         theme = palette(self.app)
-        # Columns are rebuilt so widths fit the new rows and the sorted column shows its arrow.
-        self.clear(columns=True)
-        for index, (key, label, _) in enumerate(COLUMNS):
-            arrow = (" v" if self.sort_descending else " ^") if index == self.sort_index else ""
-            width = None
-            if key == "name":
-                marked = 2 if not self._due.isdisjoint(frame["goal_id"].to_list()) else 0
-                width = min(
-                    NAME_WIDTH,
-                    max(
-                        [cell_len(safe_plain(n)) + marked for n in frame["name"]] + [len(label) + 2]
-                    ),
-                )
-            self.add_column(translated(label) + arrow, key=key, width=width)
         korean = self._korean
+        rows: list[list[Text]] = []
         for row in frame.iter_rows(named=True):
             unit = row["measure_unit"]
             # Names and units are data: Text cells, never markup strings.
             name = safe_text(row["name"])
             if row["goal_id"] in self._due:
                 name = due_mark(theme) + name
-            self.add_row(
-                name,
-                achievement_text(row["achievement"], row["status"], theme),
-                status_text(row["status"], theme),
-                safe_text(percent(row["pace"])),
-                safe_text(quantity(row["actual"], unit, korean=korean)),
-                safe_text(_target_label(row, korean)),
-                safe_text(row["period"]),
-                sparkline(row.get("actuals")),
-                safe_text(signed_change(row.get("change"), unit, korean=korean)),
-                safe_text(_forecast_label(row, korean)),
-                key=row["goal_id"],
+            rows.append(
+                [
+                    name,
+                    achievement_text(row["achievement"], row["status"], theme),
+                    status_text(row["status"], theme),
+                    safe_text(percent(row["pace"])),
+                    safe_text(quantity(row["actual"], unit, korean=korean)),
+                    safe_text(_target_label(row, korean)),
+                    safe_text(row["period"]),
+                    sparkline(row.get("actuals")),
+                    safe_text(signed_change(row.get("change"), unit, korean=korean)),
+                    safe_text(_forecast_label(row, korean)),
+                ]
             )
+        headers = []
+        for index, (_key, label, _column) in enumerate(COLUMNS):
+            arrow = (" v" if self.sort_descending else " ^") if index == self.sort_index else ""
+            headers.append(translated(label) + arrow)
+        shown, name_width = self._fit(headers, rows)
+        self._shown_width = self._width()
+        self.dropped = tuple(key for key, _label, _column in COLUMNS if key not in shown)
+        if self.dropped:
+            # Nothing is cut silently: the name's header says how many columns are left out.
+            headers[0] = _hinted(headers[0], len(self.dropped))
+        # Columns are rebuilt so widths fit the new rows and the sorted column shows its arrow.
+        self.clear(columns=True)
+        for index, (key, _label, _column) in enumerate(COLUMNS):
+            if key in shown:
+                width = name_width if key == "name" else None
+                self.add_column(headers[index], key=key, width=width)
+        for row, cells in zip(frame.iter_rows(named=True), rows, strict=True):
+            name = cells[0]
+            if name.cell_len > name_width:
+                name = name.copy()
+                name.truncate(name_width, overflow="ellipsis")
+            kept = [name] + [
+                cell
+                for (key, _l, _c), cell in zip(COLUMNS[1:], cells[1:], strict=True)
+                if key in shown
+            ]
+            self.add_row(*kept, key=row["goal_id"])
         if keep is not None and keep in frame["goal_id"].to_list():
             self.move_cursor(row=self.get_row_index(keep))
+
+    def _fit(self, headers: list[str], rows: list[list[Text]]) -> tuple[set[str], int]:
+        """The keys of the columns that fit the table's width, by priority (COLUMNS' order,
+        KEPT_COLUMNS always), and the name column's width."""
+        padding = 2 * self.cell_padding
+        widths = [
+            max([cell_len(header)] + [row[index].cell_len for row in rows]) + padding
+            for index, header in enumerate(headers)
+        ]
+        everything = {key for key, _label, _column in COLUMNS}
+        name_full = min(NAME_WIDTH, widths[0] - padding)
+        available = self._width()
+        if not available:  # not laid out yet: everything, as before
+            return everything, name_full
+        if sum(widths[1:]) + name_full + padding <= available:
+            return everything, name_full
+        # Something drops: the name's header then carries the hint and needs room for it.
+        hint = cell_len(_hinted(headers[0], len(COLUMNS) - len(KEPT_COLUMNS)))
+        name_min = max(NAME_MIN_WIDTH, hint)
+        name_need = max(name_full, name_min)
+        shown = set(KEPT_COLUMNS)
+        used = sum(widths[i] for i, (key, _l, _c) in enumerate(COLUMNS) if key in shown)
+        used -= widths[0]
+        # By priority: a lower column only beside the whole name, and none after one that
+        # did not fit.
+        for index, (key, _label, _column) in enumerate(COLUMNS):
+            if key in shown:
+                continue
+            if used + widths[index] + name_need + padding > available:
+                break
+            shown.add(key)
+            used += widths[index]
+        name_width = max(name_min, min(name_need, available - used - padding))
+        return shown, name_width
+
+
+def _hinted(header: str, count: int) -> str:
+    """The name column's header saying how many columns are left out."""
+    return ngettext("{label} +{count} column", "{label} +{count} columns", count).format(
+        label=header, count=count
+    )
 
 
 def _target_label(row: dict[str, object], korean: bool) -> str:
