@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,10 @@ from hypothesis import settings
 from goaltui.i18n import LANG_ENV, use_language
 from goaltui.model.period import set_fiscal_year_start
 from tests.pg_server import PgServer, start_server
+
+# Tables are as wide as COLUMNS says, else the terminal's: pinned, so that output does not
+# depend on the terminal the suite runs in (tests of the width set their own).
+os.environ["COLUMNS"] = "160"
 
 AS_OF = date(2026, 11, 16)
 """The pinned as-of date of tests that do not choose their own."""

@@ -136,7 +136,10 @@ def with_checkins(dataset: Dataset, rows: pl.DataFrame) -> Dataset:
     if rows.is_empty():
         return dataset
     checkins = pl.concat([dataset.checkins, rows.select(list(CHECKINS_SCHEMA))], rechunk=False)
-    return replace(dataset, checkins=checkins)
+    dates = dataset.checkin_dates
+    if dates is not None:
+        dates = pl.concat([dates, rows["date"]]).unique().sort()
+    return replace(dataset, checkins=checkins, checkin_dates=dates)
 
 
 def with_aggregates(dataset: Dataset, goal_ids: list[str], fresh: pl.DataFrame) -> Dataset:

@@ -52,6 +52,9 @@ class Dataset:
     When present, `checkins` holds only rows read for a purpose of their own (or none)."""
     aggregated_until: date | None = None
     """The as-of date `aggregates` counts check-ins up to (the only date they are good for)."""
+    checkin_dates: pl.Series | None = None
+    """With `aggregates`: every date that has a check-in, whatever the as-of date (what the
+    panes say about where the data is); None when `checkins` holds every check-in."""
 
     @classmethod
     def empty(cls) -> Dataset:
@@ -87,6 +90,7 @@ class Dataset:
             checkins=self.checkins.clear(),
             aggregates=None,
             aggregated_until=None,
+            checkin_dates=None,
         )
 
 
@@ -96,6 +100,7 @@ def dataset_of(
     *,
     aggregates: pl.DataFrame | None = None,
     aggregated_until: date | None = None,
+    checkin_dates: pl.Series | None = None,
 ) -> Dataset:
     """A Dataset of the frames by table name; `checkins` (default: `frames`' own, else none)."""
     if checkins is None:
@@ -109,6 +114,7 @@ def dataset_of(
         targets=frames["targets"],
         aggregates=aggregates,
         aggregated_until=aggregated_until,
+        checkin_dates=checkin_dates,
     )
 
 
@@ -203,7 +209,10 @@ def _read_aggregated(
     checkins = pl.DataFrame(schema=CHECKINS_SCHEMA)
     if outside is not None:
         checkins = read_outside(con, outside(definitions))
-    return dataset_of(frames, checkins, aggregates=aggregates, aggregated_until=until)
+    dates = query(con, "SELECT DISTINCT date FROM checkins ORDER BY date")["date"]
+    return dataset_of(
+        frames, checkins, aggregates=aggregates, aggregated_until=until, checkin_dates=dates
+    )
 
 
 def read_aggregates(

@@ -12,9 +12,15 @@ from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period
 
 
+def _checkin_dates(scorecard: Scorecard) -> pl.Series:
+    """The dates of every check-in (the dataset may hold aggregates in their place)."""
+    dataset = scorecard.dataset
+    return dataset.checkins["date"] if dataset.checkin_dates is None else dataset.checkin_dates
+
+
 def data_span(scorecard: Scorecard) -> tuple[date, date] | None:
     """The dates of the first and the last check-in, or None when there is none."""
-    dates = scorecard.dataset.checkins["date"]
+    dates = _checkin_dates(scorecard)
     if dates.is_empty() or dates.null_count() == dates.len():
         return None
     first, last = dates.min(), dates.max()
@@ -25,7 +31,8 @@ def data_span(scorecard: Scorecard) -> tuple[date, date] | None:
 def latest_with_data(scorecard: Scorecard, today: date) -> date | None:
     """The as-of date that shows the latest check-ins: the last check-in's date (not after
     `today`)."""
-    dates = scorecard.dataset.checkins.filter(pl.col("date") <= today)["date"]
+    dates = _checkin_dates(scorecard)
+    dates = dates.filter(dates <= today)
     last = dates.max() if not dates.is_empty() else None
     return last if isinstance(last, date) else None
 
@@ -39,7 +46,7 @@ def where_the_data_is(scorecard: Scorecard) -> str | None:
     month = Period.containing(PeriodUnit.MONTH, as_of)
     if span is None:
         return _("No check-ins yet: c checks in the highlighted goal.")
-    dates = scorecard.dataset.checkins["date"]
+    dates = _checkin_dates(scorecard)
     if ((dates >= quarter.start) & (dates <= as_of)).any():
         return None
     first = Period.containing(PeriodUnit.MONTH, span[0]).label

@@ -33,7 +33,7 @@ from goaltui.model.enums import PeriodUnit
 from goaltui.model.period import Period, shift_months
 from goaltui.model.types import Checkin
 from goaltui.textsafe import safe_plain
-from goaltui.ui.hints import latest_with_data, pane_with_goals, where_the_data_is
+from goaltui.ui.hints import data_span, latest_with_data, pane_with_goals, where_the_data_is
 from goaltui.ui.keys import key_of
 from goaltui.ui.messages import ActivityChanged, StateChanged
 from goaltui.ui.render import palette
@@ -321,7 +321,7 @@ class DashboardScreen(Screen[None]):
     def _say_where_the_data_is(self) -> None:
         if self.scorecard is not None:
             hint = where_the_data_is(self.scorecard)
-            if hint is not None and self.scorecard.dataset.checkins.height:
+            if hint is not None and data_span(self.scorecard) is not None:
                 self.notify(hint, title=_("No data"), timeout=8, markup=False)
 
     def watch_unit_id(self) -> None:
