@@ -184,14 +184,19 @@ def checkins(db: Path) -> int:
 
 
 def check_in(page: Page, goal_id: str, value: str) -> None:
-    """From the dashboard's first screen (the unit tree has the focus, no goal highlighted):
-    `c` opens the form in its goal field; the goal, Enter, the value, ctrl+s."""
+    """From the dashboard's first screen (its first goal highlighted): `c` opens the form for
+    that goal in its value field; shift+Tab back to the goal field, which takes another goal;
+    the goal, Enter, the value, ctrl+s."""
     page.locator(".xterm-helper-textarea").focus()
     shown = status_pixels(page)
     page.keyboard.press("c")
     # The form is modal: it dims the dashboard behind it, status colours included.
     wait_for(lambda: status_pixels(page) < shown / 4, "the check-in form")
     settle(page)
+    page.keyboard.press("Shift+Tab")
+    settle(page)
+    page.keyboard.press("End")
+    page.keyboard.press("Control+u")
     page.keyboard.type(goal_id, delay=20)
     # Enter (not Tab) accepts the goal: the field handles it after the typed letters. Then the
     # value goes in once the form has moved on to the value field.
