@@ -42,7 +42,7 @@ class OkrTree(Tree[GoalRef]):
     ]
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("OKRs", **kwargs)  # type: ignore[arg-type]
+        super().__init__(_("OKRs"), **kwargs)  # type: ignore[arg-type]
         self.show_root = False
         self.guide_depth = 2
         self._shown: tuple[Scorecard, str] | None = None
