@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from goaltui.i18n import _
 from goaltui.metrics import band_expr, evaluate_goals, evaluate_objectives
 from goaltui.metrics.tree import subtree_ids
 from goaltui.model.enums import PeriodUnit
@@ -503,11 +504,22 @@ def render_review(data: ReviewData) -> str:
     """The review-meeting text (markdown) of `data`."""
     label, rows, counts = data.period, data.rows, data.counts
     closed = data.state == "closed"
-    lines = [f"# Review of {label} ({data.state}, scores as of {data.scored_at.isoformat()})", ""]
+    lines = [
+        _("# Review of {label} ({state}, scores as of {day})").format(
+            label=label,
+            state={"closed": _("closed"), "ended": _("ended"), "running": _("running")}.get(
+                data.state, data.state
+            ),
+            day=data.scored_at.isoformat(),
+        ),
+        "",
+    ]
     lines += [
-        f"{'Grades' if closed else 'Scores'}: {counts['red']} red, "
-        f"{counts['yellow']} yellow, {counts['green']} green "
-        f"of {rows.height} objectives.",
+        (
+            _("Grades: {red} red, {yellow} yellow, {green} green of {n} objectives.")
+            if closed
+            else _("Scores: {red} red, {yellow} yellow, {green} green of {n} objectives.")
+        ).format(red=counts["red"], yellow=counts["yellow"], green=counts["green"], n=rows.height),
         "",
     ]
     by_unit: dict[str, list[dict[str, Any]]] = {}
@@ -519,21 +531,28 @@ def render_review(data: ReviewData) -> str:
         lines += [
             f"## {_cell(names[unit_id])} ({_cell(unit_id)})",
             "",
-            "| objective | commitment | score | grade | band |",
+            _("| objective | commitment | score | grade | band |"),
             "| --- | --- | ---: | ---: | --- |",
         ]
         for row in sorted(unit_rows, key=lambda r: r["id"]):
             grade = _number(row["grade"])
             if row["override"] is not None:
-                grade += f" (frozen {_number(row['frozen'])})"
+                grade += _(" (frozen {value})").format(value=_number(row["frozen"]))
             lines.append(
-                f"| {_cell(row['title'])} | {row['commitment']} | {_number(row['score'])} "
-                f"| {grade} | {row['band']} |"
+                f"| {_cell(row['title'])} | "
+                + {"aspirational": _("aspirational"), "committed": _("committed")}.get(
+                    row["commitment"], str(row["commitment"])
+                )
+                + f" | {_number(row['score'])} | {grade} | "
+                + {"red": _("red"), "yellow": _("yellow"), "green": _("green")}.get(
+                    row["band"], str(row["band"])
+                )
+                + " |"
             )
         lines.append("")
     review = rows.filter(pl.col("review")).sort("id")
     if review.height:
-        lines += ["## Committed objectives below 1.0", ""]
+        lines += [_("## Committed objectives below 1.0"), ""]
         lines += [
             f"- {_cell(r['title'])} ({r['id']}, {r['unit_id']}): "
             f"{_number(r['grade'] if r['grade'] is not None else r['score'])}"
