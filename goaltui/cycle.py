@@ -45,13 +45,19 @@ def objective_period(label: str) -> Period:
     except ValueError:
         period = None
     if period is None or period.unit is PeriodUnit.MONTH:
-        raise GoaltuiError(f"{label!r} is not a quarter or a year (use e.g. 2026-Q4 or 2026)")
+        raise GoaltuiError(
+            _("{label} is not a quarter or a year (use e.g. 2026-Q4 or 2026)").format(
+                label=repr(label)
+            )
+        )
     return period
 
 
 def _existing_db(db: Path) -> None:
     if not db.exists():
-        raise GoaltuiError(f"{db}: no database here; create one with `goaltui init` or import")
+        raise GoaltuiError(
+            _("{db}: no database here; create one with `goaltui init` or import").format(db=db)
+        )
 
 
 def _scope(dataset: Dataset, label: str, unit: str | None) -> pl.DataFrame:
@@ -60,13 +66,18 @@ def _scope(dataset: Dataset, label: str, unit: str | None) -> pl.DataFrame:
     objectives = dataset.objectives.filter(pl.col("period") == label)
     if unit is not None:
         if unit not in set(dataset.units["id"].to_list()):
-            raise GoaltuiError(f"no unit has the id {unit!r}")
+            raise GoaltuiError(_("no unit has the id {unit}").format(unit=repr(unit)))
         objectives = objectives.filter(
             pl.col("unit_id").is_in(subtree_ids(dataset.units, unit).implode())
         )
     if objectives.height == 0:
-        where = f" in unit {unit!r} and the units below it" if unit else ""
-        raise GoaltuiError(f"no objective is of period {label}{where}")
+        if unit:
+            raise GoaltuiError(
+                _("no objective is of period {label} in unit {unit} and the units below it").format(
+                    label=label, unit=repr(unit)
+                )
+            )
+        raise GoaltuiError(_("no objective is of period {label}").format(label=label))
     return objectives
 
 
@@ -96,7 +107,9 @@ def _free_id(wanted: str, taken: set[str]) -> str:
 def _carry_periods(source: str, target: str) -> tuple[Period, Period]:
     start, end = objective_period(source), objective_period(target)
     if source == target:
-        raise GoaltuiError(f"FROM and TO are both {source}; carry over into a later period")
+        raise GoaltuiError(
+            _("FROM and TO are both {source}; carry over into a later period").format(source=source)
+        )
     if end.start <= start.end:
         raise GoaltuiError(
             f"{target} does not come after {source} (it must start after {source} ends); "
@@ -352,7 +365,7 @@ def reopen_period(db: Path, label: str) -> int:
             "SELECT count(*) FROM closed_periods WHERE period = $p", params={"p": label}
         ).fetchall()[0][0]
         if not count:
-            raise GoaltuiError(f"{label} is not closed; nothing to reopen")
+            raise GoaltuiError(_("{label} is not closed; nothing to reopen").format(label=label))
         before = snapshot(con)
         con.execute("DELETE FROM closed_periods WHERE period = $p", {"p": label})
         record_changes(con, before)
@@ -364,14 +377,16 @@ def grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None = N
     objective's grade becomes the weight-averaged KR grades. Raises GoaltuiError for an unknown
     or ungraded key result or a score outside 0-1."""
     if not 0.0 <= score <= 1.0:
-        raise GoaltuiError(f"{score:g} is outside 0-1 (a grade is a score from 0 to 1)")
+        raise GoaltuiError(
+            _("{score} is outside 0-1 (a grade is a score from 0 to 1)").format(score=f"{score:g}")
+        )
     _existing_db(db)
     with write_session(db) as con:
         found = con.sql(
             "SELECT objective_id FROM key_results WHERE id = $id", params={"id": kr_id}
         ).fetchall()
         if not found:
-            raise GoaltuiError(f"no key result has the id {kr_id!r}")
+            raise GoaltuiError(_("no key result has the id {kr}").format(kr=repr(kr_id)))
         graded = con.sql(
             "SELECT count(*) FROM grades WHERE kind = 'kr' AND goal_id = $id", params={"id": kr_id}
         ).fetchall()[0][0]
@@ -394,7 +409,7 @@ def grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None = N
 
 
 def _number(value: float | None) -> str:
-    return "none" if value is None else f"{value:.2f}"
+    return _("none") if value is None else f"{value:.2f}"
 
 
 @dataclass(frozen=True)
