@@ -461,8 +461,6 @@ def cmd_grade(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
     if isinstance(ctx.store, PgStore):
-        from goaltui.i18n import _
-
         if not ctx.store.exists():
             raise GoaltuiError(
                 _(
