@@ -26,7 +26,7 @@ from pathlib import Path
 
 import platformdirs
 
-from goaltui.i18n import LANGUAGES
+from goaltui.i18n import LANGUAGES, _
 from goaltui.model.errors import GoaltuiError
 from goaltui.model.quality import QualityThresholds
 
@@ -77,13 +77,21 @@ def load_config(path: Path | None = None) -> Config:
     if not path.exists():
         return Config()
     if path.is_dir():
-        raise GoaltuiError(f"{path}: the config file is a folder; remove it or make it a file")
+        raise GoaltuiError(
+            _("{path}: the config file is a folder; remove it or make it a file").format(path=path)
+        )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise GoaltuiError(f"{path}: not valid TOML: {error}") from error
+        raise GoaltuiError(
+            _("{path}: not valid TOML: {error}").format(path=path, error=error)
+        ) from error
     except OSError as error:
-        raise GoaltuiError(f"{path}: cannot read the config file: {error.strerror}") from error
+        raise GoaltuiError(
+            _("{path}: cannot read the config file: {reason}").format(
+                path=path, reason=error.strerror
+            )
+        ) from error
     known = {"theme", "database", "keys", "quality", "fiscal_year_start", "language"}
     for key in raw:
         if key not in known:
@@ -92,10 +100,10 @@ def load_config(path: Path | None = None) -> Config:
             )
     theme = raw.get("theme")
     if theme is not None and not isinstance(theme, str):
-        raise GoaltuiError(f"{path}: theme must be a text")
+        raise GoaltuiError(_("{path}: theme must be a text").format(path=path))
     database = raw.get("database")
     if database is not None and not isinstance(database, str):
-        raise GoaltuiError(f"{path}: database must be a path")
+        raise GoaltuiError(_("{path}: database must be a path").format(path=path))
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise GoaltuiError(f'{path}: [keys] maps binding ids to keys, e.g. checkin = "c"')
@@ -103,7 +111,9 @@ def load_config(path: Path | None = None) -> Config:
     if fiscal is not None and (
         not isinstance(fiscal, int) or isinstance(fiscal, bool) or not 1 <= fiscal <= 12
     ):
-        raise GoaltuiError(f"{path}: fiscal_year_start must be a month number from 1 to 12")
+        raise GoaltuiError(
+            _("{path}: fiscal_year_start must be a month number from 1 to 12").format(path=path)
+        )
     language = raw.get("language")
     if language is not None and language not in LANGUAGES:
         raise GoaltuiError(f'{path}: language must be "ko" or "en", not {language!r}')
@@ -137,7 +147,7 @@ _QUALITY_BOUNDS: dict[str, tuple[float, float]] = {
 def _quality(path: Path, raw: object) -> QualityThresholds:
     """The [quality] table as QualityThresholds; every bad entry named in one GoaltuiError."""
     if not isinstance(raw, dict):
-        raise GoaltuiError(f"{path}: [quality] must be a table")
+        raise GoaltuiError(_("{path}: [quality] must be a table").format(path=path))
     defaults = QualityThresholds()
     problems: list[str] = []
     values: dict[str, object] = {}
@@ -178,7 +188,11 @@ def _expanded(path: Path, what: str) -> Path:
     try:
         return path.expanduser()
     except RuntimeError:
-        raise GoaltuiError(f"{what}: {path}: no such user, so no home folder to find") from None
+        raise GoaltuiError(
+            _("{what}: {path}: no such user, so no home folder to find").format(
+                what=what, path=path
+            )
+        ) from None
 
 
 def default_db_path(config: Config | None = None) -> Path:

@@ -6,6 +6,8 @@ import io
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from goaltui.i18n import _
+
 if TYPE_CHECKING:  # Rich loads only when a table is asked for: csv and json start faster
     from rich.console import RenderableType
 
@@ -72,12 +74,16 @@ class ProgressReport:
         if total < self._min_rows:
             return
         if not self._interactive:
-            self._stream.write(f"{self.what}: {stage} {done:,} of {total:,} rows\n")
+            line = _("{what}: {stage} {done} of {total} rows").format(
+                what=self.what, stage=stage, done=f"{done:,}", total=f"{total:,}"
+            )
+            self._stream.write(line + "\n")
             self._stream.flush()
             return
         filled = self.BAR_WIDTH if total <= 0 else self.BAR_WIDTH * done // total
         bar = "#" * filled + "." * (self.BAR_WIDTH - filled)
-        self._stream.write(f"\r{self.what} [{bar}] {stage:<9} {done:,} of {total:,} rows")
+        rows = _("{done} of {total} rows").format(done=f"{done:,}", total=f"{total:,}")
+        self._stream.write(f"\r{self.what} [{bar}] {stage:<9} {rows}")
         self._stream.flush()
         self._open_line = True
 

@@ -49,13 +49,19 @@ def objective_period(label: str) -> Period:
     except ValueError:
         period = None
     if period is None or period.unit is PeriodUnit.MONTH:
-        raise GoaltuiError(f"{label!r} is not a quarter or a year (use e.g. 2026-Q4 or 2026)")
+        raise GoaltuiError(
+            _("{label} is not a quarter or a year (use e.g. 2026-Q4 or 2026)").format(
+                label=repr(label)
+            )
+        )
     return period
 
 
 def _existing_db(db: Path) -> None:
     if not db.exists():
-        raise GoaltuiError(f"{db}: no database here; create one with `goaltui init` or import")
+        raise GoaltuiError(
+            _("{db}: no database here; create one with `goaltui init` or import").format(db=db)
+        )
 
 
 def _scope(dataset: Dataset, label: str, unit: str | None) -> pl.DataFrame:
@@ -64,13 +70,18 @@ def _scope(dataset: Dataset, label: str, unit: str | None) -> pl.DataFrame:
     objectives = dataset.objectives.filter(pl.col("period") == label)
     if unit is not None:
         if unit not in set(dataset.units["id"].to_list()):
-            raise GoaltuiError(f"no unit has the id {unit!r}")
+            raise GoaltuiError(_("no unit has the id {unit}").format(unit=repr(unit)))
         objectives = objectives.filter(
             pl.col("unit_id").is_in(subtree_ids(dataset.units, unit).implode())
         )
     if objectives.height == 0:
-        where = f" in unit {unit!r} and the units below it" if unit else ""
-        raise GoaltuiError(f"no objective is of period {label}{where}")
+        if unit:
+            raise GoaltuiError(
+                _("no objective is of period {label} in unit {unit} and the units below it").format(
+                    label=label, unit=repr(unit)
+                )
+            )
+        raise GoaltuiError(_("no objective is of period {label}").format(label=label))
     return objectives
 
 
@@ -100,7 +111,9 @@ def _free_id(wanted: str, taken: set[str]) -> str:
 def _carry_periods(source: str, target: str) -> tuple[Period, Period]:
     start, end = objective_period(source), objective_period(target)
     if source == target:
-        raise GoaltuiError(f"FROM and TO are both {source}; carry over into a later period")
+        raise GoaltuiError(
+            _("FROM and TO are both {source}; carry over into a later period").format(source=source)
+        )
     if end.start <= start.end:
         raise GoaltuiError(
             f"{target} does not come after {source} (it must start after {source} ends); "
@@ -373,7 +386,7 @@ def _reopen_period(db: Path, label: str) -> int:
             "SELECT count(*) FROM closed_periods WHERE period = $p", params={"p": label}
         ).fetchall()[0][0]
         if not count:
-            raise GoaltuiError(f"{label} is not closed; nothing to reopen")
+            raise GoaltuiError(_("{label} is not closed; nothing to reopen").format(label=label))
         before = snapshot(con)
         con.execute("DELETE FROM closed_periods WHERE period = $p", {"p": label})
         record_changes(con, before)
@@ -385,7 +398,9 @@ def grade_key_result(db: Database, kr_id: str, score: float, *, note: str | None
     objective's grade becomes the weight-averaged KR grades. Raises GoaltuiError for an unknown
     or ungraded key result or a score outside 0-1. One transaction, on either engine."""
     if not 0.0 <= score <= 1.0:
-        raise GoaltuiError(f"{score:g} is outside 0-1 (a grade is a score from 0 to 1)")
+        raise GoaltuiError(
+            _("{score} is outside 0-1 (a grade is a score from 0 to 1)").format(score=f"{score:g}")
+        )
     with as_store(db).working_copy(_("grade a key result")) as path:
         _grade_key_result(path, kr_id, score, note=note)
 
@@ -397,7 +412,7 @@ def _grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None) -
             "SELECT objective_id FROM key_results WHERE id = $id", params={"id": kr_id}
         ).fetchall()
         if not found:
-            raise GoaltuiError(f"no key result has the id {kr_id!r}")
+            raise GoaltuiError(_("no key result has the id {kr}").format(kr=repr(kr_id)))
         graded = con.sql(
             "SELECT count(*) FROM grades WHERE kind = 'kr' AND goal_id = $id", params={"id": kr_id}
         ).fetchall()[0][0]
@@ -420,7 +435,7 @@ def _grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None) -
 
 
 def _number(value: float | None) -> str:
-    return "none" if value is None else f"{value:.2f}"
+    return _("none") if value is None else f"{value:.2f}"
 
 
 @dataclass(frozen=True)
@@ -532,11 +547,22 @@ def render_review(data: ReviewData) -> str:
     """The review-meeting text (markdown) of `data`."""
     label, rows, counts = data.period, data.rows, data.counts
     closed = data.state == "closed"
-    lines = [f"# Review of {label} ({data.state}, scores as of {data.scored_at.isoformat()})", ""]
+    lines = [
+        _("# Review of {label} ({state}, scores as of {day})").format(
+            label=label,
+            state={"closed": _("closed"), "ended": _("ended"), "running": _("running")}.get(
+                data.state, data.state
+            ),
+            day=data.scored_at.isoformat(),
+        ),
+        "",
+    ]
     lines += [
-        f"{'Grades' if closed else 'Scores'}: {counts['red']} red, "
-        f"{counts['yellow']} yellow, {counts['green']} green "
-        f"of {rows.height} objectives.",
+        (
+            _("Grades: {red} red, {yellow} yellow, {green} green of {n} objectives.")
+            if closed
+            else _("Scores: {red} red, {yellow} yellow, {green} green of {n} objectives.")
+        ).format(red=counts["red"], yellow=counts["yellow"], green=counts["green"], n=rows.height),
         "",
     ]
     by_unit: dict[str, list[dict[str, Any]]] = {}
@@ -548,21 +574,28 @@ def render_review(data: ReviewData) -> str:
         lines += [
             f"## {_cell(names[unit_id])} ({_cell(unit_id)})",
             "",
-            "| objective | commitment | score | grade | band |",
+            _("| objective | commitment | score | grade | band |"),
             "| --- | --- | ---: | ---: | --- |",
         ]
         for row in sorted(unit_rows, key=lambda r: r["id"]):
             grade = _number(row["grade"])
             if row["override"] is not None:
-                grade += f" (frozen {_number(row['frozen'])})"
+                grade += _(" (frozen {value})").format(value=_number(row["frozen"]))
             lines.append(
-                f"| {_cell(row['title'])} | {row['commitment']} | {_number(row['score'])} "
-                f"| {grade} | {row['band']} |"
+                f"| {_cell(row['title'])} | "
+                + {"aspirational": _("aspirational"), "committed": _("committed")}.get(
+                    row["commitment"], str(row["commitment"])
+                )
+                + f" | {_number(row['score'])} | {grade} | "
+                + {"red": _("red"), "yellow": _("yellow"), "green": _("green")}.get(
+                    row["band"], str(row["band"])
+                )
+                + " |"
             )
         lines.append("")
     review = rows.filter(pl.col("review")).sort("id")
     if review.height:
-        lines += ["## Committed objectives below 1.0", ""]
+        lines += [_("## Committed objectives below 1.0"), ""]
         lines += [
             f"- {_cell(r['title'])} ({r['id']}, {r['unit_id']}): "
             f"{_number(r['grade'] if r['grade'] is not None else r['score'])}"

@@ -11,9 +11,10 @@ import polars as pl
 
 from goaltui.console import render_rich
 from goaltui.humanize import overdue_words, quantity
-from goaltui.i18n import N_, _, is_korean, translated
+from goaltui.i18n import N_, _, is_korean, ngettext, translated
 from goaltui.metrics.due import DUE_COLUMNS, due_goals, escalations
 from goaltui.metrics.tree import closure, subtree_ids
+from goaltui.model.enums import CADENCE_WORDS
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset, without_archived
 from goaltui.textsafe import safe_plain, safe_text
@@ -72,11 +73,11 @@ def last_value_text(row: dict[str, Any], *, korean: bool) -> str:
     """The latest counting check-in as people read it: `33.5% on 2026-11-06`, or that there is
     none."""
     if row["last_checkin"] is None:
-        return "no check-in yet"
+        return _("no check-in yet")
     value = quantity(row["last_value"], row["measure_unit"], korean=korean)
     if row["aggregation"] == "ratio" and row["last_denominator"] is not None:
         value = f"{quantity(row['last_value'], None)} / {quantity(row['last_denominator'], None)}"
-    return f"{value} on {row['last_checkin'].isoformat()}"
+    return _("{value} on {date}").format(value=value, date=row["last_checkin"].isoformat())
 
 
 def checkin_command(row: dict[str, Any]) -> str:
@@ -128,9 +129,13 @@ def reminder_post(
         lines += [_("Nobody owes a check-in. Thank you all!"), ""]
         return "\n".join(lines)
     lines += [
-        f"{due.height} goal{'s' * (due.height != 1)} need{'s' * (due.height == 1)} a check-in. "
-        "Please check in today: in the dashboard press `c` on the goal, or run the command "
-        "shown.",
+        ngettext(
+            "{count} goal needs a check-in. Please check in today: in the dashboard press `c` "
+            "on the goal, or run the command shown.",
+            "{count} goals need a check-in. Please check in today: in the dashboard press `c` "
+            "on the goal, or run the command shown.",
+            due.height,
+        ).format(count=due.height),
         "",
     ]
     for unit_id, name in _unit_order(dataset.units):
@@ -140,23 +145,31 @@ def reminder_post(
         lines += [f"## {_md(name)} ({_md(unit_id)})", ""]
         for row in mine:
             kind = "KPI" if row["kind"] == "kpi" else "KR"
-            late = "; **more than twice its cadence late**" if row["escalated"] else ""
+            cadence = translated(CADENCE_WORDS.get(row["cadence"], row["cadence"] or ""))
+            if row["escalated"]:
+                when = _("due {due}, {cadence}; **more than twice its cadence late**")
+            else:
+                when = _("due {due}, {cadence}")
             lines += [
                 f"- {kind} **{_md(row['name'])}**: {overdue_words(row['days_overdue'])} "
-                f"(due {row['due'].isoformat()}, {row['cadence']}{late}). "
-                f"Last: {_md(last_value_text(row, korean=korean))}.",
-                f"  Check in: `{checkin_command(row)}`",
+                f"({when.format(due=row['due'].isoformat(), cadence=cadence)}). "
+                + _("Last: {last}.").format(last=_md(last_value_text(row, korean=korean))),
+                "  " + _("Check in: {command}").format(command=f"`{checkin_command(row)}`"),
             ]
         if below:
             if mine:
                 lines.append("")
-            lines += ["Long overdue below this unit (more than twice the cadence):", ""]
+            lines += [_("Long overdue below this unit (more than twice the cadence):"), ""]
             for row in below:
                 owner = names.get(row["parent_unit_id"], row["parent_unit_id"])
                 lines.append(
                     f"- {_md(owner)} ({_md(row['parent_unit_id'])}): **{_md(row['name'])}**, "
-                    f"{overdue_words(row['days_overdue'])} (due {row['due'].isoformat()}, "
-                    f"{row['cadence']})"
+                    f"{overdue_words(row['days_overdue'])} ("
+                    + _("due {due}, {cadence}").format(
+                        due=row["due"].isoformat(),
+                        cadence=translated(CADENCE_WORDS.get(row["cadence"], row["cadence"] or "")),
+                    )
+                    + ")"
                 )
         lines.append("")
     return "\n".join(lines)
@@ -190,10 +203,10 @@ def _table(dataset: Dataset, due: pl.DataFrame, as_of: date) -> str:
             row["due"].isoformat(),
             Text(words, style=overdue_style(row["days_overdue"], row["escalated"])),
             safe_text(row["goal_id"]),
-            row["kind"],
+            _("KPI") if row["kind"] == "kpi" else _("KR"),
             safe_text(names.get(row["unit_id"], row["unit_id"])),
             safe_text(row["name"]),
-            row["cadence"],
+            translated(CADENCE_WORDS.get(row["cadence"], row["cadence"] or "")),
             last.isoformat() if last is not None else "",
         )
     if due.height == 0:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 DOMAIN = "goaltui"
@@ -56,6 +57,18 @@ def use_language(code: str) -> None:
     global _translation, _language
     _language = code if code in LANGUAGES else "en"
     _translation = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Within the block, ``_`` answers in ``code``; afterwards in the language before. For text
+    computed by the same code for people and for machines (lint's csv and json are English)."""
+    previous = _language
+    use_language(code)
+    try:
+        yield
+    finally:
+        use_language(previous)
 
 
 def language() -> str:

@@ -7,12 +7,13 @@ goaltui.metrics.quality; this module only formats their findings.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from datetime import date
 
 import polars as pl
 
 from goaltui.console import render_rich
-from goaltui.i18n import N_, _, ngettext, translated
+from goaltui.i18n import N_, _, ngettext, speaking, translated
 from goaltui.metrics.quality import (
     SEVERITY_ORDER,
     SEVERITY_WORDS,
@@ -50,9 +51,11 @@ def render_lint(
         raise GoaltuiError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     if not everything:
         dataset = without_archived(dataset)  # archived goals are checked only with all periods
-    findings = find_issues(
-        dataset, as_of, thresholds, unit=unit, period=period, everything=everything
-    )
+    # csv and json are for machines: their messages are English whatever people read.
+    with speaking("en") if fmt in ("csv", "json") else nullcontext():
+        findings = find_issues(
+            dataset, as_of, thresholds, unit=unit, period=period, everything=everything
+        )
     has_errors = bool((findings.get_column("severity") == Severity.ERROR.value).any())
     rows = findings.select(LINT_COLUMNS)
     if fmt == "csv":

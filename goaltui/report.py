@@ -56,6 +56,10 @@ TREND_DOWN = "▾ down"
 TREND_FLAT = "▸ flat"
 
 
+KIND_WORDS = {"kpi": N_("kpi"), "kr": N_("kr"), "objective": N_("objective")}
+"""The table's kind column as people read it (csv and json keep the ids)."""
+
+
 def report_frames(
     dataset: Dataset, as_of: date, *, unit: str | None, history: bool
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -311,7 +315,8 @@ def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean
     # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with
     # `[link=...]` must not become a hyperlink, nor `[/]` a crash).
     for row in _people_rows(goals, korean):
-        cells = {key: safe_text(row[key]) for key in ("kind", "goal_id", "unit_id", "name")}
+        cells = {key: safe_text(row[key]) for key in ("goal_id", "unit_id", "name")}
+        cells["kind"] = safe_text(translated(KIND_WORDS.get(row["kind"], row["kind"])))
         cells |= {key: safe_text(row[key]) for key in ("period", "actual_text", "target_text")}
         cells["achievement_text"] = safe_text(row["achievement_text"])
         cells["status_text"] = safe_text(row["status_text"], STATUS_STYLES.get(row["status"], ""))
@@ -320,7 +325,10 @@ def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean
         rows.append(cells)
     for row in objectives.sort("objective_id", "period_start").iter_rows(named=True):
         cells = {key: safe_text("") for key, *_rest in TABLE_COLUMNS}
-        cells |= {"kind": safe_text("objective"), "goal_id": safe_text(row["objective_id"])}
+        cells |= {
+            "kind": safe_text(translated(KIND_WORDS["objective"])),
+            "goal_id": safe_text(row["objective_id"]),
+        }
         cells |= {"unit_id": safe_text(row["unit_id"]), "name": safe_text(row["title"])}
         cells["period"] = safe_text(row["period"])
         cells["score_text"] = safe_text(

@@ -229,3 +229,17 @@ def test_the_md_report_in_korean(
     _code, english_csv, _err = _run(capsys, *csv)
     assert i18n.language() == "en"
     assert csv_out == english_csv
+
+
+def test_the_due_reminder_and_the_review_text_read_korean(
+    korean: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["due", "--demo", "--format", "md"]) == 0
+    due = capsys.readouterr().out
+    assert "오늘 체크인해 주세요" in due and "체크인: `goaltui checkin" in due
+    assert "Check in:" not in due and "Please check in" not in due
+    assert main(["report", "--demo", "--period", "2026-Q4", "--format", "md"]) == 0
+    review = capsys.readouterr().out
+    assert review.startswith("# 2026-Q4 회고")
+    assert "| 목표 | 목표 유형 | 점수 | 최종 점수 | 구간 |" in review
+    assert "Review of" not in review and "aspirational" not in review

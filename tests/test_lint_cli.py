@@ -342,3 +342,22 @@ def test_a_quarterly_organisation_lints_the_same_every_time() -> None:
     table = next(text for text, _ in texts if "Goal quality" in text)
     assert "Goal quality as of 2026-11-16: periods containing 2026-11-16" in table
     assert table.rstrip().splitlines()[-1] == "2 warnings"
+
+
+def test_korean_users_read_findings_in_korean_but_csv_and_json_stay_english(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str], korean: None
+) -> None:
+    db = make_db(db_path, tmp_path / "csv", UNLINK_SALES)
+    _status, table, _ = lint(capsys, db, "--format", "table")
+    assert "연결되지 않아요" in table
+    assert "2026-11-16이 속한 기간" in table
+    assert "supports no" not in table
+    _status, out, _ = lint(capsys, db, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert "supports no KPI of a unit above it" in rows[0]["message"]
+    assert rows[0]["suggestion"].startswith("Set its parent_id")
+    _status, out, _ = lint(capsys, db, "--format", "json")
+    assert "supports no KPI" in json.loads(out)[0]["message"]
+    # The language people read is back after the English output.
+    _status, table, _ = lint(capsys, db, "--format", "table")
+    assert "연결되지 않아요" in table

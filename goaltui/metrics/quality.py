@@ -16,7 +16,7 @@ from functools import cached_property
 
 import polars as pl
 
-from goaltui.i18n import N_, translated
+from goaltui.i18n import N_, _, translated
 from goaltui.metrics.arithmetic import effective_checkins
 from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.engine import (
@@ -149,30 +149,36 @@ def _number(value: pl.Expr) -> pl.Expr:
     return pl.concat_str(sign, whole, decimals)
 
 
-def _counted(count: pl.Expr, word: str) -> pl.Expr:
-    """`1 key result`, `3 key results`."""
-    return pl.format(
-        "{} {}", count, pl.when(count == 1).then(pl.lit(word)).otherwise(pl.lit(f"{word}s"))
+def _counted(count: pl.Expr, singular: str, plural: str) -> pl.Expr:
+    """`1 key result`, `3 key results`: `singular` and `plural` are N_-marked templates with
+    one `{}` for the count."""
+    return (
+        pl.when(count == 1)
+        .then(pl.format(translated(singular), count))
+        .otherwise(pl.format(translated(plural), count))
     )
 
 
 def _better(direction: pl.Expr) -> pl.Expr:
     return (
         pl.when(direction == "at_most")
-        .then(pl.lit("lower is better"))
-        .otherwise(pl.lit("higher is better"))
+        .then(pl.lit(_("lower is better")))
+        .otherwise(pl.lit(_("higher is better")))
     )
 
 
-_KIND_WORD = (
-    pl.when(pl.col("subject_kind") == "kpi")
-    .then(pl.lit("KPI"))
-    .when(pl.col("subject_kind") == "kr")
-    .then(pl.lit("Key result"))
-    .otherwise(pl.lit("Objective"))
-)
+def _kind_word() -> pl.Expr:
+    """The subject's kind as a word of the current language."""
+    return (
+        pl.when(pl.col("subject_kind") == "kpi")
+        .then(pl.lit(_("KPI")))
+        .when(pl.col("subject_kind") == "kr")
+        .then(pl.lit(_("Key result")))
+        .otherwise(pl.lit(_("Objective")))
+    )
 
-_PERIOD_WORDS = {"month": "months", "quarter": "quarters", "year": "years"}
+
+_PERIOD_WORDS = {"month": N_("months"), "quarter": N_("quarters"), "year": N_("years")}
 
 # Tokens of an objective title that hold a digit or a % sign; label tokens are allowed.
 _NUMBER_TOKEN = r"[Qq]?[0-9０-９]+(?:[.,][0-9０-９]+)*(?:\s*분기|[%％])?|[%％]"
@@ -253,11 +259,13 @@ def lint_scope(as_of: date, *, period: str | None = None, everything: bool = Fal
     its end, or at `as_of` when that comes first), or with `everything` every period (measured
     at `as_of`). Raises GoaltuiError for a bad label or both choices at once."""
     if period is not None and everything:
-        raise GoaltuiError("choose either a period or all periods, not both")
+        raise GoaltuiError(_("choose either a period or all periods, not both"))
     if everything:
-        return LintScope(None, None, as_of, "all periods")
+        return LintScope(None, None, as_of, _("all periods"))
     if period is None:
-        return LintScope(as_of, as_of, as_of, f"periods containing {as_of.isoformat()}")
+        return LintScope(
+            as_of, as_of, as_of, _("periods containing {date}").format(date=as_of.isoformat())
+        )
     try:
         chosen = Period.parse(period)
     except ValueError as error:
@@ -322,21 +330,21 @@ class _Facts:
             subject_kind=pl.lit("kpi"),
             unit_id=pl.col("unit_id"),
             name=pl.col("name"),
-            scope=pl.lit("KPIs"),
+            scope=pl.lit(_("KPIs")),
         )
         objectives = self.objectives.select(
             subject_id=pl.col("id"),
             subject_kind=pl.lit("objective"),
             unit_id=pl.col("unit_id"),
             name=pl.col("title"),
-            scope=pl.format("objectives of {}", pl.col("period")),
+            scope=pl.format(_("objectives of {}"), pl.col("period")),
         )
         krs = self.catalog.filter(pl.col("kind") == "kr").select(
             subject_id=pl.col("goal_id"),
             subject_kind=pl.lit("kr"),
             unit_id=pl.col("unit_id"),
             name=pl.col("name"),
-            scope=pl.format("key results of {}", pl.col("objective_period")),
+            scope=pl.format(_("key results of {}"), pl.col("objective_period")),
         )
         return pl.concat([kpis, objectives, krs])
 
@@ -411,23 +419,25 @@ def _okr_kr_count(facts: _Facts) -> pl.DataFrame:
         "okr-kr-count",
         subject_kind="objective",
         message=pl.format(
-            "Objective {} ({}) has {}; the guide advises {} to {}.",
+            _("Objective {} ({}) has {}; the guide advises {} to {}."),
             _quoted("title"),
             pl.col("period"),
-            _counted(pl.col("count"), "key result"),
+            _counted(pl.col("count"), N_("{} key result"), N_("{} key results")),
             pl.lit(low),
             pl.lit(high),
         ),
         suggestion=pl.when(pl.col("count") < low)
         .then(
             pl.lit(
-                "Add measurable key results whose numbers show whether the objective is reached."
+                _("Add measurable key results whose numbers show whether the objective is reached.")
             )
         )
         .otherwise(
             pl.format(
-                "Keep the {} key results that best show progress; track the others as KPIs or in "
-                "the work plan.",
+                _(
+                    "Keep the {} key results that best show progress; track the others as KPIs "
+                    "or in the work plan."
+                ),
                 pl.lit(high),
             )
         ),
@@ -454,7 +464,7 @@ def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
         .filter(pl.col("count") > limit)
         .sort("unit_id", "period")
         .group_by("unit_id", maintain_order=True)
-        .agg(detail=pl.format("{} in {}", pl.col("count"), pl.col("period")).str.join(", "))
+        .agg(detail=pl.format(_("{} in {}"), pl.col("count"), pl.col("period")).str.join(", "))
         .join(facts.unit_names, on="unit_id", how="left", maintain_order="left")
         .with_columns(subject_id=pl.col("unit_id"))
     )
@@ -463,14 +473,16 @@ def _okr_too_many_objectives(facts: _Facts) -> pl.DataFrame:
         "okr-too-many-objectives",
         subject_kind="unit",
         message=pl.format(
-            "{} has too many objectives: {} (at most {} keeps the focus).",
+            _("{} has too many objectives: {} (at most {} keeps the focus)."),
             pl.col("unit_name"),
             pl.col("detail"),
             pl.lit(limit),
         ),
         suggestion=pl.format(
-            "Keep the {} objectives that matter most this period; manage the rest with KPIs or "
-            "the work plan.",
+            _(
+                "Keep the {} objectives that matter most this period; manage the rest with KPIs or "
+                "the work plan."
+            ),
             pl.lit(limit),
         ),
     )
@@ -499,14 +511,16 @@ def _kpi_too_many(facts: _Facts) -> pl.DataFrame:
         "kpi-too-many",
         subject_kind="unit",
         message=pl.format(
-            "{} owns {} KPIs; more than {} is a burden to manage.",
+            _("{} owns {} KPIs; more than {} is a burden to manage."),
             pl.col("unit_name"),
             pl.col("count"),
             pl.lit(limit),
         ),
         suggestion=pl.format(
-            "Keep the {} KPIs most directly tied to the unit's goals; drop activity measures or "
-            "hand them to the units that own them.",
+            _(
+                "Keep the {} KPIs most directly tied to the unit's goals; drop activity measures "
+                "or hand them to the units that own them."
+            ),
             pl.lit(limit),
         ),
     )
@@ -585,21 +599,23 @@ def _unlinked(facts: _Facts) -> pl.DataFrame:
         .filter(~pl.col("is_root").fill_null(False))
     )
     kind = (
-        pl.when(pl.col("subject_kind") == "kpi").then(pl.lit("KPI")).otherwise(pl.lit("objective"))
+        pl.when(pl.col("subject_kind") == "kpi")
+        .then(pl.lit(_("KPI")))
+        .otherwise(pl.lit(_("objective")))
     )
     return _findings(
         loose,
         "unlinked",
         subject_kind=pl.col("subject_kind"),
         message=pl.format(
-            "{} {} of {} supports no {} of a unit above it.",
-            _KIND_WORD,
+            _("{} {} of {} supports no {} of a unit above it."),
+            _kind_word(),
             _quoted("name"),
             pl.col("unit_name"),
             kind,
         ),
         suggestion=pl.format(
-            "Set its parent_id to the {} of {} (or a unit further up) that it helps reach.",
+            _("Set its parent_id to the {} of {} (or a unit further up) that it helps reach."),
             kind,
             pl.col("upper_name"),
         ),
@@ -629,7 +645,9 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
         .filter(pl.col("is_above").is_null())
     )
     kind = (
-        pl.when(pl.col("subject_kind") == "kpi").then(pl.lit("KPI")).otherwise(pl.lit("objective"))
+        pl.when(pl.col("subject_kind") == "kpi")
+        .then(pl.lit(_("KPI")))
+        .otherwise(pl.lit(_("objective")))
     )
     return _findings(
         wrong,
@@ -638,8 +656,8 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
         message=pl.when(pl.col("parent_unit").is_null())
         .then(
             pl.format(
-                "{} {} of {} cascades from {}, which is not a {}.",
-                _KIND_WORD,
+                _("{} {} of {} cascades from {}, which is not a {}."),
+                _kind_word(),
                 _quoted("name"),
                 pl.col("unit_name"),
                 pl.col("parent_id"),
@@ -649,8 +667,11 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
         .when(pl.col("parent_unit") == pl.col("unit_id"))
         .then(
             pl.format(
-                "{} {} cascades from {} of its own unit {}; a parent must belong to a unit above.",
-                _KIND_WORD,
+                _(
+                    "{} {} cascades from {} of its own unit {}; a parent must belong to a unit "
+                    "above."
+                ),
+                _kind_word(),
                 _quoted("name"),
                 _quoted("parent_name"),
                 pl.col("unit_name"),
@@ -658,8 +679,8 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
         )
         .otherwise(
             pl.format(
-                "{} {} of {} cascades from {} of {}, which is not above {}.",
-                _KIND_WORD,
+                _("{} {} of {} cascades from {} of {}, which is not above {}."),
+                _kind_word(),
                 _quoted("name"),
                 pl.col("unit_name"),
                 _quoted("parent_name"),
@@ -668,7 +689,7 @@ def _link_not_ancestor(facts: _Facts) -> pl.DataFrame:
             )
         ),
         suggestion=pl.format(
-            "Link it to a {} of a unit above {}, or move it to the unit whose goal it serves.",
+            _("Link it to a {} of a unit above {}, or move it to the unit whose goal it serves."),
             kind,
             pl.col("unit_name"),
         ),
@@ -704,7 +725,7 @@ def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
         "kr-direction-conflict",
         subject_kind="kr",
         message=pl.format(
-            "Key result {} says {} ({}), but its KPI {} says {} ({}).",
+            _("Key result {} says {} ({}), but its KPI {} says {} ({})."),
             _quoted("title"),
             _better(pl.col("direction")),
             pl.col("direction"),
@@ -713,8 +734,10 @@ def _kr_direction_conflict(facts: _Facts) -> pl.DataFrame:
             pl.col("kpi_direction"),
         ),
         suggestion=pl.lit(
-            "Leave the key result's direction empty to inherit the KPI's, or measure it with "
-            "its own check-ins instead of kpi_id."
+            _(
+                "Leave the key result's direction empty to inherit the KPI's, or measure it with "
+                "its own check-ins instead of kpi_id."
+            )
         ),
     )
 
@@ -745,14 +768,16 @@ def _zero_weights(facts: _Facts) -> pl.DataFrame:
         "zero-weights",
         subject_kind="objective",
         message=pl.format(
-            "The weights of the {} of objective {} add up to {}, so it cannot be scored.",
-            _counted(pl.col("count"), "key result"),
+            _("The weights of the {} of objective {} add up to {}, so it cannot be scored."),
+            _counted(pl.col("count"), N_("{} key result"), N_("{} key results")),
             _quoted("title"),
             _number(pl.col("total")),
         ),
         suggestion=pl.lit(
-            "Give the key results positive weights (leave weight empty for 1) in proportion to "
-            "how much each shows the objective's progress."
+            _(
+                "Give the key results positive weights (leave weight empty for 1) in proportion to "
+                "how much each shows the objective's progress."
+            )
         ),
     )
 
@@ -784,8 +809,8 @@ def _duplicate_name(facts: _Facts) -> pl.DataFrame:
         "duplicate-name",
         subject_kind=pl.col("subject_kind"),
         message=pl.format(
-            "{} {} ({}) has the same name as {} among the {} of {}.",
-            _KIND_WORD,
+            _("{} {} ({}) has the same name as {} among the {} of {}."),
+            _kind_word(),
             _quoted("name"),
             pl.col("subject_id"),
             pl.col("others").list.join(", "),
@@ -793,7 +818,7 @@ def _duplicate_name(facts: _Facts) -> pl.DataFrame:
             pl.col("unit_name"),
         ),
         suggestion=pl.lit(
-            "Merge the duplicates, or rename them so each name says exactly what it measures."
+            _("Merge the duplicates, or rename them so each name says exactly what it measures.")
         ),
     )
 
@@ -827,12 +852,12 @@ def _objective_has_number(facts: _Facts) -> pl.DataFrame:
         "objective-has-number",
         subject_kind="objective",
         message=pl.format(
-            "Objective {} contains {}: objectives are sentences, numbers belong in key results.",
+            _("Objective {} contains {}: objectives are sentences, numbers belong in key results."),
             _quoted("title"),
             pl.col("numbers").list.join(", "),
         ),
         suggestion=pl.lit(
-            "Say in words the state or change to reach, and move the number into a key result."
+            _("Say in words the state or change to reach, and move the number into a key result.")
         ),
     )
 
@@ -869,21 +894,25 @@ def _no_baseline(facts: _Facts) -> pl.DataFrame:
         "no-baseline",
         subject_kind=pl.col("subject_kind"),
         message=pl.format(
-            "{} {} targets a {}% change on the previous period, but {} has no actual to change "
-            "from, so {} has no target.",
-            _KIND_WORD,
+            _(
+                "{} {} targets a {} change on the previous period, but {} has no actual to change "
+                "from, so {} has no target."
+            ),
+            _kind_word(),
             _quoted("name"),
-            _number(pl.col("given_target")),
+            pl.format("{}%", _number(pl.col("given_target"))),
             pl.col("previous"),
             pl.col("period"),
         ),
         suggestion=pl.format(
-            "Check in the {} figure (dated in {}){}, or set an absolute target for {} in "
-            "targets.csv.",
+            _(
+                "Check in the {} figure (dated in {}){}, or set an absolute target for {} in "
+                "targets.csv."
+            ),
             pl.col("previous"),
             pl.col("previous"),
             pl.when(pl.col("subject_kind") == "kr")
-            .then(pl.lit(" or give the key result a baseline"))
+            .then(pl.lit(_(" or give the key result a baseline")))
             .otherwise(pl.lit("")),
             pl.col("period"),
         ),
@@ -911,27 +940,31 @@ def _stale(facts: _Facts) -> pl.DataFrame:
     ).rename({"goal_id": "subject_id", "kind": "subject_kind"})
     window = (
         pl.when(pl.col("subject_kind") == "kpi")
-        .then(pl.format("{} or {}", pl.col("period"), pl.col("previous")))
+        .then(pl.format(_("{} or {}"), pl.col("period"), pl.col("previous")))
         .otherwise(pl.col("period"))
     )
     return _findings(
         quiet,
         "stale",
         subject_kind=pl.col("subject_kind"),
-        message=pl.format("{} {} has no check-in in {}.", _KIND_WORD, _quoted("name"), window),
+        message=pl.format(_("{} {} has no check-in in {}."), _kind_word(), _quoted("name"), window),
         suggestion=pl.when(pl.col("kpi_id").is_not_null())
         .then(
             pl.format(
-                "It is measured by KPI {}: check in that KPI's latest figure (goaltui checkin "
-                "{} VALUE), or retire the key result if nobody tracks it.",
+                _(
+                    "It is measured by KPI {}: check in that KPI's latest figure (goaltui checkin "
+                    "{} VALUE), or retire the key result if nobody tracks it."
+                ),
                 pl.col("kpi_id"),
                 pl.col("kpi_id"),
             )
         )
         .otherwise(
             pl.format(
-                "Check in the latest figure (goaltui checkin {} VALUE), or retire the goal if "
-                "nobody tracks it.",
+                _(
+                    "Check in the latest figure (goaltui checkin {} VALUE), or retire the goal if "
+                    "nobody tracks it."
+                ),
                 pl.col("subject_id"),
             )
         ),
@@ -1003,19 +1036,25 @@ def _not_achievable(facts: _Facts) -> pl.DataFrame:
         "not-achievable",
         subject_kind=pl.col("subject_kind"),
         message=pl.format(
-            "{} {} targets {} for {}, but its best{} of the last {} {} was {}.",
-            _KIND_WORD,
+            _("{} {} targets {} for {}, but its best{} of the last {} {} was {}."),
+            _kind_word(),
             _quoted("name"),
             _number(pl.col("target")),
             pl.col("period"),
-            pl.when(lower_better).then(pl.lit(" (lowest)")).otherwise(pl.lit("")),
+            pl.when(lower_better).then(pl.lit(_(" (lowest)"))).otherwise(pl.lit("")),
             pl.lit(periods),
-            unit.replace_strict(_PERIOD_WORDS, default="periods", return_dtype=pl.String),
+            unit.replace_strict(
+                {k: translated(v) for k, v in _PERIOD_WORDS.items()},
+                default=_("periods"),
+                return_dtype=pl.String,
+            ),
             _number(pl.col("best")),
         ),
         suggestion=pl.lit(
-            "Set a target that better work and focus can reach, or note what will change to "
-            "make the jump possible."
+            _(
+                "Set a target that better work and focus can reach, or note what will change to "
+                "make the jump possible."
+            )
         ),
     )
 
@@ -1075,23 +1114,23 @@ def _no_stretch(facts: _Facts) -> pl.DataFrame:
     )
     start_word = (
         pl.when(pl.col("baseline").is_not_null())
-        .then(pl.lit("its baseline"))
-        .otherwise(pl.format("its {} actual", pl.col("previous")))
+        .then(pl.lit(_("its baseline")))
+        .otherwise(pl.format(_("its {} actual"), pl.col("previous")))
     )
     message = (
         pl.when(pl.col("relative"))
         .then(
             pl.format(
-                "Key result {} aims for a {}% change on its {} actual: no improvement when {}.",
+                _("Key result {} aims for a {} change on its {} actual: no improvement when {}."),
                 _quoted("name"),
-                _number(pl.col("target")),
+                pl.format("{}%", _number(pl.col("target"))),
                 pl.col("previous"),
                 _better(pl.col("direction")),
             )
         )
         .otherwise(
             pl.format(
-                "Key result {} targets {}, no further than {} of {} ({}).",
+                _("Key result {} targets {}, no further than {} of {} ({})."),
                 _quoted("name"),
                 _number(pl.col("aim")),
                 start_word,
@@ -1106,8 +1145,10 @@ def _no_stretch(facts: _Facts) -> pl.DataFrame:
         subject_kind="kr",
         message=message,
         suggestion=pl.lit(
-            "Aim one level beyond where it starts; a level you only want to hold is better "
-            "managed as a KPI."
+            _(
+                "Aim one level beyond where it starts; a level you only want to hold is better "
+                "managed as a KPI."
+            )
         ),
     )
 
@@ -1149,20 +1190,22 @@ def _no_target(facts: _Facts) -> pl.DataFrame:
         "no-target",
         subject_kind=pl.col("subject_kind"),
         message=pl.format(
-            "{} {} has no target for {}{}.",
-            _KIND_WORD,
+            _("{} {} has no target for {}{}."),
+            _kind_word(),
             _quoted("name"),
             pl.col("period"),
             pl.when(pl.col("subject_kind") == "kr")
-            .then(pl.lit(": it cannot be scored"))
-            .otherwise(pl.lit(": its status can only say there is no target")),
+            .then(pl.lit(_(": it cannot be scored")))
+            .otherwise(pl.lit(_(": its status can only say there is no target"))),
         ),
         suggestion=pl.when(pl.col("subject_kind") == "kr")
-        .then(pl.lit("Give the key result a target in key_results.csv (or targets.csv)."))
+        .then(pl.lit(_("Give the key result a target in key_results.csv (or targets.csv).")))
         .otherwise(
             pl.lit(
-                "Set the KPI's target in kpis.csv, or per period in targets.csv; an indicator "
-                "only watched, without a target, is not a KPI."
+                _(
+                    "Set the KPI's target in kpis.csv, or per period in targets.csv; an indicator "
+                    "only watched, without a target, is not a KPI."
+                )
             )
         ),
     )
@@ -1206,19 +1249,21 @@ def _checkin_outside_period(facts: _Facts) -> pl.DataFrame:
         "checkin-outside-period",
         subject_kind="kr",
         message=pl.format(
-            "Key result {} has {} dated outside its objective's period {} ({} to {}): {}.",
+            _("Key result {} has {} dated outside its objective's period {} ({} to {}): {}."),
             _quoted("name"),
             pl.when(pl.col("count") == 1)
-            .then(pl.lit("a check-in"))
-            .otherwise(_counted(pl.col("count"), "check-in")),
+            .then(pl.lit(_("a check-in")))
+            .otherwise(_counted(pl.col("count"), N_("{} check-in"), N_("{} check-ins"))),
             pl.col("objective_period"),
             pl.col("start").cast(pl.String),
             pl.col("end").cast(pl.String),
             pl.col("dates"),
         ),
         suggestion=pl.lit(
-            "Correct the date if it is a typo, or check it in on the key result of the period "
-            "it belongs to; a starting figure belongs in the key result's baseline."
+            _(
+                "Correct the date if it is a typo, or check it in on the key result of the period "
+                "it belongs to; a starting figure belongs in the key result's baseline."
+            )
         ),
     )
 

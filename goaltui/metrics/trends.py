@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 
+from goaltui.i18n import _, translated
 from goaltui.metrics.arithmetic import (
     EPSILON,
     achievement_expr,
@@ -25,6 +26,7 @@ from goaltui.metrics.periods import (
     shift_start,
     with_label_start,
 )
+from goaltui.model.enums import PERIOD_UNIT_WORDS
 from goaltui.store.dataset import Dataset
 
 TRENDS_SCHEMA: dict[str, pl.DataType] = {
@@ -77,10 +79,6 @@ def _fraction_text(value: pl.Expr) -> pl.Expr:
 def _percent_text(fraction: pl.Expr) -> pl.Expr:
     """A fraction as a whole percent: 0.25 -> `25%`."""
     return pl.concat_str((fraction * 100).round(0).cast(pl.Int64).cast(pl.String), pl.lit("%"))
-
-
-def _direction_text(direction: pl.Expr) -> pl.Expr:
-    return pl.when(direction == "at_most").then(pl.lit("at most")).otherwise(pl.lit("at least"))
 
 
 def _trend_periods(catalog: pl.DataFrame, as_of: date, periods: int) -> pl.DataFrame:
@@ -166,106 +164,107 @@ def _trend_lines(
 
 
 def _explanation() -> pl.Expr:
+    """The status in plain words, in the current language (built when the trends are)."""
     unit = pl.col("measure_unit")
     actual = quantity_text(pl.col("actual"), unit)
     target = quantity_text(pl.col("target"), unit)
     forecast = quantity_text(pl.col("forecast"), unit)
-    against = pl.concat_str(_direction_text(pl.col("direction")), pl.lit(" "), target)
-    achieved = pl.concat_str(_fraction_text(pl.col("forecast_achievement")), pl.lit(" of target"))
-    elapsed = (pl.col("elapsed") * 100).round(0).cast(pl.Int64).cast(pl.String)
+    at_most = pl.col("direction") == "at_most"
+    against = (
+        pl.when(at_most)
+        .then(pl.format(_("at most {}"), target))
+        .otherwise(pl.format(_("at least {}"), target))
+    )
+    achieved = pl.format(_("{} of target"), _fraction_text(pl.col("forecast_achievement")))
+    elapsed = _percent_text(pl.col("elapsed"))
+    period_unit = pl.col("period_unit").replace_strict(
+        {str(k): translated(v) for k, v in PERIOD_UNIT_WORDS.items()},
+        default=pl.col("period_unit"),
+        return_dtype=pl.String,
+    )
     is_sum = pl.col("aggregation") == "sum"
     return (
         pl.when(pl.col("forecast").is_null() & pl.col("is_current"))
-        .then(pl.concat_str(pl.lit("no check-in yet this "), pl.col("period_unit")))
+        .then(pl.format(_("no check-in yet this {}"), period_unit))
         .when(pl.col("forecast").is_null())
-        .then(pl.concat_str(pl.lit("no check-ins in "), pl.col("period")))
+        .then(pl.format(_("no check-ins in {}"), pl.col("period")))
         .when(pl.col("target").is_null() & (pl.col("target_mode") == "change_pct"))
         .then(
-            pl.concat_str(
+            pl.format(
+                _("{} so far; no target: the previous {} has no actual to change from"),
                 actual,
-                pl.lit(" so far; no target: the previous "),
-                pl.col("period_unit"),
-                pl.lit(" has no actual to change from"),
+                period_unit,
             )
         )
         .when(pl.col("target").is_null())
-        .then(pl.concat_str(actual, pl.lit(" so far; no target set")))
+        .then(pl.format(_("{} so far; no target set"), actual))
         .when(pl.col("forecast_achievement").is_null())
-        .then(
-            pl.concat_str(
-                actual, pl.lit(" against a target of "), target, pl.lit(": no achievement")
-            )
-        )
+        .then(pl.format(_("{} against a target of {}: no achievement"), actual, target))
         .when(~pl.col("is_current"))
         .then(
-            pl.concat_str(
-                pl.col("period"),
-                pl.lit(" closed at "),
+            pl.format(
+                _("{} closed at {} against {}: {}"), pl.col("period"), actual, against, achieved
+            )
+        )
+        .when(is_sum & at_most)
+        .then(
+            pl.format(
+                _("pace {}: {} used of at most {} at {} of the {}"),
+                _fraction_text(pl.col("forecast_achievement")),
                 actual,
-                pl.lit(" against "),
-                against,
-                pl.lit(": "),
-                achieved,
+                target,
+                elapsed,
+                period_unit,
             )
         )
         .when(is_sum)
         .then(
-            pl.concat_str(
-                pl.lit("pace "),
+            pl.format(
+                _("pace {}: {} of {} done at {} of the {}"),
                 _fraction_text(pl.col("forecast_achievement")),
-                pl.lit(": "),
                 actual,
-                pl.when(pl.col("direction") == "at_most")
-                .then(pl.lit(" used of at most "))
-                .otherwise(pl.lit(" of ")),
                 target,
-                pl.when(pl.col("direction") == "at_most")
-                .then(pl.lit(""))
-                .otherwise(pl.lit(" done")),
-                pl.lit(" at "),
                 elapsed,
-                pl.lit("% of the "),
-                pl.col("period_unit"),
+                period_unit,
+            )
+        )
+        .when((pl.col("pace_kind") == "baseline") & pl.col("line").is_not_null())
+        .then(
+            pl.format(
+                _("pace {}: {} of the way from {} to {} at {} of the {}; forecast {} at its end"),
+                _fraction_text(pl.col("pace")),
+                _percent_text(pl.col("progress")),
+                quantity_text(pl.col("baseline"), unit),
+                target,
+                elapsed,
+                period_unit,
+                forecast,
             )
         )
         .when(pl.col("pace_kind") == "baseline")
         .then(
-            pl.concat_str(
-                pl.lit("pace "),
+            pl.format(
+                _(
+                    "pace {}: {} of the way from {} to {} at {} of the {}; at this pace {} at "
+                    "its end"
+                ),
                 _fraction_text(pl.col("pace")),
-                pl.lit(": "),
                 _percent_text(pl.col("progress")),
-                pl.lit(" of the way from "),
                 quantity_text(pl.col("baseline"), unit),
-                pl.lit(" to "),
                 target,
-                pl.lit(" at "),
                 elapsed,
-                pl.lit("% of the "),
-                pl.col("period_unit"),
-                pl.lit("; "),
-                pl.when(pl.col("line").is_not_null())
-                .then(pl.lit("forecast "))
-                .otherwise(pl.lit("at this pace ")),
+                period_unit,
                 forecast,
-                pl.lit(" at its end"),
             )
         )
         .when(pl.col("line").is_not_null())
-        .then(
-            pl.concat_str(
-                pl.lit("forecast "), forecast, pl.lit(" against "), against, pl.lit(": "), achieved
-            )
-        )
+        .then(pl.format(_("forecast {} against {}: {}"), forecast, against, achieved))
         .otherwise(
-            pl.concat_str(
-                pl.lit("latest "),
+            pl.format(
+                _("latest {} against {}: {} (too few check-in days for a trend line)"),
                 forecast,
-                pl.lit(" against "),
                 against,
-                pl.lit(": "),
                 achieved,
-                pl.lit(" (too few check-in days for a trend line)"),
             )
         )
     )

@@ -57,6 +57,15 @@ class Cadence(StrEnum):
     QUARTERLY = "quarterly"
 
 
+CADENCE_WORDS: dict[str, str] = {
+    Cadence.WEEKLY: N_("weekly"),
+    Cadence.BIWEEKLY: N_("biweekly"),
+    Cadence.MONTHLY: N_("monthly"),
+    Cadence.QUARTERLY: N_("quarterly"),
+}
+"""How each cadence reads for people (marked; `translated` where shown)."""
+
+
 class Commitment(StrEnum):
     """`aspirational` objectives stretch; `committed` ones are expected to reach 1.0."""
 

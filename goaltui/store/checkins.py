@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from goaltui.i18n import _
 from goaltui.model.errors import DatabaseError, ValidationError
 from goaltui.model.types import Checkin
 from goaltui.store.cycle import closed_problem
@@ -118,17 +119,17 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
     goal_id = (checkin.goal_id or "").strip()
     goal = _goal(dataset, goal_id) if goal_id else None
     if not goal_id:
-        problems["goal_id"] = "choose a KPI or key result"
+        problems["goal_id"] = _("choose a KPI or key result")
     elif goal is None:
-        problems["goal_id"] = f"no KPI or key result has the id '{goal_id}'"
+        problems["goal_id"] = _("no KPI or key result has the id '{id}'").format(id=goal_id)
     elif goal["kpi_id"] is not None:
         kpi_id = goal["kpi_id"]
         names = dataset.kpis.filter(pl.col("id") == kpi_id)["name"]
         named = f" ({names[0]})" if names.len() else ""
-        problems["goal_id"] = (
-            f"key result '{goal_id}' is measured by KPI '{kpi_id}'{named} and takes no "
-            f"check-ins of its own; check in to {kpi_id} instead"
-        )
+        problems["goal_id"] = _(
+            "key result '{kr}' is measured by KPI '{kpi}'{named} and takes no check-ins of its "
+            "own; check in to {kpi} instead"
+        ).format(kr=goal_id, kpi=kpi_id, named=named)
 
     value = checkin.value
     if value is None:
@@ -143,7 +144,9 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
         problems["denominator"] = reason
     elif goal is not None and goal["kpi_id"] is None:
         if ratio and denominator is None and value is not None:
-            problems["denominator"] = f"'{goal_id}' is a ratio goal: enter a denominator"
+            problems["denominator"] = _("'{id}' is a ratio goal: enter a denominator").format(
+                id=goal_id
+            )
         elif not ratio and denominator is not None:
             problems["denominator"] = (
                 f"only ratio goals take a denominator; '{goal_id}' aggregates by "
@@ -157,7 +160,9 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
     if reason := date_problem(checkin.date):
         problems["date"] = reason
     elif checkin.date > today:
-        problems["date"] = f"{checkin.date.isoformat()} is after today ({today.isoformat()})"
+        problems["date"] = _("{date} is after today ({today})").format(
+            date=checkin.date.isoformat(), today=today.isoformat()
+        )
 
     for field, text in (
         ("goal_id", checkin.goal_id),
@@ -172,7 +177,7 @@ def checkin_problems(dataset: Dataset, checkin: Checkin, *, today: date) -> dict
     if checkin.author is not None and checkin.author.strip():
         author = checkin.author.strip()
         if dataset.units.filter(pl.col("id") == author).height == 0:
-            problems["author"] = f"no unit has the id '{author}'"
+            problems["author"] = _("no unit has the id '{id}'").format(id=author)
 
     if checkin.supersedes is not None:
         reason = _supersedes_problem(dataset, checkin.supersedes, goal_id, checkin.id)
@@ -212,20 +217,27 @@ def _supersedes_problem(
     dataset: Dataset, target_id: str, goal_id: str, own_id: str | None
 ) -> str | None:
     if target_id == own_id:
-        return "a check-in cannot supersede itself"
+        return _("a check-in cannot supersede itself")
     entries = dataset.checkins
     target = entries.filter(pl.col("id") == target_id)
     if target.height == 0:
-        return f"no check-in has the id '{target_id}'"
+        return _("no check-in has the id '{id}'").format(id=target_id)
     if target["goal_id"][0] != goal_id:
-        return f"'{target_id}' is a check-in of '{target['goal_id'][0]}', not of '{goal_id}'"
+        return _("'{id}' is a check-in of '{of}', not of '{goal}'").format(
+            id=target_id, of=target["goal_id"][0], goal=goal_id
+        )
     if target["value"][0] is None and target["supersedes"][0] is not None:
-        return f"'{target_id}' is a retraction; check in anew instead"
+        return _("'{id}' is a retraction; check in anew instead").format(id=target_id)
     later = entries.filter(pl.col("supersedes") == target_id).sort("seq")
     if later.height:
         by = later.row(0, named=True)
-        how = "corrected" if by["value"] is not None else "retracted"
-        return f"check-in '{target_id}' was already {how} by '{by['id']}'"
+        if by["value"] is not None:
+            return _("check-in '{id}' was already corrected by '{by}'").format(
+                id=target_id, by=by["id"]
+            )
+        return _("check-in '{id}' was already retracted by '{by}'").format(
+            id=target_id, by=by["id"]
+        )
     return None
 
 
@@ -279,7 +291,9 @@ def _append(db: Path, checkin: Checkin, *, today: date) -> Checkin:
                 "SELECT count(*) FROM checkins WHERE id = $id", params={"id": checkin.id}
             ).fetchall()[0][0]
             if taken:
-                problems["id"] = f"'{checkin.id}' is the id of another check-in already"
+                problems["id"] = _("'{id}' is the id of another check-in already").format(
+                    id=checkin.id
+                )
         if problems:
             raise ValidationError([f"{field}: {reason}" for field, reason in problems.items()])
         seq = con.sql("SELECT coalesce(max(seq) + 1, 0) FROM checkins").fetchall()[0][0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from goaltui.humanize import counted
+from goaltui.i18n import ngettext
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.cells import SPECS
 from goaltui.store.cycle import CYCLE_SCHEMAS, read_cycle_table
@@ -21,6 +21,11 @@ from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.db import read_session
 from goaltui.store.reading import TABLE_FILES
 from goaltui.store.rules import escape_formula_expr
+
+
+def _counted(message: str, n: int) -> str:
+    # `1,969 check-ins`: a counted message of ngettext with its count written out.
+    return message.format(count=f"{n:,}")
 
 
 @dataclass(frozen=True)
@@ -39,19 +44,41 @@ class ExportSummary:
 
     def __str__(self) -> str:
         parts = [
-            counted(self.units, "unit"),
-            counted(self.kpis, "KPI"),
-            counted(self.objectives, "objective"),
-            counted(self.key_results, "key result"),
-            counted(self.checkins, "check-in"),
-            counted(self.targets, "target"),
+            _counted(ngettext("{count} unit", "{count} units", self.units), self.units),
+            _counted(ngettext("{count} KPI", "{count} KPIs", self.kpis), self.kpis),
+            _counted(
+                ngettext("{count} objective", "{count} objectives", self.objectives),
+                self.objectives,
+            ),
+            _counted(
+                ngettext("{count} key result", "{count} key results", self.key_results),
+                self.key_results,
+            ),
+            _counted(
+                ngettext("{count} check-in", "{count} check-ins", self.checkins), self.checkins
+            ),
+            _counted(ngettext("{count} target", "{count} targets", self.targets), self.targets),
         ]
         if self.grades:
-            parts.append(counted(self.grades, "grade"))
+            parts.append(
+                _counted(ngettext("{count} grade", "{count} grades", self.grades), self.grades)
+            )
         if self.closed_periods:
-            parts.append(counted(self.closed_periods, "closed period"))
+            parts.append(
+                _counted(
+                    ngettext(
+                        "{count} closed period", "{count} closed periods", self.closed_periods
+                    ),
+                    self.closed_periods,
+                )
+            )
         if self.history:
-            parts.append(counted(self.history, "history entry", "history entries"))
+            parts.append(
+                _counted(
+                    ngettext("{count} history entry", "{count} history entries", self.history),
+                    self.history,
+                )
+            )
         return ", ".join(parts)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from goaltui.humanize import counted
+from goaltui.i18n import _, ngettext
 from goaltui.model.errors import ValidationError
 from goaltui.store.cells import (
     CHECKIN_KEY,
@@ -51,6 +51,11 @@ from goaltui.store.tables import TABLES, insert_columns
 # Summary
 
 
+def _counted(message: str, n: int) -> str:
+    # `1,969 check-ins`: a counted message of ngettext with its count written out.
+    return message.format(count=f"{n:,}")
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import wrote: rows upserted per table, check-ins added and repeats skipped."""
@@ -66,21 +71,44 @@ class ImportSummary:
     history: int = 0
 
     def __str__(self) -> str:
-        added = counted(self.checkins_added, "check-in") + " added"
+        added = _("{checkins} added").format(
+            checkins=_counted(
+                ngettext("{count} check-in", "{count} check-ins", self.checkins_added),
+                self.checkins_added,
+            )
+        )
         if self.checkins_skipped:
-            added += f" ({counted(self.checkins_skipped, 'repeat')} skipped)"
+            added += " " + _("({repeats} skipped)").format(
+                repeats=_counted(
+                    ngettext("{count} repeat", "{count} repeats", self.checkins_skipped),
+                    self.checkins_skipped,
+                )
+            )
         parts = [
-            counted(self.units, "unit"),
-            counted(self.kpis, "KPI"),
-            counted(self.objectives, "objective"),
-            counted(self.key_results, "key result"),
+            _counted(ngettext("{count} unit", "{count} units", self.units), self.units),
+            _counted(ngettext("{count} KPI", "{count} KPIs", self.kpis), self.kpis),
+            _counted(
+                ngettext("{count} objective", "{count} objectives", self.objectives),
+                self.objectives,
+            ),
+            _counted(
+                ngettext("{count} key result", "{count} key results", self.key_results),
+                self.key_results,
+            ),
             added,
-            counted(self.targets, "target"),
+            _counted(ngettext("{count} target", "{count} targets", self.targets), self.targets),
         ]
         if self.grades:
-            parts.append(counted(self.grades, "grade"))
+            parts.append(
+                _counted(ngettext("{count} grade", "{count} grades", self.grades), self.grades)
+            )
         if self.history:
-            parts.append(counted(self.history, "history entry", "history entries"))
+            parts.append(
+                _counted(
+                    ngettext("{count} history entry", "{count} history entries", self.history),
+                    self.history,
+                )
+            )
         return ", ".join(parts)
 
 

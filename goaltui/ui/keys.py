@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from textual.app import App
 from textual.binding import Binding
 
-from goaltui.i18n import N_, _
+from goaltui.i18n import N_, translated
 
 
 def keymap_of(app: App[object]) -> dict[str, str]:
@@ -50,7 +50,7 @@ def key_label(app: App[object], key: str) -> str:
     """`key` (a Textual key name) as a person reads it: a word for Enter, Backspace, the
     arrows..., else as the footer shows it (`[`, `^p`)."""
     word = KEY_WORDS.get(key)
-    return _(word) if word is not None else app.get_key_display(Binding(key, ""))
+    return translated(word) if word is not None else app.get_key_display(Binding(key, ""))
 
 
 class KeyNames(dict[str, str]):

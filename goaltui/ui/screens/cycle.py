@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from goaltui.cycle import CarryPlan, ReviewData
 from goaltui.humanize import quantity
-from goaltui.i18n import N_, _, ngettext
+from goaltui.i18n import N_, _, ngettext, translated
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain, safe_text
@@ -29,6 +29,15 @@ from goaltui.ui.widgets.okr_tree import grade_words
 
 # --------------------------------------------------------------------------------------------
 # Carry-over preview
+
+
+COMMITMENT_WORDS = {"aspirational": N_("aspirational"), "committed": N_("committed")}
+"""How an objective's commitment reads for people (marked; translated where shown)."""
+
+
+def _commitment(value: str | None) -> str:
+    value = value or "aspirational"
+    return translated(COMMITMENT_WORDS[value]) if value in COMMITMENT_WORDS else value
 
 
 def carry_preview_text(plan: CarryPlan, dataset: Dataset, *, korean: bool) -> Text:
@@ -50,7 +59,7 @@ def carry_preview_text(plan: CarryPlan, dataset: Dataset, *, korean: bool) -> Te
             _("unit {unit} ({unit_id}), {commitment}, continues {old}").format(
                 unit=safe_plain(units.get(unit_id) or unit_id),
                 unit_id=safe_plain(unit_id),
-                commitment=_(objective["commitment"] or "aspirational"),
+                commitment=_commitment(objective["commitment"]),
                 old=safe_plain(objective["carried_from"]),
             ),
             style="dim",
@@ -169,7 +178,7 @@ def distribution_text(data: ReviewData, theme: dict[str, str]) -> Text:
         if i:
             text.append(", ")
         color = theme.get(BAND_VARIABLES[band], "")
-        text.append(f"{counts[band]} {_(BAND_WORDS[band])}", style=f"bold {color}".strip())
+        text.append(f"{counts[band]} {translated(BAND_WORDS[band])}", style=f"bold {color}".strip())
     text.append(" ")
     text.append(
         ngettext("of {n} objective", "of {n} objectives", data.rows.height).format(
@@ -220,7 +229,7 @@ def review_table(data: ReviewData, theme: dict[str, str]) -> Table:
             flag.append(_("to review"), style=f"bold {theme.get('status-off-track', '')}".strip())
         table.add_row(
             title,
-            Text(_(row["commitment"] or "aspirational")),
+            Text(_commitment(row["commitment"])),
             score_text(row["score"], row["band"], theme),
             grade,
             flag,
@@ -274,7 +283,7 @@ class ReviewScreen(Screen[None]):
         title.append("  ")
         title.append(
             _("{state}, scores as of {day}; {unit} and the units below it").format(
-                state=_(STATE_WORDS[data.state]),
+                state=translated(STATE_WORDS[data.state]),
                 day=data.scored_at.isoformat(),
                 unit=safe_plain(self._unit_name),
             ),

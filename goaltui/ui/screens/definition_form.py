@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from goaltui.i18n import N_, _
+from goaltui.i18n import N_, _, translated
 from goaltui.store.cells import SPECS
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
@@ -302,7 +302,9 @@ class DefinitionForm(ModalScreen[Row | None]):
     def compose(self) -> ComposeResult:
         title_key = TITLES[(self.table, self.editing)]
         with Vertical(id="definition-dialog") as dialog:
-            dialog.border_title = safe_plain(_(title_key).format(id=self._base.get("id") or ""))
+            dialog.border_title = safe_plain(
+                translated(title_key).format(id=self._base.get("id") or "")
+            )
             with VerticalScroll(id="definition-fields"):
                 for spec in self._fields:
                     yield from self._row(spec)
@@ -312,7 +314,7 @@ class DefinitionForm(ModalScreen[Row | None]):
     def _row(self, spec: FormField) -> ComposeResult:
         name = spec.name
         with Horizontal(classes="field-row", id=f"{name}-row"):
-            yield Label(_(spec.label), classes="field-label")
+            yield Label(translated(spec.label), classes="field-label")
             value = self._initial[name]
             if name in self._choices:
                 options = [(Text(choice), choice) for choice in self._choices[name]]
@@ -331,7 +333,7 @@ class DefinitionForm(ModalScreen[Row | None]):
                     value,
                     id=name,
                     compact=True,
-                    placeholder=_(spec.placeholder) if spec.placeholder else "",
+                    placeholder=translated(spec.placeholder) if spec.placeholder else "",
                     disabled=fixed,
                 )
             yield Static("", id=f"{name}-reason", classes="field-reason", markup=False)

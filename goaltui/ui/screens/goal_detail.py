@@ -231,7 +231,8 @@ class GoalDetailScreen(Screen[None]):
         current = scorecard.goals.filter(pl.col("goal_id") == self.goal_id)
         text = Text()
         text.append(safe_plain(goal["name"]), style="bold")
-        text.append(safe_plain(f"   {goal['kind']} {self.goal_id}"), style="dim")
+        kind = _("kpi") if goal["kind"] == "kpi" else _("kr")
+        text.append(safe_plain(f"   {kind} {self.goal_id}"), style="dim")
         unit = goal["measure_unit"] if isinstance(goal["measure_unit"], str) else None
         direction = _("at least") if goal["direction"] == "at_least" else _("at most")
         text.append(

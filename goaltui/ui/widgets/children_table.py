@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from goaltui.i18n import N_, _
+from goaltui.i18n import N_, _, translated
 from goaltui.metrics import band_expr
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.model.enums import STATUS_WORDS
@@ -75,7 +75,7 @@ class ChildrenTable(DataTable[Text | str]):
         if self.size.width and max(names) + sum(cell_len(h) + 2 for h in headers) + 4 > (
             self.size.width
         ):
-            headers = [_(SHORT_HEADERS[status]) for status in COUNTS] + [_("OKR")]
+            headers = [translated(SHORT_HEADERS[status]) for status in COUNTS] + [_("OKR")]
         self.add_column(_("Unit"), key="name")
         for status, header in zip(COUNTS, headers, strict=False):
             self.add_column(header, key=status)

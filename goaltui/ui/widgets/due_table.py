@@ -14,6 +14,7 @@ from goaltui.humanize import overdue_words
 from goaltui.i18n import N_, _, translated
 from goaltui.metrics.due import escalations
 from goaltui.metrics.scorecard import Scorecard
+from goaltui.model.enums import CADENCE_WORDS
 from goaltui.textsafe import safe_plain, safe_text
 from goaltui.ui.render import palette
 from goaltui.ui.widgets.tables import highlighted_key
@@ -107,7 +108,7 @@ class DueTable(DataTable[Text | str]):
                 Text(words, style=style.strip()),
                 owner,
                 name,
-                row["cadence"],
+                translated(CADENCE_WORDS.get(row["cadence"], row["cadence"] or "")),
                 row["due"].isoformat(),
                 key=key,
             )

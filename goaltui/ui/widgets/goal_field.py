@@ -18,7 +18,8 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from goaltui.i18n import N_, _
+from goaltui.i18n import N_, _, translated
+from goaltui.model.enums import PERIOD_UNIT_WORDS
 from goaltui.textsafe import safe_plain
 from goaltui.ui.palette import fuzzy_pattern
 
@@ -71,8 +72,10 @@ def describe_goal(goal: dict[str, Any]) -> str:
     name = safe_plain(goal["name"])
     if goal["kind"] == "kr":
         where = goal.get("objective_period") or goal.get("period_unit") or ""
-        return f"{name} (KR, {where})"
-    return f"{name} (KPI, {goal.get('period_unit') or ''})"
+        return _("{name} (KR, {where})").format(name=name, where=where)
+    unit = goal.get("period_unit") or ""
+    words = translated(PERIOD_UNIT_WORDS[unit]) if unit in PERIOD_UNIT_WORDS else unit
+    return _("{name} (KPI, {period})").format(name=name, period=words)
 
 
 def _accepts(goal: dict[str, Any]) -> bool:

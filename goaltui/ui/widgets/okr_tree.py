@@ -42,7 +42,7 @@ class OkrTree(Tree[GoalRef]):
     ]
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("OKRs", **kwargs)  # type: ignore[arg-type]
+        super().__init__(_("OKRs"), **kwargs)  # type: ignore[arg-type]
         self.show_root = False
         self.guide_depth = 2
         self._shown: tuple[Scorecard, str] | None = None
@@ -208,8 +208,11 @@ def _cell(text: Text, width: int) -> Text:
     return text
 
 
-STATUS_WIDTH = max(cell_len(_(word)) for word in STATUS_WORDS.values()) + 2
-"""The status column: the widest status word and a gap before what follows."""
+def _status_width() -> int:
+    """The status column: the widest status word (in the current language) and a gap before
+    what follows."""
+    return max(cell_len(word) for word in STATUS_WORDS.values()) + 2
+
 
 SCORE_WIDTH = 16
 """The score bar and its number, and the space after them."""
@@ -240,7 +243,7 @@ def _layout(krs: pl.DataFrame, korean: bool, width: int) -> KrLayout:
     longest = max([cell_len(safe_plain(kr["name"])) for kr in rows] + [10])
     # The score, the title (at least some of it) and the status always show; then the actual
     # and target, the baseline, confidence and the last check-in date, as the width allows.
-    room = width - LINE_MARGIN - SCORE_WIDTH - STATUS_WIDTH - 2
+    room = width - LINE_MARGIN - SCORE_WIDTH - _status_width() - 2
     title_floor = min(longest, 16)
     dropped: list[str] = []
     if room - title_floor >= full:
@@ -285,7 +288,7 @@ def _kr_label(kr: dict[str, object], theme: dict[str, str], layout: KrLayout) ->
         label.append_text(_cell(Text(f"  {figures}", style="dim"), layout.figures))
     label.append_text(_cell(Text("  "), 2))
     status = kr["status"] if isinstance(kr["status"], str) else None
-    label.append_text(_cell(status_text(status, theme), STATUS_WIDTH))
+    label.append_text(_cell(status_text(status, theme), _status_width()))
     # Wide terminals show confidence and the last check-in on the line; the detail line under
     # the tree always shows them for the highlighted key result.
     if layout.confidence:

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from goaltui.i18n import N_
+from goaltui.i18n import N_, _
 from goaltui.metrics.scorecard import Scorecard
 from goaltui.textsafe import safe_text
 from goaltui.ui.render import palette, rollup_badge
@@ -45,7 +45,7 @@ class OrgTree(Tree[str]):
         unit_id: str
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("organisation", **kwargs)  # type: ignore[arg-type]
+        super().__init__(_("organisation"), **kwargs)  # type: ignore[arg-type]
         self.show_root = True
         self.guide_depth = 2
         self._scorecard: Scorecard | None = None
