@@ -20,6 +20,7 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from goaltui.i18n import _
 from goaltui.model.errors import GoaltuiError
 
 log = logging.getLogger("goaltui.serve")
@@ -193,16 +194,19 @@ def serve(
     """Serve the dashboard on http://host:port until interrupted; return the exit status."""
     if not is_loopback(host):
         print(
-            f"goaltui serve: warning: listening on {host}, not only on this machine: anyone who "
-            "can reach this address opens the dashboard with this user's access to the database",
+            _(
+                "goaltui serve: warning: listening on {host}, not only on this machine: anyone "
+                "who can reach this address opens the dashboard with this user's access to the "
+                "database"
+            ).format(host=host),
             file=sys.stderr,
         )
     url_host = f"[{host}]" if ":" in host else host
     url = f"http://{url_host}:{port}"
-    banner = (
-        f"goaltui serve: open {url} in a browser (each tab runs its own dashboard on "
-        f"{database_label(db, demo)}); Ctrl+C stops"
-    )
+    banner = _(
+        "goaltui serve: open {url} in a browser (each tab runs its own dashboard on "
+        "{database}); Ctrl+C stops"
+    ).format(url=url, database=database_label(db, demo))
     server = DashboardServer(
         dashboard_argv(db=db, demo=demo, as_of=as_of), host=host, port=port, banner=banner
     )
@@ -211,5 +215,9 @@ def serve(
     try:
         server.serve()
     except OSError as error:
-        raise GoaltuiError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        raise GoaltuiError(
+            _("cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=error.strerror or error
+            )
+        ) from None
     return 0

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
+from goaltui.i18n import _
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable
 from goaltui.store.rules import (
     BAD_CLOCK,
@@ -16,6 +17,7 @@ from goaltui.store.rules import (
     Rule,
     control_rule,
     date_reason,
+    expr_text,
     in_range,
     iso_date,
     multiline,
@@ -142,11 +144,11 @@ def apply_rules(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.Da
     if not rules or frame.height == 0:
         return empty
     masks = frame.select(
-        mask.fill_null(False).alias(f"m{i}") for i, (_, mask, _) in enumerate(rules)
+        mask.fill_null(False).alias(f"m{i}") for i, (_column, mask, _message) in enumerate(rules)
     )
     hits = masks.select(pl.all().sum()).row(0)
     found = [empty]
-    for i, (column, _, message) in enumerate(rules):
+    for i, (column, _mask, message) in enumerate(rules):
         if not hits[i]:
             continue
         bad = frame.filter(masks[f"m{i}"])
@@ -156,7 +158,7 @@ def apply_rules(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.Da
             bad.select(
                 row=pl.col(ROW).cast(pl.Int64),
                 order=pl.lit(start + i, pl.Int64),
-                text=text.cast(pl.String).fill_null(f"{column}: not valid"),
+                text=text.cast(pl.String).fill_null(f"{column}: " + _("not valid")),
                 ref=ref.cast(pl.Int64),
             )
         )
@@ -177,13 +179,15 @@ def header_problems(table: SourceTable, spec: tuple[Column, ...]) -> list[str]:
     known = {c.name for c in spec}
     present = [c for c in table.frame.columns if c != ROW]
     problems = [
-        f"{table.label}:1: {c}: unknown column; the columns of {table.name} are "
-        f"{', '.join(col.name for col in spec)}"
+        f"{table.label}:1: {c}: "
+        + _("unknown column; the columns of {table} are {columns}").format(
+            table=table.name, columns=", ".join(col.name for col in spec)
+        )
         for c in present
         if c not in known
     ]
     problems += [
-        f"{table.label}:1: {c.name}: required column is missing"
+        f"{table.label}:1: {c.name}: " + _("required column is missing")
         for c in spec
         if (c.required or c.in_header) and c.name not in present
     ]
@@ -249,7 +253,7 @@ def convert_cells(
         raw = pl.col(column.name)
         if column.kind == "text":
             if column.required and column.name in present:
-                rules.append((column.name, raw.is_null(), pl.lit("required but empty")))
+                rules.append((column.name, raw.is_null(), pl.lit(_("required but empty"))))
             if column.name in present:
                 rules.append(control_rule(column.name))
             continue
@@ -258,15 +262,17 @@ def convert_cells(
         value = pl.col(column.name)
         typed.append(raw.alias(column.name + TEXT_SUFFIX))
         if column.required and column.name in present:
-            rules.append((column.name, cell.is_null(), pl.lit("required but empty")))
+            rules.append((column.name, cell.is_null(), pl.lit(_("required but empty"))))
         if column.kind == "choice":
             typed.append(raw.str.to_lowercase().alias(column.name))
             rules.append(
                 (
                     column.name,
                     cell.is_not_null() & ~value.is_in(list(column.choices)),
-                    pl.format(
-                        "{} is not one of {}", quoted(cell), pl.lit(", ".join(column.choices))
+                    expr_text(
+                        _("{cell} is not one of {choices}"),
+                        cell=quoted(cell),
+                        choices=", ".join(column.choices),
                     ),
                 )
             )
@@ -286,10 +292,12 @@ def convert_cells(
                 (
                     column.name,
                     cell.is_not_null() & value.is_null(),
-                    pl.format(
-                        "{} is not a timestamp (use e.g. 2026-11-16T09:30:00 or "
-                        "2026-11-16 09:30:00+09:00)",
-                        quoted(cell),
+                    expr_text(
+                        _(
+                            "{cell} is not a timestamp (use e.g. 2026-11-16T09:30:00 or "
+                            "2026-11-16 09:30:00+09:00)"
+                        ),
+                        cell=quoted(cell),
                     ),
                 )
             )

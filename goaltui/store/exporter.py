@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from goaltui.i18n import ngettext
+from goaltui.i18n import _, ngettext
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.cells import SPECS
 from goaltui.store.cycle import CYCLE_SCHEMAS, read_cycle_table
@@ -150,7 +150,7 @@ def export_db(
     leaves none half written. Returns the row counts. Raises DatabaseError, and GoaltuiError when
     `out_dir` cannot be written to."""
     if not str(out_dir):
-        raise GoaltuiError("export needs a folder to write to, not an empty path")
+        raise GoaltuiError(_("export needs a folder to write to, not an empty path"))
     with read_session(db) as con:
         cycle = {name: read_cycle_table(con, name) for name in CYCLE_SCHEMAS}
     return export_dataset(load_dataset(db), out_dir, cycle=cycle, progress=progress)
@@ -167,7 +167,7 @@ def export_dataset(
     export_db does, whichever engine it was read from; without `cycle`, those files are
     written empty."""
     if not str(out_dir):
-        raise GoaltuiError("export needs a folder to write to, not an empty path")
+        raise GoaltuiError(_("export needs a folder to write to, not an empty path"))
     if cycle is None:
         cycle = {name: pl.DataFrame(schema=schema) for name, schema in CYCLE_SCHEMAS.items()}
     tables = {**dataset.tables(), **cycle}
@@ -218,13 +218,27 @@ def _export_error(error: OSError, out_dir: Path) -> GoaltuiError:
             code = int(found.group(1))
             error = OSError(code, os.strerror(code), error.filename)
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        reason = "on the device" if error.errno != errno.EFBIG else "(the file size limit)"
-        return GoaltuiError(
-            f"cannot export to {out_dir}: no space left {reason}; no file was written"
-        )
+        if error.errno == errno.EFBIG:
+            message = _(
+                "cannot export to {folder}: no space left (the file size limit); no file was "
+                "written"
+            )
+        else:
+            message = _(
+                "cannot export to {folder}: no space left on the device; no file was written"
+            )
+        return GoaltuiError(message.format(folder=out_dir))
     if error.errno == errno.ENOTDIR:
-        return GoaltuiError(f"cannot export to {out_dir}: {where} is a file, not a folder")
+        return GoaltuiError(
+            _("cannot export to {folder}: {where} is a file, not a folder").format(
+                folder=out_dir, where=where
+            )
+        )
     if error.errno == errno.EISDIR:
-        return GoaltuiError(f"cannot export to {out_dir}: {where} is a folder, not a file")
+        return GoaltuiError(
+            _("cannot export to {folder}: {where} is a folder, not a file").format(
+                folder=out_dir, where=where
+            )
+        )
     reason = (error.strerror or str(error)).lower()
-    return GoaltuiError(f"cannot write to {where}: {reason}")
+    return GoaltuiError(_("cannot write to {where}: {reason}").format(where=where, reason=reason))

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from goaltui.i18n import _, ngettext
+from goaltui.i18n import N_, _, ngettext, translated
 from goaltui.model.errors import ValidationError
 from goaltui.store.cells import (
     CHECKIN_KEY,
@@ -41,6 +41,7 @@ from goaltui.store.frames import query, registered
 from goaltui.store.reading import ROW, TABLE_FILES, SourceTable, codec_name, read_source
 from goaltui.store.rules import (
     checkin_number_rules,
+    expr_text,
     has_percent,
     percent_rule,
     takes_percent_expr,
@@ -170,10 +171,17 @@ def _duplicates(
     mask = pl.all_horizontal(pl.col(k).is_not_null() for k in keys) & (
         pl.col(ROW) != pl.col("__ref")
     )
-    message = pl.format(
-        " for ".join("{}" for _ in keys) + " appears more than once (first on line @line@)",
-        *(quoted(pl.col(k)) for k in keys),
-    )
+    if len(keys) == 1:
+        message = expr_text(
+            _("{key} appears more than once (first on line @line@)"), key=quoted(pl.col(keys[0]))
+        )
+    else:
+        first, second = keys
+        message = expr_text(
+            _("{key} for {other} appears more than once (first on line @line@)"),
+            key=quoted(pl.col(first)),
+            other=quoted(pl.col(second)),
+        )
     return frame, [(column, mask, message)]
 
 
@@ -216,7 +224,11 @@ def _cycle_rules(merged: pl.DataFrame, noun: str) -> list[Rule]:
         (
             "parent_id",
             pl.col("id").is_in(looped.implode()),
-            pl.lit(f"the {noun} {names} form a cycle (each is its own ancestor)"),
+            pl.lit(
+                _("the {noun} {names} form a cycle (each is its own ancestor)").format(
+                    noun=translated(noun), names=names
+                )
+            ),
         )
     ]
 
@@ -456,7 +468,7 @@ def _ref_rule(column: str, ids: pl.Series, noun: str) -> Rule:
     return (
         column,
         _not_in(column, ids),
-        pl.format(f"no {noun} has the id {{}}", quoted(pl.col(column))),
+        expr_text(_("no {noun} has the id {id}"), noun=translated(noun), id=quoted(pl.col(column))),
     )
 
 
@@ -486,29 +498,36 @@ def _validate(
 
     # Units: ids, parents, exactly one root, no cycles.
     units, rules = _duplicates(units, ["id"], "id")
-    rules.append(_ref_rule("parent_id", all_units["id"], "unit"))
+    rules.append(_ref_rule("parent_id", all_units["id"], N_("unit")))
     roots = all_units.filter(pl.col("parent_id").is_null())["id"]
     if roots.len() == 0:
-        what = "no unit is the root" if all_units.height else "no units"
-        problems.files.append(
-            f"{_label(sources, 'units')}: {what}; exactly one unit must have an empty parent_id"
-        )
+        if all_units.height:
+            what = _("no unit is the root; exactly one unit must have an empty parent_id")
+        else:
+            what = _("no units; exactly one unit must have an empty parent_id")
+        problems.files.append(f"{_label(sources, 'units')}: {what}")
     elif roots.len() > 1:
         kept = existing.units.filter(
             pl.col("parent_id").is_null() & ~pl.col("id").is_in(units["id"].implode())
         )["id"]
         first = kept[0] if kept.len() else roots.filter(roots.is_in(units["id"].implode()))[0]
-        where = "the database's root unit" if kept.len() else "the root unit"
+        if kept.len():
+            where = _(
+                "empty, but the database's root unit is '{unit}'; exactly one unit may have no "
+                "parent"
+            )
+        else:
+            where = _("empty, but the root unit is '{unit}'; exactly one unit may have no parent")
         rules.append(
             (
                 "parent_id",
                 pl.col("parent_id").is_null()
                 & pl.col("id").is_not_null()
                 & (pl.col("id") != first),
-                pl.lit(f"empty, but {where} is '{first}'; exactly one unit may have no parent"),
+                pl.lit(where.format(unit=first)),
             )
         )
-    rules += _cycle_rules(all_units, "units")
+    rules += _cycle_rules(all_units, N_("units"))
     problems.add("units", apply_rules(units, rules))
 
     # KPIs: ids (shared with key results), owners, parents.
@@ -518,31 +537,31 @@ def _validate(
         (
             "id",
             pl.col("id").is_in(stored_kr_ids.implode()),
-            pl.format("{} is already the id of a key result", quoted(pl.col("id"))),
+            expr_text(_("{id} is already the id of a key result"), id=quoted(pl.col("id"))),
         ),
-        _ref_rule("unit_id", all_units["id"], "unit"),
-        _ref_rule("parent_id", all_kpis["id"], "KPI"),
+        _ref_rule("unit_id", all_units["id"], N_("unit")),
+        _ref_rule("parent_id", all_kpis["id"], N_("KPI")),
         percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
     ]
-    rules += _cycle_rules(all_kpis, "KPIs")
+    rules += _cycle_rules(all_kpis, N_("KPIs"))
     problems.add("kpis", apply_rules(kpis, rules))
 
     # Objectives.
     objectives, rules = _duplicates(objectives, ["id"], "id")
     period_ok = f"{LABEL_PATTERNS['quarter']}|{LABEL_PATTERNS['year']}"
     rules += [
-        _ref_rule("unit_id", all_units["id"], "unit"),
-        _ref_rule("parent_id", all_objectives["id"], "objective"),
+        _ref_rule("unit_id", all_units["id"], N_("unit")),
+        _ref_rule("parent_id", all_objectives["id"], N_("objective")),
         (
             "period",
             pl.col("period").is_not_null() & ~pl.col("period").str.contains(period_ok),
-            pl.format(
-                "{} is not a quarter or a year (use e.g. 2026-Q4 or 2026)",
-                quoted(pl.col("period")),
+            expr_text(
+                _("{period} is not a quarter or a year (use e.g. 2026-Q4 or 2026)"),
+                period=quoted(pl.col("period")),
             ),
         ),
     ]
-    rules += _cycle_rules(all_objectives, "objectives")
+    rules += _cycle_rules(all_objectives, N_("objectives"))
     carried = objectives.join(
         all_objectives.select(
             carried_from="id", __carried_start=_month_index("period"), __carried_period="period"
@@ -555,17 +574,17 @@ def _validate(
         pl.col("__carried_period").str.contains("Q")
     ).then(3).otherwise(12)
     rules += [
-        _ref_rule("carried_from", all_objectives["id"], "objective"),
+        _ref_rule("carried_from", all_objectives["id"], N_("objective")),
         (
             "carried_from",
             pl.col("__carried_start").is_not_null()
             & _month_index("period").is_not_null()
             & (carried_end > _month_index("period")),
-            pl.format(
-                "objective {} is of {}, not of a period before {}",
-                quoted(pl.col("carried_from")),
-                pl.col("__carried_period"),
-                pl.col("period"),
+            expr_text(
+                _("objective {objective} is of {its_period}, not of a period before {period}"),
+                objective=quoted(pl.col("carried_from")),
+                its_period=pl.col("__carried_period"),
+                period=pl.col("period"),
             ),
         ),
     ]
@@ -577,17 +596,19 @@ def _validate(
         (
             "id",
             pl.col("id").is_in(all_kpis["id"].implode()),
-            pl.format(
-                "{} is already the id of a KPI (KPIs and key results share ids)",
-                quoted(pl.col("id")),
+            expr_text(
+                _("{id} is already the id of a KPI (KPIs and key results share ids)"),
+                id=quoted(pl.col("id")),
             ),
         ),
-        _ref_rule("objective_id", all_objectives["id"], "objective"),
-        _ref_rule("kpi_id", all_kpis["id"], "KPI"),
+        _ref_rule("objective_id", all_objectives["id"], N_("objective")),
+        _ref_rule("kpi_id", all_kpis["id"], N_("KPI")),
         (
             "weight",
             pl.col("weight") < 0,
-            pl.format("{} is negative; a weight is 0 or more", quoted(pl.col("weight__text"))),
+            expr_text(
+                _("{cell} is negative; a weight is 0 or more"), cell=quoted(pl.col("weight__text"))
+            ),
         ),
         percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
         percent_rule("baseline", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
@@ -602,14 +623,16 @@ def _validate(
             (
                 column,
                 pl.col("kpi_id").is_null() & pl.col(cell).is_null(),
-                pl.lit("required unless kpi_id is given"),
+                pl.lit(_("required unless kpi_id is given")),
             )
         )
     rules.append(
         (
             "cadence",
             pl.col("kpi_id").is_not_null() & pl.col("cadence").is_not_null(),
-            pl.lit("must be empty when kpi_id is given: the key result follows its KPI's cadence"),
+            pl.lit(
+                _("must be empty when kpi_id is given: the key result follows its KPI's cadence")
+            ),
         )
     )
     problems.add("key_results", apply_rules(key_results, rules))
@@ -627,7 +650,7 @@ def _validate(
     pattern = pl.col("period_kind").replace_strict(LABEL_PATTERNS, default="^$")
     example = pl.col("period_kind").replace_strict(LABEL_EXAMPLES, default="")
     rules += [
-        _ref_rule("goal_id", goals["goal_id"], "KPI or key result"),
+        _ref_rule("goal_id", goals["goal_id"], N_("KPI or key result")),
         percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
         (
             "period",
@@ -635,13 +658,15 @@ def _validate(
             & pl.col("objective_id").is_null()
             & pl.col("period_kind").is_not_null()
             & ~pl.col("period").str.contains(pattern),
-            pl.format(
-                "{} is not a {} label; KPI {} is measured by {} (e.g. {})",
-                quoted(pl.col("period")),
-                pl.col("period_kind"),
-                quoted(pl.col("goal_id")),
-                pl.col("period_kind"),
-                example,
+            expr_text(
+                _(
+                    "{period} is not a {kind} label; KPI {goal} is measured by {kind} "
+                    "(e.g. {example})"
+                ),
+                period=quoted(pl.col("period")),
+                kind=pl.col("period_kind"),
+                goal=quoted(pl.col("goal_id")),
+                example=example,
             ),
         ),
         (
@@ -649,11 +674,11 @@ def _validate(
             pl.col("period").is_not_null()
             & pl.col("period_label").is_not_null()
             & (pl.col("period") != pl.col("period_label")),
-            pl.format(
-                "{} is not the period of key result {} ({}, its objective's)",
-                quoted(pl.col("period")),
-                quoted(pl.col("goal_id")),
-                pl.col("period_label"),
+            expr_text(
+                _("{period} is not the period of key result {goal} ({label}, its objective's)"),
+                period=quoted(pl.col("period")),
+                goal=quoted(pl.col("goal_id")),
+                label=pl.col("period_label"),
             ),
         ),
     ]
@@ -774,42 +799,43 @@ def _validate_checkins(
         (
             "goal_id",
             pl.col("goal_id").is_not_null() & ~known,
-            pl.format("no KPI or key result has the id {}", quoted(pl.col("goal_id"))),
+            expr_text(_("no KPI or key result has the id {id}"), id=quoted(pl.col("goal_id"))),
         ),
         (
             "goal_id",
             pl.col("goal_id").is_in(measured["goal_id"].implode()),
-            pl.format(
-                "key result {} is measured by KPI {} and takes no check-ins of its own; check "
-                "in to {} instead",
-                quoted(pl.col("goal_id")),
-                quoted(kpi_of),
-                quoted(kpi_of),
+            expr_text(
+                _(
+                    "key result {goal} is measured by KPI {kpi} and takes no check-ins of its "
+                    "own; check in to {kpi} instead"
+                ),
+                goal=quoted(pl.col("goal_id")),
+                kpi=quoted(kpi_of),
             ),
         ),
         (
             "value",
             cell("value").is_null() & pl.col("supersedes").is_null(),
-            pl.lit("required but empty (only a row with supersedes may leave it empty)"),
+            pl.lit(_("required but empty (only a row with supersedes may leave it empty)")),
         ),
         (
             "denominator",
             ratio & cell("denominator").is_null() & pl.col("value").is_not_null(),
-            pl.format("required: {} is a ratio goal", quoted(pl.col("goal_id"))),
+            expr_text(_("required: {goal} is a ratio goal"), goal=quoted(pl.col("goal_id"))),
         ),
         (
             "denominator",
             plain & cell("denominator").is_not_null(),
-            pl.format(
-                "only ratio goals take a denominator; {} aggregates by {}",
-                quoted(pl.col("goal_id")),
-                aggregation_of,
+            expr_text(
+                _("only ratio goals take a denominator; {goal} aggregates by {aggregation}"),
+                goal=quoted(pl.col("goal_id")),
+                aggregation=aggregation_of,
             ),
         ),
         (
             "denominator",
             ratio & retraction & cell("denominator").is_not_null(),
-            pl.lit("a retraction (empty value) takes no denominator"),
+            pl.lit(_("a retraction (empty value) takes no denominator")),
         ),
         *checkin_number_rules(cell),
         percent_rule(
@@ -817,7 +843,7 @@ def _validate_checkins(
         ),
         percent_rule("denominator", pl.lit(False), cell("denominator")),
         percent_rule("confidence", pl.lit(False), cell("confidence")),
-        _ref_rule("author", all_units["id"], "unit"),
+        _ref_rule("author", all_units["id"], N_("unit")),
     ]
     problems.add("checkins", apply_rules(frame, rules))
 
@@ -885,12 +911,14 @@ def _repeats(
         (
             "id",
             known & ~same,
-            pl.format(
-                "{} is already in the database as a different check-in ({} on {}); give this "
-                "one another id",
-                quoted(pl.col("__id")),
-                pl.col("goal_id__stored"),
-                pl.col("date__stored").cast(pl.String),
+            expr_text(
+                _(
+                    "{id} is already in the database as a different check-in ({goal} on "
+                    "{date}); give this one another id"
+                ),
+                id=quoted(pl.col("__id")),
+                goal=pl.col("goal_id__stored"),
+                date=pl.col("date__stored").cast(pl.String),
             ),
         )
     ]
@@ -973,7 +1001,7 @@ def _check_supersedes(
         (
             "supersedes",
             pl.col("supersedes") == pl.col("__id"),
-            pl.lit("a check-in cannot supersede itself"),
+            pl.lit(_("a check-in cannot supersede itself")),
         ),
         (
             "supersedes",
@@ -981,52 +1009,62 @@ def _check_supersedes(
             & ~in_db
             & pl.col("target_row").is_not_null()
             & ~in_file_earlier,
-            pl.format(
-                "{} comes later in the file; a correction must follow the check-in it corrects",
-                quoted(pl.col("supersedes")),
+            expr_text(
+                _(
+                    "{id} comes later in the file; a correction must follow the check-in it "
+                    "corrects"
+                ),
+                id=quoted(pl.col("supersedes")),
             ),
         ),
         (
             "supersedes",
             ~in_db & pl.col("target_row").is_null(),
-            pl.format("no check-in has the id {}", quoted(pl.col("supersedes"))),
+            expr_text(_("no check-in has the id {id}"), id=quoted(pl.col("supersedes"))),
         ),
         (
             "supersedes",
             target_goal.is_not_null() & (target_goal != pl.col("goal_id")),
-            pl.format(
-                "{} is a check-in of {}, not of {}",
-                quoted(pl.col("supersedes")),
-                quoted(target_goal),
-                quoted(pl.col("goal_id")),
+            expr_text(
+                _("{id} is a check-in of {its_goal}, not of {goal}"),
+                id=quoted(pl.col("supersedes")),
+                its_goal=quoted(target_goal),
+                goal=quoted(pl.col("goal_id")),
             ),
         ),
         (
             "supersedes",
             target_retraction.fill_null(False),
-            pl.format(
-                "{} is a retraction; check in anew instead of correcting it",
-                quoted(pl.col("supersedes")),
+            expr_text(
+                _("{id} is a retraction; check in anew instead of correcting it"),
+                id=quoted(pl.col("supersedes")),
             ),
         ),
         (
             "supersedes",
             pl.col("by").is_not_null(),
-            pl.format(
-                "check-in {} was already {} by {}",
-                quoted(pl.col("supersedes")),
-                pl.when(pl.col("by_value"))
-                .then(pl.lit("corrected"))
-                .otherwise(pl.lit("retracted")),
-                quoted(pl.col("by")),
+            pl.when(pl.col("by_value"))
+            .then(
+                expr_text(
+                    _("check-in {id} was already corrected by {by}"),
+                    id=quoted(pl.col("supersedes")),
+                    by=quoted(pl.col("by")),
+                )
+            )
+            .otherwise(
+                expr_text(
+                    _("check-in {id} was already retracted by {by}"),
+                    id=quoted(pl.col("supersedes")),
+                    by=quoted(pl.col("by")),
+                )
             ),
         ),
         (
             "supersedes",
             pl.col("by").is_null() & (pl.col(ROW) != first_in_file),
-            pl.format(
-                "check-in {} is already superseded by the row on line @line@",
-                quoted(pl.col("supersedes")),
+            expr_text(
+                _("check-in {id} is already superseded by the row on line @line@"),
+                id=quoted(pl.col("supersedes")),
             ),
         ),
     ]

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
+from goaltui.i18n import _
+
 TABLE_FILES = (
     "units",
     "kpis",
@@ -179,10 +181,10 @@ def read_source(source: Path, encoding: str | None = None) -> Source:
     if source.is_file() and source.suffix.lower() in WORKBOOK_SUFFIXES:
         return _read_workbook(source)
     if not source.exists():
-        return Source({}, [f"{source}: no such file or folder"])
+        return Source({}, [f"{source}: " + _("no such file or folder")])
     return Source(
         {},
-        [f"{source}: not a folder of CSV files or an .xlsx workbook"],
+        [f"{source}: " + _("not a folder of CSV files or an .xlsx workbook")],
     )
 
 
@@ -194,7 +196,7 @@ def _read_folder(folder: Path, encoding: str | None) -> Source:
         path = by_name.get(f"{name}.csv")
         if path is None:
             if name in REQUIRED_FILES:
-                problems.append(f"{name}.csv: missing; {_required_text()}")
+                problems.append(f"{name}.csv: " + _required_text())
             continue
         table, found = read_csv_file(path, name, encoding)
         problems += found
@@ -205,7 +207,9 @@ def _read_folder(folder: Path, encoding: str | None) -> Source:
 
 def _required_text() -> str:
     files = [f"{n}.csv" for n in REQUIRED_FILES]
-    return f"the folder needs {', '.join(files[:-1])} and {files[-1]}"
+    return _("missing; the folder needs {files} and {last}").format(
+        files=", ".join(files[:-1]), last=files[-1]
+    )
 
 
 def read_csv_file(
@@ -219,11 +223,14 @@ def read_csv_file(
     label = path.name
     data = path.read_bytes()
     if not data or data.isspace():
-        return None, [f"{label}: the file is empty; it needs at least a header row"]
+        return None, [f"{label}: " + _("the file is empty; it needs at least a header row")]
     if b"\x00" in data:
         return None, [
-            f"{label}: not a text CSV file (it holds binary data; save it from Excel as "
-            "'CSV UTF-8' or 'CSV')"
+            f"{label}: "
+            + _(
+                "not a text CSV file (it holds binary data; save it from Excel as "
+                "'CSV UTF-8' or 'CSV')"
+            )
         ]
     offset, converted = 0, False
     if data.startswith(_BOM):
@@ -241,8 +248,11 @@ def read_csv_file(
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             return None, [
-                f"{label}:{line}: not {encoding} text (byte 0x{data[error.start]:02x} cannot "
-                f"be read in {encoding}); leave out --encoding to let goaltui decide"
+                f"{label}:{line}: "
+                + _(
+                    "not {encoding} text (byte {byte} cannot be read in {encoding}); leave out "
+                    "--encoding to let goaltui decide"
+                ).format(encoding=encoding, byte=f"0x{data[error.start]:02x}")
             ]
     if b"\r" in data and b"\n" not in data:
         # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone.
@@ -328,17 +338,20 @@ def decide_encoding(data: bytes) -> str | Undecided:
     plausible = [name for name in plausible if _decodes(data, name)]
     if len(plausible) == 1:
         return plausible[0]
-    advice = "save it from Excel as 'CSV UTF-8'"
     if not plausible:
         return Undecided(
-            "not a text CSV file that goaltui can read (it is not UTF-8, and reads as neither "
-            f"Korean CP949 nor Western Windows-1252 text); {advice}, or name its encoding with "
-            "`goaltui import --encoding NAME`"
+            _(
+                "not a text CSV file that goaltui can read (it is not UTF-8, and reads as "
+                "neither Korean CP949 nor Western Windows-1252 text); save it from Excel as "
+                "'CSV UTF-8', or name its encoding with `goaltui import --encoding NAME`"
+            )
         )
     return Undecided(
-        "not UTF-8, and its few non-ASCII letters read as plausible text both in "
-        f"{LEGACY_ENCODINGS['cp949']} and in {LEGACY_ENCODINGS['windows-1252']}; {advice}, or "
-        "choose with `goaltui import --encoding cp949` or `--encoding windows-1252`"
+        _(
+            "not UTF-8, and its few non-ASCII letters read as plausible text both in {first} "
+            "and in {second}; save it from Excel as 'CSV UTF-8', or choose with `goaltui "
+            "import --encoding cp949` or `--encoding windows-1252`"
+        ).format(first=LEGACY_ENCODINGS["cp949"], second=LEGACY_ENCODINGS["windows-1252"])
     )
 
 
@@ -426,14 +439,16 @@ def _parse_problems(label: str, text: str, error: Exception) -> list[str]:
     for row in reader:
         if len(row) > len(header):
             problems.append(
-                f"{label}:{reader.line_num}: the row has {len(row)} cells but the header has "
-                f"{len(header)} columns"
+                f"{label}:{reader.line_num}: "
+                + _("the row has {cells} cells but the header has {columns} columns").format(
+                    cells=len(row), columns=len(header)
+                )
             )
             if len(problems) >= 100:
                 break
     if not problems:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        problems.append(f"{label}: cannot be read as CSV: {first}")
+        problems.append(f"{label}: " + _("cannot be read as CSV: {error}").format(error=first))
     return problems
 
 
@@ -458,11 +473,14 @@ def _named(
             # Excel leaves unnamed, empty columns behind; ones that hold data are a mistake.
             if frame[column].drop_nulls().str.strip_chars().str.len_bytes().sum() > 0:
                 problems.append(
-                    f"{label}:1: column {position + 1} has no name in the header but holds data"
+                    f"{label}:1: "
+                    + _("column {position} has no name in the header but holds data").format(
+                        position=position + 1
+                    )
                 )
             continue
         if wanted in seen:
-            problems.append(f"{label}:1: {wanted}: the column appears twice in the header")
+            problems.append(f"{label}:1: {wanted}: " + _("the column appears twice in the header"))
             continue
         seen.add(wanted)
         keep[column] = wanted
@@ -484,7 +502,13 @@ def _read_workbook(path: Path) -> Source:
         reader = fastexcel.read_excel(str(path))
     except Exception as error:  # fastexcel raises its own hierarchy; any failure means unreadable
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return Source({}, [f"{path.name}: cannot be read as an Excel workbook: {first}"])
+        return Source(
+            {},
+            [
+                f"{path.name}: "
+                + _("cannot be read as an Excel workbook: {error}").format(error=first)
+            ],
+        )
     sheets = {s.strip().lower().removesuffix(".csv"): s for s in reader.sheet_names}
     tables: dict[str, SourceTable] = {}
     problems: list[str] = []
@@ -494,16 +518,21 @@ def _read_workbook(path: Path) -> Source:
         if sheet is None:
             if name in REQUIRED_FILES:
                 sheet_names = ", ".join(REQUIRED_FILES)
-                problems.append(f"{label}: missing; the workbook needs the sheets {sheet_names}")
+                problems.append(
+                    f"{label}: "
+                    + _("missing; the workbook needs the sheets {sheets}").format(
+                        sheets=sheet_names
+                    )
+                )
             continue
         try:
             raw = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
         except Exception as error:  # a damaged sheet: report it, read the others
             first = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-            problems.append(f"{label}: cannot be read: {first}")
+            problems.append(f"{label}: " + _("cannot be read: {error}").format(error=first))
             continue
         if raw.height == 0 or raw.width == 0:
-            problems.append(f"{label}: the sheet is empty; it needs at least a header row")
+            problems.append(f"{label}: " + _("the sheet is empty; it needs at least a header row"))
             continue
         header = ["" if v is None else str(v) for v in raw.row(0)]
         table, found = _named(name, label, raw.slice(1), header, None)

@@ -21,11 +21,14 @@ verdict, with the same reason, whatever the door.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
 import polars as pl
+
+from goaltui.i18n import N_, _, translated
 
 Rule = tuple[str, pl.Expr, pl.Expr]
 """(column, mask of bad rows, message): one validation rule over a frame."""
@@ -44,14 +47,45 @@ MULTILINE_COLUMNS = frozenset({"note", "description"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a text cell as a formula."""
 
+
+def expr_text(template: str, **parts: pl.Expr | str) -> pl.Expr:
+    """A message in the current language (`template`, already passed through `_`) whose `{name}`
+    placeholders are filled, row by row, with the expressions (or texts) in `parts`. Built at
+    call time, so the language chosen then applies."""
+    pieces = re.split(r"\{(\w+)\}", template)
+    exprs: list[pl.Expr] = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            part = parts[piece]
+            exprs.append(pl.lit(part) if isinstance(part, str) else part.cast(pl.String))
+        elif piece:
+            exprs.append(pl.lit(piece))
+    return pl.concat_str(exprs) if exprs else pl.lit("")
+
+
 # --------------------------------------------------------------------------------------------
 # Text
 
 _CONTROL = "\x00-\x1f\x7f-\x9f"
 _CONTROL_CHARS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
-_CONTROL_NAMES = {c: f"U+{ord(c):04X}" for c in _CONTROL_CHARS}
-_CONTROL_NAMES |= {"\x1b": "U+001B, escape", "\t": "U+0009, tab", "\n": "U+000A, line break"}
-_CONTROL_NAMES |= {"\r": "U+000D, carriage return", "\x00": "U+0000, NUL"}
+_CONTROL_CODES = {c: f"U+{ord(c):04X}" for c in _CONTROL_CHARS}
+_CONTROL_WORDS = {
+    "\x1b": N_("escape"),
+    "\t": N_("tab"),
+    "\n": N_("line break"),
+    "\r": N_("carriage return"),
+    "\x00": N_("NUL"),
+}
+
+
+def _control_names() -> dict[str, str]:
+    """How a reason names each control character, in the current language."""
+    names = dict(_CONTROL_CODES)
+    for char, word in _CONTROL_WORDS.items():
+        names[char] = f"{_CONTROL_CODES[char]}, {translated(word)}"
+    return names
+
+
 _ANY_CONTROL = f"[{_CONTROL}]"
 _CONTROL_BUT_LINES = "[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 
@@ -67,12 +101,15 @@ def control_rule(column: str, cell: pl.Expr | None = None) -> Rule:
     text = pl.col(column) if cell is None else cell
     pattern = control_pattern(column)
     first = text.str.extract(f"({pattern})", 1).replace_strict(
-        _CONTROL_NAMES, default="a control character", return_dtype=pl.String
+        _control_names(), default=_("a control character"), return_dtype=pl.String
     )
     return (
         column,
         text.str.contains(pattern),
-        pl.format("holds a control character ({}); text may not hold control characters", first),
+        expr_text(
+            _("holds a control character ({character}); text may not hold control characters"),
+            character=first,
+        ),
     )
 
 
@@ -116,7 +153,6 @@ def text_problem(text: str | None, column: str = "name") -> str | None:
 
 _THOUSANDS = r"^[+-]?[0-9]{1,3}(?:(?:,[0-9]{3})+|(?:['’][0-9]{3})+)(?:\.[0-9]+)?$"
 _PERCENT = r"[0-9.]\s*%$"
-NUMBER_HELP = "use . for decimals, e.g. 1250.5 or 1,250.5"
 
 
 def _bounded(number: pl.Expr) -> pl.Expr:
@@ -148,22 +184,33 @@ def number_reason(raw: pl.Expr) -> pl.Expr:
     loose = body.str.replace_all(r"[,'’_]", "").cast(pl.Float64, strict=False)
     return (
         pl.when(raw.str.contains(r"[\d&&[^0-9]]"))
-        .then(pl.format("{} is not a number: write its digits as 0-9", quoted))
+        .then(expr_text(_("{cell} is not a number: write its digits as 0-9"), cell=quoted))
         .when(body.str.contains("_", literal=True))
-        .then(pl.format("{} is not a number: _ separates nothing; write 1000 or 1,000", quoted))
+        .then(
+            expr_text(
+                _("{cell} is not a number: _ separates nothing; write 1000 or 1,000"), cell=quoted
+            )
+        )
         .when(body.str.contains(r"^[+-]?[0-9]+,[0-9]{1,2}$"))
         .then(
-            pl.format(
-                "{} is not a number: use . for decimals (e.g. 1.25); , only separates "
-                "thousands (e.g. 1,250)",
-                quoted,
+            expr_text(
+                _(
+                    "{cell} is not a number: use . for decimals (e.g. 1.25); , only separates "
+                    "thousands (e.g. 1,250)"
+                ),
+                cell=quoted,
             )
         )
         .when(loose.is_finite() & (loose.abs() > VALUE_LIMIT))
-        .then(pl.format("{} is too large: numbers are at most 1e15 in size", quoted))
+        .then(expr_text(_("{cell} is too large: numbers are at most 1e15 in size"), cell=quoted))
         .when(loose.is_not_null() & ~loose.is_finite())
-        .then(pl.format("{} is not a finite number", quoted))
-        .otherwise(pl.format("{} is not a number ({})", quoted, pl.lit(NUMBER_HELP)))
+        .then(expr_text(_("{cell} is not a finite number"), cell=quoted))
+        .otherwise(
+            expr_text(
+                _("{cell} is not a number (use . for decimals, e.g. 1250.5 or 1,250.5)"),
+                cell=quoted,
+            )
+        )
     )
 
 
@@ -177,7 +224,11 @@ def has_percent_sign(text: str) -> bool:
     return bool(pl.DataFrame({"x": [text.strip()]}).select(has_percent(pl.col("x"))).item())
 
 
-PERCENT_REASON = "has a % sign, but the goal is not measured in %; write the number alone"
+def _percent_reason() -> str:
+    return _(
+        "{cell} has a {percent} sign, but the goal is not measured in {percent}; write the "
+        "number alone"
+    )
 
 
 def takes_percent(unit: object, aggregation: object) -> bool:
@@ -198,7 +249,7 @@ def percent_rule(column: str, in_percent: pl.Expr, cell: pl.Expr | None = None) 
     return (
         column,
         cell.is_not_null() & has_percent(cell) & ~in_percent.fill_null(False),
-        pl.format("'{}' {}", cell, pl.lit(PERCENT_REASON)),
+        expr_text(_percent_reason(), cell=pl.format("'{}'", cell), percent="%"),
     )
 
 
@@ -215,7 +266,7 @@ def parse_number(text: str, *, percent: bool = False) -> float | None:
     if value is None:
         raise ValueError(reason)
     if pct and not percent:
-        raise ValueError(f"'{cell}' {PERCENT_REASON}")
+        raise ValueError(_percent_reason().format(cell=f"'{cell}'", percent="%"))
     return float(value)
 
 
@@ -227,16 +278,22 @@ def value_problem(value: float | None) -> str | None:
     if frame.select(_bounded(pl.col("x"))).item() is not None:
         return None
     if frame.select(pl.col("x").is_finite()).item():
-        return f"'{value:g}' is too large: numbers are at most 1e15 in size"
-    return f"'{value:g}' is not a finite number"
+        return _("{cell} is too large: numbers are at most 1e15 in size").format(
+            cell=f"'{value:g}'"
+        )
+    return _("{cell} is not a finite number").format(cell=f"'{value:g}'")
 
 
 # --------------------------------------------------------------------------------------------
 # Dates and timestamps
 
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-DATE_HELP = "use YYYY-MM-DD, e.g. 2026-11-16"
-RANGE_TEXT = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+_FIRST = DATE_MIN.isoformat()
+_LAST = DATE_MAX.isoformat()
+
+
+def _outside_reason() -> str:
+    return _("{cell} is outside the dates goaltui takes ({first} to {last})")
 
 
 def in_range(day: pl.Expr, *, moment: bool = False) -> pl.Expr:
@@ -262,10 +319,12 @@ def date_reason(raw: pl.Expr) -> pl.Expr:
     exists = raw.str.to_date("%Y-%m-%d", strict=False).is_not_null()
     return (
         pl.when(shaped & exists)
-        .then(pl.format("{} is outside the dates goaltui takes ({})", quoted, pl.lit(RANGE_TEXT)))
+        .then(expr_text(_outside_reason(), cell=quoted, first=_FIRST, last=_LAST))
         .when(shaped)
-        .then(pl.format("{} is not a date that exists", quoted))
-        .otherwise(pl.format("{} is not a date ({})", quoted, pl.lit(DATE_HELP)))
+        .then(expr_text(_("{cell} is not a date that exists"), cell=quoted))
+        .otherwise(
+            expr_text(_("{cell} is not a date (use YYYY-MM-DD, e.g. 2026-11-16)"), cell=quoted)
+        )
     )
 
 
@@ -287,7 +346,7 @@ def date_problem(day: date) -> str | None:
     """Why a date already read cannot be stored (outside DATE_MIN..DATE_MAX), or None."""
     if DATE_MIN <= day <= DATE_MAX:
         return None
-    return f"'{day.isoformat()}' is outside the dates goaltui takes ({RANGE_TEXT})"
+    return _outside_reason().format(cell=f"'{day.isoformat()}'", first=_FIRST, last=_LAST)
 
 
 BAD_CLOCK = r"(?:^|[T ])(?:2[4-9]|[3-9][0-9]):|:[6-9][0-9](?:[^0-9]|$)"
@@ -309,17 +368,20 @@ def checkin_number_rules(cell: Callable[[str], pl.Expr] | None = None) -> list[R
         (
             "denominator",
             pl.col("denominator") < 0,
-            pl.format("'{}' is negative", text("denominator")),
+            expr_text(_("{cell} is negative"), cell=pl.format("'{}'", text("denominator"))),
         ),
         (
             "denominator",
             (pl.col("denominator") == 0) & (pl.col("value") != 0),
-            pl.format("0, but the value is {} (nothing can be counted out of 0)", text("value")),
+            expr_text(
+                _("0, but the value is {value} (nothing can be counted out of 0)"),
+                value=text("value"),
+            ),
         ),
         (
             "confidence",
             (pl.col("confidence") < 0) | (pl.col("confidence") > 10),
-            pl.format("'{}' is outside 0-10", text("confidence")),
+            expr_text(_("{cell} is outside 0-10"), cell=pl.format("'{}'", text("confidence"))),
         ),
     ]
 
@@ -332,11 +394,11 @@ def first_problems(frame: pl.DataFrame, rules: list[Rule]) -> dict[str, str]:
     row = frame.select(
         *(
             pl.when(mask.fill_null(False)).then(message.cast(pl.String)).alias(f"r{i}")
-            for i, (_, mask, message) in enumerate(rules)
+            for i, (_column, mask, message) in enumerate(rules)
         )
     ).row(0)
     found: dict[str, str] = {}
-    for (column, _, _), text in zip(rules, row, strict=True):
+    for (column, _mask, _message), text in zip(rules, row, strict=True):
         if text is not None:
             found.setdefault(column, text)
     return found
