@@ -24,6 +24,7 @@ from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import FIELDS, CheckinForm
 from goaltui.ui.screens.help import HelpScreen, help_intro
 from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
 from goaltui.ui.widgets.org_tree import OrgTree
@@ -105,6 +106,9 @@ async def test_header_words_keep_their_spaces_in_a_screenshot(demo_db: Path) -> 
         # Each word is a piece of its own, placed by its column: the gaps are drawn as gaps.
         assert pieces[:3] == ["goaltui", "demo", "as of 2026-11-16"]
         assert not [piece for piece in pieces if piece[:1] == " " and piece.strip()]
+        # ... and the breadcrumb stands apart from the months: "2026-Q4)  주식회사 허밍버즈".
+        header = str(app.dashboard.query_one(DashboardHeader).render())
+        assert "2026-Q4)  " in header
 
 
 def test_table_report_fits_the_terminal_width(

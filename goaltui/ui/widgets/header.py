@@ -54,6 +54,7 @@ class DashboardHeader(Static):
         if self.activity:
             text.append("  ")
             text.append(safe_plain(self.activity), style="italic")
+        if self.breadcrumb:
             text.append("  ")
         for index, name in enumerate(self.breadcrumb):
             if index:
