@@ -102,3 +102,43 @@ def test_a_version_3_database_migrates_with_every_goal_active(tmp_path: Path) ->
     version = con.sql("SELECT value FROM goaltui_meta WHERE key = 'schema_version'").fetchall()
     con.close()
     assert version == [(str(SCHEMA_VERSION),)] == [("4",)]
+
+
+def _kpis_with_archived(sales_rev: str) -> str:
+    return (
+        SAMPLE["kpis"]
+        .replace("category,description", "category,description,archived")
+        .replace('입력"', f'입력",{sales_rev}')
+        .replace("rev,sales,\n", "rev,sales,,\n", 1)
+    )
+
+
+def test_a_kpi_an_active_key_result_is_measured_by_cannot_be_archived(tmp_path: Path) -> None:
+    db = tmp_path / "goals.duckdb"
+    import_path(db, write_source(tmp_path / "src", {}))
+    archiving: dict[str, str | None] = {"kpis": _kpis_with_archived("2026-11-20")}
+    with pytest.raises(ValidationError) as refused:
+        import_path(db, write_source(tmp_path / "again", archiving))
+    assert any(
+        "archived" in problem and "kr2" in problem and "archive it first" in problem
+        for problem in refused.value.problems
+    ), refused.value.problems
+    assert load_dataset(db).kpis["archived"].null_count() == 4  # nothing was written
+
+
+def test_a_kpi_is_archived_once_its_key_results_are(tmp_path: Path) -> None:
+    db = tmp_path / "goals.duckdb"
+    key_results = SAMPLE["key_results"].replace(",kpi_id\n", ",kpi_id,archived\n")
+    key_results = key_results.replace(",sales-rev\n", ",sales-rev,2026-11-19\n")
+    source: dict[str, str | None] = {
+        "kpis": _kpis_with_archived("2026-11-20"),
+        "key_results": key_results,
+    }
+    import_path(db, write_source(tmp_path / "src", source))
+    assert load_dataset(db).kpis.filter(pl.col("archived").is_not_null())["id"].to_list() == [
+        "sales-rev"
+    ]
+    active_again = {**source, "key_results": key_results.replace(",2026-11-19", ",")}
+    with pytest.raises(ValidationError) as refused:
+        import_path(db, write_source(tmp_path / "again", active_again))
+    assert any("sales-rev" in p and "is archived" in p for p in refused.value.problems)

@@ -464,6 +464,18 @@ def _empty_typed(name: str) -> pl.DataFrame:
     return pl.DataFrame(schema=columns)
 
 
+def _measured_by(all_krs: pl.DataFrame, all_objectives: pl.DataFrame) -> pl.DataFrame:
+    """kpi_id -> the first active key result measured by that KPI (`__measured_by`): a key
+    result that is not archived and whose objective is not archived either."""
+    archived_objectives = all_objectives.filter(pl.col("archived").is_not_null())["id"]
+    active = all_krs.filter(
+        pl.col("archived").is_null()
+        & pl.col("kpi_id").is_not_null()
+        & ~pl.col("objective_id").is_in(archived_objectives.implode())
+    )
+    return active.group_by("kpi_id", maintain_order=True).agg(__measured_by=pl.col("id").first())
+
+
 def _ref_rule(column: str, ids: pl.Series, noun: str) -> Rule:
     return (
         column,
@@ -487,13 +499,18 @@ def _validate(
     key_results, checkins, targets = typed["key_results"], typed["checkins"], typed["targets"]
 
     all_units = _merged(existing.units, units, ["id", "parent_id"])
-    all_kpis = _merged(existing.kpis, kpis, ["id", "parent_id", "aggregation", "period", "unit"])
-    all_objectives = _merged(existing.objectives, objectives, ["id", "parent_id", "period"])
+    all_kpis = _merged(
+        existing.kpis, kpis, ["id", "parent_id", "aggregation", "period", "unit", "archived"]
+    )
+    all_objectives = _merged(
+        existing.objectives, objectives, ["id", "parent_id", "period", "archived"]
+    )
     all_krs = _merged(
         existing.key_results,
         key_results,
-        ["id", "objective_id", "aggregation", "kpi_id", "unit"],
+        ["id", "objective_id", "aggregation", "kpi_id", "unit", "archived"],
     )
+    measured_by = _measured_by(all_krs, all_objectives)
     goals = _goals(all_kpis, all_krs, all_objectives)
 
     # Units: ids, parents, exactly one root, no cycles.
@@ -544,6 +561,19 @@ def _validate(
         percent_rule("target", takes_percent_expr(pl.col("unit"), pl.col("aggregation"))),
     ]
     rules += _cycle_rules(all_kpis, N_("KPIs"))
+    kpis = kpis.join(
+        measured_by, left_on="id", right_on="kpi_id", how="left", maintain_order="left"
+    )
+    rules.append(
+        (
+            "archived",
+            pl.col("archived").is_not_null() & pl.col("__measured_by").is_not_null(),
+            expr_text(
+                _("the active key result {kr} is measured by this KPI; archive it first"),
+                kr=quoted(pl.col("__measured_by")),
+            ),
+        )
+    )
     problems.add("kpis", apply_rules(kpis, rules))
 
     # Objectives.
@@ -603,6 +633,17 @@ def _validate(
         ),
         _ref_rule("objective_id", all_objectives["id"], N_("objective")),
         _ref_rule("kpi_id", all_kpis["id"], N_("KPI")),
+        (
+            "kpi_id",
+            pl.col("archived").is_null()
+            & pl.col("kpi_id").is_in(
+                all_kpis.filter(pl.col("archived").is_not_null())["id"].implode()
+            ),
+            expr_text(
+                _("the KPI {id} is archived; an active key result cannot be measured by it"),
+                id=quoted(pl.col("kpi_id")),
+            ),
+        ),
         (
             "weight",
             pl.col("weight") < 0,
