@@ -247,6 +247,11 @@ class Authoring(_Base):
         """Read the history of a definition in a worker and post it to `screen`."""
         self._read_definition_history(screen, GOAL_TABLES[kind], row_id)
 
+    def request_table_history(self, screen: Any, table: str, row_id: str) -> None:
+        """Read the history of one row of `table` (a unit, KPI, objective or key result) in a
+        worker and post it to `screen`, for the definition form."""
+        self._read_definition_history(screen, table, row_id)
+
     @work(thread=True, exclusive=False, exit_on_error=False, group="history")
     def _read_definition_history(self, screen: Any, table: str, row_id: str) -> None:
         changes = open_store(self.db).definition_changes(table, row_id)

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import polars as pl
 from rich.text import Text
@@ -27,7 +27,12 @@ from goaltui.i18n import N_, _, translated
 from goaltui.store.cells import SPECS
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
+from goaltui.ui.authoring import DefinitionHistoryReady
 from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.screens.definition_history import history_text
+
+if TYPE_CHECKING:
+    from goaltui.ui.app import GoalApp
 
 Row = dict[str, str | None]
 """A definition row as cell texts by column (None: not given), as an import file gives it."""
@@ -308,6 +313,9 @@ class DefinitionForm(ModalScreen[Row | None]):
             with VerticalScroll(id="definition-fields"):
                 for spec in self._fields:
                     yield from self._row(spec)
+                if self._has_history:
+                    yield Label(_("Changes to the definition"), classes="history-title")
+                    yield Static(_("Reading..."), id="definition-history")
             yield Static("", id="definition-status", markup=False)
         yield Footer()
 
@@ -338,7 +346,15 @@ class DefinitionForm(ModalScreen[Row | None]):
                 )
             yield Static("", id=f"{name}-reason", classes="field-reason", markup=False)
 
+    @property
+    def _has_history(self) -> bool:
+        # Every stored unit and goal has a history; a target's comes with its goal's.
+        return self.editing and self.table != "targets" and bool(self._base.get("id"))
+
     def on_mount(self) -> None:
+        if self._has_history:
+            app = cast("GoalApp", self.app)
+            app.request_table_history(self, self.table, str(self._base["id"]))
         self.focus_first_field()
         self._request_check()
 
@@ -456,6 +472,10 @@ class DefinitionForm(ModalScreen[Row | None]):
             self.show_status(_("Not saved: fix the fields marked"), error=True)
         else:
             self.show_status("")
+
+    def on_definition_history_ready(self, message: DefinitionHistoryReady) -> None:
+        if self._has_history and message.row_id == self._base.get("id"):
+            self.query_one("#definition-history", Static).update(history_text(message.changes))
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Put `text` on the status line under the fields."""
