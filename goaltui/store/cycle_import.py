@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from goaltui.i18n import N_, _, translated
 from goaltui.store.cells import LABEL_PATTERNS, Problems, Rule, apply_rules, quoted
 from goaltui.store.cycle import (
     CYCLE_SCHEMAS,
@@ -15,6 +16,7 @@ from goaltui.store.cycle import (
 )
 from goaltui.store.frames import registered
 from goaltui.store.reading import ROW
+from goaltui.store.rules import expr_text
 
 _PERIOD_OK = f"{LABEL_PATTERNS['quarter']}|{LABEL_PATTERNS['year']}"
 
@@ -23,8 +25,9 @@ def _period_rule() -> Rule:
     return (
         "period",
         pl.col("period").is_not_null() & ~pl.col("period").str.contains(_PERIOD_OK),
-        pl.format(
-            "{} is not a quarter or a year (use e.g. 2026-Q4 or 2026)", quoted(pl.col("period"))
+        expr_text(
+            _("{period} is not a quarter or a year (use e.g. 2026-Q4 or 2026)"),
+            period=quoted(pl.col("period")),
         ),
     )
 
@@ -34,7 +37,7 @@ def _missing(column: str, ids: pl.Series, noun: str, when: pl.Expr | None = None
     return (
         column,
         mask if when is None else mask & when,
-        pl.format(f"no {noun} has the id {{}}", quoted(pl.col(column))),
+        expr_text(_("no {noun} has the id {id}"), noun=translated(noun), id=quoted(pl.col(column))),
     )
 
 
@@ -43,7 +46,9 @@ def _repeated(frame: pl.DataFrame, keys: list[str], column: str) -> Rule:
     return (
         column,
         pl.col(ROW) != first,
-        pl.lit("this row repeats the " + " and ".join(keys) + " of an earlier row"),
+        pl.lit(
+            _("this row repeats the {columns} of an earlier row").format(columns=", ".join(keys))
+        ),
     )
 
 
@@ -51,7 +56,10 @@ def _score_rule(column: str) -> Rule:
     return (
         column,
         (pl.col(column) < 0) | (pl.col(column) > 1),
-        pl.format("{} is outside 0-1 (a grade is a score from 0 to 1)", pl.col(column + "__text")),
+        expr_text(
+            _("{cell} is outside 0-1 (a grade is a score from 0 to 1)"),
+            cell=pl.col(column + "__text"),
+        ),
     )
 
 
@@ -69,10 +77,10 @@ def validate_cycle(
     rules: list[Rule] = [
         _repeated(grades, ["kind", "goal_id"], "goal_id"),
         _period_rule(),
-        _missing("goal_id", key_results["id"], "key result", is_kr),
-        _missing("goal_id", objectives["id"], "objective", ~is_kr),
-        _missing("objective_id", objectives["id"], "objective"),
-        _missing("unit_id", units["id"], "unit"),
+        _missing("goal_id", key_results["id"], N_("key result"), is_kr),
+        _missing("goal_id", objectives["id"], N_("objective"), ~is_kr),
+        _missing("objective_id", objectives["id"], N_("objective")),
+        _missing("unit_id", units["id"], N_("unit")),
         _score_rule("score"),
         _score_rule("override"),
     ]
@@ -82,7 +90,7 @@ def validate_cycle(
     rules = [
         _repeated(closed, ["period", "unit_id"], "period"),
         _period_rule(),
-        _missing("unit_id", units["id"], "unit"),
+        _missing("unit_id", units["id"], N_("unit")),
     ]
     problems.add("closed_periods", apply_rules(closed, rules))
 
@@ -91,10 +99,10 @@ def validate_cycle(
         (
             "table_name",
             ~pl.col("table_name").is_in(list(TRACKED_TABLES)),
-            pl.format(
-                "{} is not a table the history keeps ({})",
-                quoted(pl.col("table_name")),
-                pl.lit(", ".join(TRACKED_TABLES)),
+            expr_text(
+                _("{table} is not a table the history keeps ({tables})"),
+                table=quoted(pl.col("table_name")),
+                tables=", ".join(TRACKED_TABLES),
             ),
         )
     ]
