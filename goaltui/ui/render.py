@@ -12,8 +12,11 @@ from collections.abc import Mapping, Sequence
 from rich.text import Text
 from textual.app import App
 from textual.color import Color, ColorParseError
+from textual.dom import DOMNode
+from textual.widgets import Static
 
 from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
+from goaltui.textsafe import safe_plain
 
 STATUS_VARIABLES: dict[str, str] = {s.id: s.variable for s in STATUS_TABLE}
 BAND_VARIABLES: dict[str, str] = {
@@ -146,3 +149,15 @@ def rollup_badge(
             text.append(" ")
         text.append(f"{mark}{count}", style=theme.get(variable, "") if count else "dim")
     return text
+
+
+def put_plain(node: DOMNode, selector: str, text: str, *, error: bool | None = None) -> None:
+    """Show `text` (data: plain, never markup) in the Static at `selector` under `node`, and set
+    its `-error` class when `error` is given. A form's reasons, hints and status line: each
+    update re-lays the form out, so one that changes nothing (most keystrokes) is skipped."""
+    text = safe_plain(text, multiline=True)
+    static = node.query_one(selector, Static)
+    if str(static.content) != text:
+        static.update(text)
+    if error is not None:
+        static.set_class(error, "-error")

@@ -26,6 +26,7 @@ from goaltui.store import rules
 from goaltui.store.checkins import checkin_problems
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
+from goaltui.ui.render import put_plain
 from goaltui.ui.screens.confirm import ConfirmScreen
 from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.goal_field import GoalField, find_goal
@@ -403,15 +404,15 @@ class CheckinEditor(Vertical):
         for name in FIELDS:
             shown = self._save_attempted or texts[name] != self._initial[name]
             reason = reading.reasons.get(name, "") if shown else ""
-            self._put(f"#{name}-reason", reason)
+            put_plain(self, f"#{name}-reason", reason)
             self.query_one(f"#{name}", Input).set_class(bool(reason), "-invalid")
         unit = str(goal.get("measure_unit") or "") if goal is not None else ""
-        self._put("#value-hint", _("numerator, {unit}").format(unit=unit) if ratio else unit)
+        put_plain(self, "#value-hint", _("numerator, {unit}").format(unit=unit) if ratio else unit)
         period = None
         if goal is not None and reading.checkin is not None:
             period = period_of(goal, reading.checkin.date)
-        self._put("#date-hint", _("period {period}").format(period=period) if period else "")
-        self._put("#confidence-hint", "0-10")
+        put_plain(self, "#date-hint", _("period {period}").format(period=period) if period else "")
+        put_plain(self, "#confidence-hint", "0-10")
         general = reading.reasons.get("form", "")
         if not self._saving:
             if self._save_attempted and reading.reasons:
@@ -424,15 +425,7 @@ class CheckinEditor(Vertical):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Put `text` on the status line under the fields."""
-        self._put("#checkin-status", text)
-        self.query_one("#checkin-status").set_class(error, "-error")
-
-    def _put(self, selector: str, text: str) -> None:
-        # Each update re-lays the form out: skip the ones that change nothing (most keystrokes).
-        text = safe_plain(text, multiline=True)
-        static = self.query_one(selector, Static)
-        if str(static.content) != text:
-            static.update(text)
+        put_plain(self, "#checkin-status", text, error=error)
 
     def action_save(self) -> None:
         """Save when every field is valid; otherwise show every reason and keep the form."""

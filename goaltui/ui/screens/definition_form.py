@@ -28,6 +28,7 @@ from goaltui.store.cells import SPECS
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.authoring import DefinitionHistoryReady
+from goaltui.ui.render import put_plain
 from goaltui.ui.screens.confirm import ConfirmScreen
 from goaltui.ui.screens.definition_history import history_text
 
@@ -457,7 +458,7 @@ class DefinitionForm(ModalScreen[Row | None]):
             # A field the person has not touched yet is not scolded until they try to save.
             shown = self._save_attempted or texts[name] != self._initial[name] or self.editing
             reason = problems.get(name, "") if shown else ""
-            self._put(f"#{name}-reason", reason)
+            put_plain(self, f"#{name}-reason", reason)
             self.query_one(f"#{name}").set_class(bool(reason), "-refused")
         general = [
             reason if column in ("", "row") else f"{column}: {reason}"
@@ -479,14 +480,7 @@ class DefinitionForm(ModalScreen[Row | None]):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Put `text` on the status line under the fields."""
-        self._put("#definition-status", text)
-        self.query_one("#definition-status").set_class(error, "-error")
-
-    def _put(self, selector: str, text: str) -> None:
-        text = safe_plain(text, multiline=True)
-        static = self.query_one(selector, Static)
-        if str(static.content) != text:
-            static.update(text)
+        put_plain(self, "#definition-status", text, error=error)
 
     # Saving and cancelling
 
