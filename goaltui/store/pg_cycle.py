@@ -7,8 +7,9 @@ holds is copied into a scratch DuckDB file, the file's operation runs on it (his
 recording the server's login), and what it changed is written back in the same transaction.
 So both engines give the same ids, grades and history, and a failure anywhere writes nothing.
 
-Check-ins dated in a closed objective's period are refused by the client (the same message as
-on a file) and, for psql as much as for goaltui, by a trigger in the database (pg_schema.py).
+Check-ins dated in a closed objective's period are refused by a trigger in the database
+(pg_schema.py), for psql as much as for goaltui; goaltui reads its refusal back into the sentence
+a file gives (goaltui.store.pg.closed_refusal).
 """
 
 from __future__ import annotations
@@ -16,18 +17,14 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from goaltui.model.period import Period
 from goaltui.store.cycle import (
-    _CLOSED_KRS_SQL,
     _ORDER,
     CYCLE_SCHEMAS,
     acting_as,
-    closed_message,
 )
 from goaltui.store.pg import (
     Connection,
@@ -167,29 +164,6 @@ def pg_cycle_tables(
     """Cycle tables of the server at `url` (CYCLE_SCHEMAS frames, sorted by their keys)."""
     with pg_session(url) as con:
         return {name: _cycle_frame(con, name) for name in names}
-
-
-def pg_closed_problem(
-    con: Connection, goal_id: str, day: date, supersedes: str | None
-) -> str | None:
-    """Why a check-in (or a correction of `supersedes`) of `goal_id` dated `day` is refused
-    because it falls in a closed objective's period; None when it is not (as closed_problem)."""
-    rows = con.execute(
-        f"SELECT objective_id, period FROM ({_CLOSED_KRS_SQL}) c WHERE goal_id = %s "
-        "ORDER BY objective_id",
-        [goal_id],
-    ).fetchall()
-    if not rows:
-        return None
-    days = [day]
-    if supersedes is not None:
-        found = con.execute("SELECT date FROM checkins WHERE id = %s", [supersedes]).fetchall()
-        days += [r[0] for r in found]
-    for objective_id, label in rows:
-        period = Period.parse(str(label))
-        if period is not None and any(period.start <= d <= period.end for d in days):
-            return closed_message(goal_id, str(objective_id), str(label))
-    return None
 
 
 def pg_stored_fiscal_year_start(url: str) -> int | None:
