@@ -72,11 +72,11 @@ def served_pg(pg_server: PgServer, team_db: str, tmp_path: Path) -> Iterator[Ser
             process.wait()
 
 
-def rows(url: str) -> list[tuple[str, float]]:
-    """The goal and value of every check-in on the server, by entry number."""
+def rows(url: str) -> list[tuple[str, float | None]]:
+    """The goal and value of every entry of the check-ins on the server, by entry number."""
     with psycopg.connect(url) as con:
         found = con.execute("SELECT goal_id, value FROM checkins ORDER BY seq").fetchall()
-    return [(str(goal), float(value)) for goal, value in found]
+    return [(str(goal), None if value is None else float(value)) for goal, value in found]
 
 
 def listeners(url: str) -> int:
