@@ -204,7 +204,7 @@ def carry_over(db: Database, source: str, target: str, *, unit: str | None = Non
     carried already. Raises GoaltuiError for bad periods or an unknown unit. One transaction,
     on either engine."""
     _carry_periods(source, target)
-    with as_store(db).working_copy(_("carry objectives over")) as path:
+    with as_store(db).working_copy(_("carry objectives over"), checkins_of=source) as path:
         return _carry_over(path, source, target, unit=unit)
 
 
@@ -278,7 +278,7 @@ def close_period(db: Database, label: str, *, unit: str | None = None) -> CloseR
     period are refused from then on. Raises GoaltuiError when it is closed already. One
     transaction, on either engine."""
     period = objective_period(label)
-    with as_store(db).working_copy(_("close a period")) as path:
+    with as_store(db).working_copy(_("close a period"), checkins_of=label) as path:
         return _close_period(path, period, label, unit=unit)
 
 
