@@ -375,8 +375,9 @@ class GoalApp(Authoring, CycleActions):
 
     def _read_all(self, as_of: date) -> tuple[Dataset, Mark | PgMark, tuple[int, int, int, int]]:
         # For a worker: everything in the database and where that leaves the reader. The
-        # file's check-ins come aggregated per goal and period; only the few that a quality
-        # rule looks at one by one come as rows. A goal's own log is read when it is opened.
+        # check-ins come aggregated per goal and period by the file or the server; only the
+        # few that a quality rule looks at one by one come as rows. A goal's own log is read
+        # when it is opened.
         from goaltui.metrics.engine import all_buckets
         from goaltui.metrics.quality import checkin_ranges
 
