@@ -204,7 +204,7 @@ def carry_over(db: Database, source: str, target: str, *, unit: str | None = Non
     carried already. Raises GoaltuiError for bad periods or an unknown unit. One transaction,
     on either engine."""
     _carry_periods(source, target)
-    with as_store(db).working_copy(_("carry objectives over")) as path:
+    with as_store(db).working_copy(_("carry objectives over"), checkins_of=source) as path:
         return _carry_over(path, source, target, unit=unit)
 
 
@@ -278,7 +278,7 @@ def close_period(db: Database, label: str, *, unit: str | None = None) -> CloseR
     period are refused from then on. Raises GoaltuiError when it is closed already. One
     transaction, on either engine."""
     period = objective_period(label)
-    with as_store(db).working_copy(_("close a period")) as path:
+    with as_store(db).working_copy(_("close a period"), checkins_of=label) as path:
         return _close_period(path, period, label, unit=unit)
 
 
@@ -328,8 +328,7 @@ def _close_period(db: Path, period: Period, label: str, *, unit: str | None) -> 
                 "frozen_at = excluded.frozen_at"
             )
         con.execute("INSERT INTO closed_periods VALUES (?, ?, ?, ?)", [label, unit, now, who()])
-        for objective_id in scope["id"].to_list():
-            _regrade_objective(con, objective_id)
+        _regrade_objectives(con, scope["id"].to_list())
         record_changes(con, before, changed_at=now)
         grades = read_cycle_table(con, "grades")
     graded = grades.filter(pl.col("objective_id").is_in(ids))
@@ -349,24 +348,29 @@ def _close_period(db: Path, period: Period, label: str, *, unit: str | None) -> 
     )
 
 
-def _regrade_objective(con: duckdb.DuckDBPyConnection, objective_id: str) -> None:
-    """Set an objective's override to the weight-averaged KR grades when a KR grade is
-    overridden (a KR without a grade counts 0); clear it when none is."""
+def _regrade_objectives(con: duckdb.DuckDBPyConnection, objective_ids: list[str]) -> None:
+    """Set each objective's override to the weight-averaged KR grades when a KR grade is
+    overridden (a KR without a grade counts 0); clear it when none is. One statement for all of
+    them (a period of a large organisation has thousands)."""
+    if not objective_ids:
+        return
     con.execute(
         """
         UPDATE grades SET override = s.grade,
             note = CASE WHEN s.grade IS NULL THEN NULL ELSE 'from key result overrides' END
         FROM (
-            SELECT CASE WHEN bool_or(g.override IS NOT NULL) AND sum(coalesce(k.weight, 1)) > 0
+            SELECT o.id AS objective_id,
+                CASE WHEN bool_or(g.override IS NOT NULL) AND sum(coalesce(k.weight, 1)) > 0
                 THEN sum(coalesce(k.weight, 1) * coalesce(g.override, g.score, 0))
                     / sum(coalesce(k.weight, 1)) END AS grade
-            FROM key_results k
+            FROM (SELECT unnest($ids) AS id) o
+            LEFT JOIN key_results k ON k.objective_id = o.id
             LEFT JOIN grades g ON g.kind = 'kr' AND g.goal_id = k.id
-            WHERE k.objective_id = $id
+            GROUP BY o.id
         ) s
-        WHERE grades.kind = 'objective' AND grades.goal_id = $id
+        WHERE grades.kind = 'objective' AND grades.goal_id = s.objective_id
         """,
-        {"id": objective_id},
+        {"ids": objective_ids},
     )
 
 
@@ -426,7 +430,7 @@ def _grade_key_result(db: Path, kr_id: str, score: float, *, note: str | None) -
             "graded_at = $at WHERE kind = 'kr' AND goal_id = $id",
             {"score": score, "note": note, "by": who(), "at": now_utc(), "id": kr_id},
         )
-        _regrade_objective(con, str(found[0][0]))
+        _regrade_objectives(con, [str(found[0][0])])
         record_changes(con, before)
 
 

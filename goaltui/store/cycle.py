@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
+from goaltui.i18n import _
 from goaltui.model.period import Period
 from goaltui.store.dataset import read_table
 from goaltui.store.frames import query, registered
@@ -205,11 +206,12 @@ def closed_key_results(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def closed_message(goal_id: str, objective_id: str, period: str) -> str:
-    """Why a check-in into a closed objective's period is refused."""
-    return (
-        f"{period} is closed for objective '{objective_id}', so key result '{goal_id}' takes "
-        f"no check-ins dated in it; reopen it first with `goaltui reopen {period}`"
-    )
+    """Why a check-in into a closed objective's period is refused (on a server too, where the
+    database's own refusal is read back into this sentence: goaltui.store.pg)."""
+    return _(
+        "{period} is closed for objective '{objective}', so key result '{goal}' takes no "
+        "check-ins dated in it; reopen it first with `goaltui reopen {period}`"
+    ).format(period=period, objective=objective_id, goal=goal_id)
 
 
 def closed_problem(

@@ -104,11 +104,15 @@ class Store(Protocol):
         """Store the organisation's first fiscal month (1-12) in the database."""
         ...
 
-    def working_copy(self, what: str) -> AbstractContextManager[Path]:
+    def working_copy(
+        self, what: str, *, checkins_of: str | None = None
+    ) -> AbstractContextManager[Path]:
         """A goaltui file on which the file's code may change definitions and the cycle's
         tables (carry-over, close, reopen, grade), each change as one transaction of this
         database: the file itself, or a copy of a server written back when the block succeeds.
-        `what` names the work in a refusal. Raises DatabaseError for a login that may not."""
+        `what` names the work in a refusal. A copy holds no check-ins, or with `checkins_of`
+        (a period's label) those that score that period's objectives. Raises DatabaseError
+        for a login that may not."""
         ...
 
     def cycle_tables(self, names: tuple[str, ...] = CYCLE_NAMES) -> dict[str, pl.DataFrame]:
@@ -229,7 +233,7 @@ class FileStore:
         store_fiscal_year_start(self.path, month)
 
     @contextmanager
-    def working_copy(self, what: str) -> Iterator[Path]:
+    def working_copy(self, what: str, *, checkins_of: str | None = None) -> Iterator[Path]:
         yield self.path
 
     def cycle_tables(self, names: tuple[str, ...] = CYCLE_NAMES) -> dict[str, pl.DataFrame]:
@@ -359,10 +363,10 @@ class PgStore:
         pg_store_fiscal_year_start(self.url, month)
 
     @contextmanager
-    def working_copy(self, what: str) -> Iterator[Path]:
+    def working_copy(self, what: str, *, checkins_of: str | None = None) -> Iterator[Path]:
         from goaltui.store.pg_cycle import pg_working_copy
 
-        with pg_working_copy(self.url, what) as path:
+        with pg_working_copy(self.url, what, checkins_of=checkins_of) as path:
             yield path
 
     def cycle_tables(self, names: tuple[str, ...] = CYCLE_NAMES) -> dict[str, pl.DataFrame]:

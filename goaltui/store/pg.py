@@ -12,6 +12,7 @@ raises DatabaseError with one message: who, what, why.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,6 +112,29 @@ def refusal(con: Connection, error: psycopg.Error, what: str) -> DatabaseError:
     return DatabaseError(f"login {who} could not {what}: {why}; nothing was written")
 
 
+_CLOSED_REFUSAL = re.compile(
+    r"^(?P<period>\S+) is closed for objective '(?P<objective>(?:[^']|'')*)', so key result "
+    r"'(?P<goal>(?:[^']|'')*)' takes no check-ins dated in it"
+)
+"""The refusal of the database's closed-period trigger (pg_schema.py, goaltui_closed_checkin),
+raised with SQLSTATE check_violation; its quoted ids are SQL literals ('' for ')."""
+
+
+def closed_refusal(error: psycopg.Error) -> ValidationError | None:
+    """The database's refusal of a check-in dated in a closed objective's period, as goaltui's
+    own sentence in the reader's language under the date (as a file refuses it); None for any
+    other error."""
+    from goaltui.store.cycle import closed_message
+
+    if not isinstance(error, psycopg.errors.CheckViolation):
+        return None
+    found = _CLOSED_REFUSAL.match((error.diag.message_primary or "").strip())
+    if found is None:
+        return None
+    period, objective, goal = (found[n].replace("''", "'") for n in ("period", "objective", "goal"))
+    return ValidationError([f"date: {closed_message(goal, objective, period)}"])
+
+
 def _roles(con: Connection) -> list[str]:
     try:
         con.rollback()
@@ -169,6 +193,9 @@ def pg_session(
                 ) from error
             raise refusal(con, error, what) from error
         except psycopg.Error as error:
+            closed = closed_refusal(error)
+            if closed is not None:
+                raise closed from error
             raise refusal(con, error, what) from error
         finally:
             if not con.closed and not con.broken:
@@ -669,11 +696,9 @@ def append_pg_checkin(url: str, checkin: Checkin, *, today: date) -> Checkin:
     with pg_session(url, f"add a check-in to '{checkin.goal_id}'") as con:
         dataset = _context(con, checkin.supersedes)
         problems = checkin_problems(dataset, checkin, today=today)
-        from goaltui.store.pg_cycle import pg_closed_problem
-
-        closed = pg_closed_problem(con, checkin.goal_id, checkin.date, checkin.supersedes)
-        if closed and "date" not in problems:
-            problems["date"] = closed
+        # A check-in dated in a closed objective's period is refused by the database itself
+        # (pg_schema.py), for psql as much as for goaltui, also when the period was closed a
+        # moment ago: its refusal becomes goaltui's sentence (closed_refusal).
         if checkin.id is not None:
             taken = con.execute("SELECT count(*) FROM checkins WHERE id = %s", [checkin.id])
             if (taken.fetchone() or (0,))[0]:

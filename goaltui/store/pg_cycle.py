@@ -7,8 +7,9 @@ holds is copied into a scratch DuckDB file, the file's operation runs on it (his
 recording the server's login), and what it changed is written back in the same transaction.
 So both engines give the same ids, grades and history, and a failure anywhere writes nothing.
 
-Check-ins dated in a closed objective's period are refused by the client (the same message as
-on a file) and, for psql as much as for goaltui, by a trigger in the database (pg_schema.py).
+Check-ins dated in a closed objective's period are refused by a trigger in the database
+(pg_schema.py), for psql as much as for goaltui; goaltui reads its refusal back into the sentence
+a file gives (goaltui.store.pg.closed_refusal).
 """
 
 from __future__ import annotations
@@ -16,18 +17,15 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from goaltui.model.period import Period
 from goaltui.store.cycle import (
-    _CLOSED_KRS_SQL,
     _ORDER,
     CYCLE_SCHEMAS,
     acting_as,
-    closed_message,
 )
 from goaltui.store.pg import (
     Connection,
@@ -48,15 +46,44 @@ reading what is there and writing what is new (and a login that may not write is
 
 
 def server_frames(
-    con: Connection, url: str, tables: tuple[str, ...], *, checkins: bool = True
+    con: Connection,
+    url: str,
+    tables: tuple[str, ...],
+    *,
+    checkins: bool = True,
+    checkins_where: str | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Tables of the server as polars frames (their stored columns), in one snapshot."""
+    """Tables of the server as polars frames (their stored columns), in one snapshot: every
+    check-in, none (`checkins` False), or those `checkins_where` (an SQL condition) selects."""
     queries = {}
     for table in tables:
         columns = ", ".join(_pg_columns(con, table))
-        where = "" if checkins or table != "checkins" else " WHERE false"
+        where = ""
+        if table == "checkins" and not checkins:
+            where = " WHERE false"
+        elif table == "checkins" and checkins_where is not None:
+            where = f" WHERE {checkins_where}"
         queries[table] = f"SELECT {columns} FROM {table}{where}"
     return _arrow_frames(url, queries)
+
+
+def period_checkins(label: str) -> str | None:
+    """The SQL condition selecting the check-ins that score period `label`'s objectives as of
+    its last day (what closing it and carrying it over read): those of its key results and of
+    the KPIs measuring them, dated up to its end, with every correction and retraction of those
+    goals and every entry such a row supersedes. None (every check-in) when `label` is not a
+    period."""
+    period = Period.parse(label)
+    if period is None:
+        return None
+    quoted = "'" + label.replace("'", "''") + "'"
+    krs = f"key_results k JOIN objectives o ON o.id = k.objective_id WHERE o.period = {quoted}"
+    goals = f"SELECT k.id FROM {krs} UNION SELECT k.kpi_id FROM {krs} AND k.kpi_id IS NOT NULL"
+    return (
+        f"goal_id IN ({goals}) AND (date <= DATE '{period.end.isoformat()}' "
+        "OR supersedes IS NOT NULL "
+        "OR id IN (SELECT s.supersedes FROM checkins s WHERE s.supersedes IS NOT NULL))"
+    )
 
 
 def fill_mirror(path: Path, frames: dict[str, pl.DataFrame]) -> None:
@@ -122,16 +149,30 @@ def write_back(
         con.execute("SELECT setval('checkins_seq', (SELECT max(seq) FROM checkins), true)")
 
 
+EVERY_CHECKIN = "*"
+"""`checkins_of` for a working copy holding every check-in."""
+
+
 @contextmanager
-def pg_working_copy(url: str, what: str) -> Iterator[Path]:
+def pg_working_copy(url: str, what: str, *, checkins_of: str | None = None) -> Iterator[Path]:
     """A goaltui file holding what the server at `url` holds, for the file's code to change;
     the changes are written back in one transaction when the block succeeds (nothing is written
     when it fails). History entries made inside record the server's login. Raises
-    DatabaseError for a login that may not write definitions ("who, what, why")."""
+    DatabaseError for a login that may not write definitions ("who, what, why").
+
+    Of the check-ins, the copy holds only what the work reads: none (grading, reopening, a
+    definition), or with `checkins_of` a period's label, those scoring that period's
+    objectives (closing, carrying over; see period_checkins); EVERY_CHECKIN: all of them."""
     with pg_session(url, what) as con:
         con.execute(LOCK_SQL)
         login = str(con.info.user)
-        frames = server_frames(con, url, ALL_TABLES)
+        if checkins_of is None:
+            frames = server_frames(con, url, ALL_TABLES, checkins=False)
+        elif checkins_of == EVERY_CHECKIN:
+            frames = server_frames(con, url, ALL_TABLES)
+        else:
+            where = period_checkins(checkins_of)
+            frames = server_frames(con, url, ALL_TABLES, checkins_where=where)
         with tempfile.TemporaryDirectory(prefix="goaltui-work-") as scratch:
             path = Path(scratch) / "work.duckdb"
             fill_mirror(path, frames)
@@ -144,9 +185,10 @@ def pg_working_copy(url: str, what: str) -> Iterator[Path]:
 
 @contextmanager
 def pg_read_copy(url: str) -> Iterator[Path]:
-    """A goaltui file holding what the server at `url` holds, to read (nothing is written)."""
+    """A goaltui file holding what the server at `url` holds but the check-ins, to read
+    (nothing is written)."""
     with pg_session(url) as con:
-        frames = server_frames(con, url, ALL_TABLES)
+        frames = server_frames(con, url, ALL_TABLES, checkins=False)
     with tempfile.TemporaryDirectory(prefix="goaltui-read-") as scratch:
         path = Path(scratch) / "read.duckdb"
         fill_mirror(path, frames)
@@ -167,29 +209,6 @@ def pg_cycle_tables(
     """Cycle tables of the server at `url` (CYCLE_SCHEMAS frames, sorted by their keys)."""
     with pg_session(url) as con:
         return {name: _cycle_frame(con, name) for name in names}
-
-
-def pg_closed_problem(
-    con: Connection, goal_id: str, day: date, supersedes: str | None
-) -> str | None:
-    """Why a check-in (or a correction of `supersedes`) of `goal_id` dated `day` is refused
-    because it falls in a closed objective's period; None when it is not (as closed_problem)."""
-    rows = con.execute(
-        f"SELECT objective_id, period FROM ({_CLOSED_KRS_SQL}) c WHERE goal_id = %s "
-        "ORDER BY objective_id",
-        [goal_id],
-    ).fetchall()
-    if not rows:
-        return None
-    days = [day]
-    if supersedes is not None:
-        found = con.execute("SELECT date FROM checkins WHERE id = %s", [supersedes]).fetchall()
-        days += [r[0] for r in found]
-    for objective_id, label in rows:
-        period = Period.parse(str(label))
-        if period is not None and any(period.start <= d <= period.end for d in days):
-            return closed_message(goal_id, str(objective_id), str(label))
-    return None
 
 
 def pg_stored_fiscal_year_start(url: str) -> int | None:

@@ -18,14 +18,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import polars as pl
 import psycopg
 
 from goaltui.model.errors import DatabaseError
-from goaltui.store.dataset import CHECKINS_SCHEMA, Dataset
-from goaltui.store.pg import pg_session, redacted
+from goaltui.store.dataset import CHECKINS_SCHEMA, CheckinBuckets, CheckinRanges, Dataset
+from goaltui.store.pg import _ArrowReader, connect, pg_session, redacted
 from goaltui.store.pg_schema import CHECKINS_CHANNEL, DEFINITION_TABLES, DEFINITIONS_CHANNEL
 
 GAP_PATIENCE = 30.0
@@ -91,24 +92,83 @@ def _definitions_token(con: psycopg.Connection[tuple[object, ...]]) -> int:
     return hash(tuple((int(str(n)), str(h)) for _, n, h in rows))
 
 
-def definitions_token(url: str) -> int:
-    """The checksum of the definitions in the database at `url`. Raises DatabaseError."""
-    with pg_session(url) as con:
-        return _definitions_token(con)
+def _pg_mark(url: str) -> tuple[PgMark, pl.Series]:
+    """Where a reader of the database at `url` stands now, and every check-in date there, in
+    one snapshot. Raises DatabaseError."""
+    con = connect(url)
+    try:
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        con.read_only = True
+        newest, count = con.execute(
+            "SELECT coalesce(max(seq), -1), count(*) FROM checkins"
+        ).fetchone() or (-1, 0)
+        recent = [
+            int(seq)
+            for (seq,) in con.execute(
+                "SELECT seq FROM checkins WHERE seq > %s", [int(newest) - RECENT_GAPS]
+            ).fetchall()
+        ]
+        token = _definitions_token(con)
+        dates = [d for (d,) in con.execute("SELECT DISTINCT date FROM checkins ORDER BY date")]
+        con.rollback()
+    except psycopg.Error as error:
+        if isinstance(error, psycopg.errors.UndefinedTable):
+            con.close()
+            with pg_session(url):
+                pass  # says clearly what is wrong with the database
+        raise DatabaseError(f"{redacted(url)}: {_first_line(error)}") from error
+    finally:
+        con.close()
+    now = time.monotonic()
+    last = int(newest)
+    present = set(recent)
+    first = max(last - RECENT_GAPS + 1, 0)
+    gaps = tuple((seq, now) for seq in range(first, last) if seq not in present)
+    return PgMark(last, gaps, token, int(count)), pl.Series("date", dates, dtype=pl.Date)
 
 
-def mark_of(dataset: Dataset, definitions: int, *, now: float | None = None) -> PgMark:
-    """The mark of a full read that gave `dataset` (every check-in) and the checksum
-    `definitions` (taken once the listener was listening, after the read)."""
-    seqs = dataset.checkins.get_column("seq")
-    newest = seqs.max()
-    if not isinstance(newest, int):
-        return PgMark(-1, (), definitions, 0)
-    recent = set(seqs.filter(seqs > newest - RECENT_GAPS).to_list())
-    now = time.monotonic() if now is None else now
-    first = max(newest - RECENT_GAPS + 1, 0)
-    gaps = tuple((s, now) for s in range(first, newest) if s not in recent)
-    return PgMark(newest, gaps, definitions, dataset.checkins.height)
+def load_pg_marked(
+    url: str,
+    *,
+    checkins_until: date | None,
+    aggregate: CheckinBuckets,
+    outside: CheckinRanges | None = None,
+) -> tuple[Dataset, PgMark]:
+    """What a dashboard reads of the database at `url`: the definitions and the check-ins
+    aggregated by the server (as load_pg_dataset with `aggregate`, so what crosses the network
+    grows with goals x periods, not with check-ins), and the PgMark to follow it from.
+
+    The mark is taken first: a check-in committed between it and the read is in the aggregates
+    already, and comes once more with the catch-up that follows every full read (which reads
+    its goal's aggregates again, so it is counted once); the rows of the read are kept only up
+    to the mark, so that none comes twice. Raises DatabaseError."""
+    from goaltui.store.pg import load_pg_dataset
+
+    mark, dates = _pg_mark(url)
+    dataset = load_pg_dataset(
+        url, checkins_until=checkins_until, aggregate=aggregate, outside=outside
+    )
+    seq = pl.col("seq")
+    gaps = [s for s, _ in mark.gaps]
+    seen = dataset.checkins.filter((seq <= mark.last_seq) & ~seq.is_in(gaps))
+    return replace(dataset, checkins=seen, checkin_dates=dates), mark
+
+
+class _KeptFrames(_ArrowReader):
+    """Queries on a psycopg connection, each result as a polars frame (what _pg_aggregates asks
+    of a reader)."""
+
+    def __init__(self, con: psycopg.Connection[tuple[object, ...]]) -> None:
+        super().__init__(con)
+        self._con = con
+
+    def frame(self, query: str) -> pl.DataFrame:
+        cursor = self._con.execute(query)
+        names = [d.name for d in cursor.description or []]
+        rows = cursor.fetchall()
+        return pl.DataFrame(
+            {name: [row[i] for row in rows] for i, name in enumerate(names)}, strict=False
+        )
 
 
 class PgReader:
@@ -124,10 +184,7 @@ class PgReader:
             self._con.close()
             self._con = None
 
-    def _query(
-        self, since: PgMark, *, thorough: bool
-    ) -> tuple[list[tuple[object, ...]], int, int | None]:
-        columns = ", ".join(CHECKINS_SCHEMA)
+    def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._con is None or self._con.closed:
             try:
                 self._con = psycopg.connect(self.url, connect_timeout=5)
@@ -137,7 +194,38 @@ class PgReader:
             # One snapshot for the checksum, the rows and the count.
             self._con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             self._con.read_only = True
-        con = self._con
+        return self._con
+
+    def aggregates(self, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+        """The check-in aggregates of `buckets` (as PgStore.aggregates), on the kept connection:
+        for the few goals of a change, opening a connection of its own takes longer than the
+        query. Raises DatabaseError."""
+        try:
+            return self._aggregates(buckets, until)
+        except psycopg.Error:
+            # A kept connection the server dropped (say, it restarted): once more, afresh.
+            self.close()
+            try:
+                return self._aggregates(buckets, until)
+            except psycopg.Error as error:
+                self.close()
+                raise DatabaseError(f"{redacted(self.url)}: {_first_line(error)}") from error
+
+    def _aggregates(self, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+        from goaltui.store.pg import _pg_aggregates
+
+        con = self._connection()
+        try:
+            return _pg_aggregates(_KeptFrames(con), buckets, until)
+        finally:
+            if not con.closed and not con.broken:
+                con.rollback()
+
+    def _query(
+        self, since: PgMark, *, thorough: bool
+    ) -> tuple[list[tuple[object, ...]], int, int | None]:
+        columns = ", ".join(CHECKINS_SCHEMA)
+        con = self._connection()
         token = since.definitions
         counted: int | None = None
         try:

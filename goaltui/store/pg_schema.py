@@ -59,6 +59,11 @@ DEFINITION_TABLES = (
     "grades",
     "closed_periods",
 )
+"""The tables whose rows a dashboard reads besides the check-ins: folded into a checksum that
+tells a reader catching up whether to read everything again."""
+ANNOUNCED_TABLES = (*DEFINITION_TABLES, "history")
+"""The tables whose every write is announced on DEFINITIONS_CHANNEL (the history too: an entry
+added alone, from psql or an imported history.csv, changes what a goal's detail shows)."""
 
 _PG_COLUMNS = {
     ("checkins", "seq"): "DEFAULT nextval('checkins_seq') CONSTRAINT checkins_pkey PRIMARY KEY",
@@ -383,7 +388,7 @@ def ensure_pg_schema(con: psycopg.Connection[tuple[object, ...]]) -> bool:
             )
     con.execute(_FUNCTIONS_SQL)
     con.execute(_TRIGGERS_SQL)
-    for table in DEFINITION_TABLES:
+    for table in ANNOUNCED_TABLES:
         con.execute(_DEFINITION_TRIGGER.format(table=table))
     con.execute(_GRANTS_SQL)
     return version is None

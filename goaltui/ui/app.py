@@ -375,21 +375,23 @@ class GoalApp(Authoring, CycleActions):
 
     def _read_all(self, as_of: date) -> tuple[Dataset, Mark | PgMark, tuple[int, int, int, int]]:
         # For a worker: everything in the database and where that leaves the reader. The
-        # file's check-ins come aggregated per goal and period; only the few that a quality
-        # rule looks at one by one come as rows. A goal's own log is read when it is opened.
-        if self.pg_url is not None:
-            from goaltui.store.pg_live import definitions_token, mark_of
+        # check-ins come aggregated per goal and period by the file or the server; only the
+        # few that a quality rule looks at one by one come as rows. A goal's own log is read
+        # when it is opened.
+        from goaltui.metrics.engine import all_buckets
+        from goaltui.metrics.quality import checkin_ranges
 
-            dataset = self.store.load_dataset()
-            # Taken after the read: a definition changed in between makes the next catch-up
-            # (which follows every full read) read everything again.
-            return dataset, mark_of(dataset, definitions_token(self.pg_url)), (0, 0, 0, 0)
+        if self.pg_url is not None:
+            from goaltui.store.pg_live import load_pg_marked
+
+            dataset, pg_mark = load_pg_marked(
+                self.pg_url, checkins_until=as_of, aggregate=all_buckets, outside=checkin_ranges
+            )
+            return dataset, pg_mark, (0, 0, 0, 0)
         from goaltui.store.changes import load_marked
         from goaltui.store.db import fingerprint
 
         stamp = fingerprint(self.db)  # type: ignore[arg-type]
-        from goaltui.metrics.engine import all_buckets
-        from goaltui.metrics.quality import checkin_ranges
 
         dataset, file_mark = load_marked(
             self.db,  # type: ignore[arg-type]
@@ -600,19 +602,24 @@ class GoalApp(Authoring, CycleActions):
             changes = self._reader.read(since, thorough=thorough)
         fresh = None
         if changes.checkins is not None and changes.checkins.height:
-            fresh = self._fresh_aggregates(changes.checkins["goal_id"].unique().to_list())
+            goal_ids = changes.checkins["goal_id"].unique().to_list()
+            fresh = self._fresh_aggregates(goal_ids, reader=self._reader)
         self.call_from_thread(self._changes_read, since, changes, stamp, fresh)
 
-    def _fresh_aggregates(self, goal_ids: list[str]) -> tuple[list[str], pl.DataFrame] | None:
+    def _fresh_aggregates(
+        self, goal_ids: list[str], *, reader: PgReader | None = None
+    ) -> tuple[list[str], pl.DataFrame] | None:
         """In a worker: the check-in aggregates of the goals `goal_ids` read again, for the
-        as-of date the dataset's aggregates are for (None when it has none)."""
+        as-of date the dataset's aggregates are for (None when it has none); on the server,
+        through the read worker's `reader` when given (its connection is kept)."""
         import polars as pl
 
         dataset, buckets = self.dataset, self._buckets
         if dataset is None or dataset.aggregates is None or buckets is None:
             return None
         wanted = buckets.filter(pl.col("goal_id").is_in(goal_ids))
-        return goal_ids, self.store.aggregates(wanted, dataset.aggregated_until)
+        source = self.store if reader is None else reader
+        return goal_ids, source.aggregates(wanted, dataset.aggregated_until)
 
     def _with_fresh(
         self, dataset: Dataset, fresh: tuple[list[str], pl.DataFrame] | None
@@ -854,9 +861,13 @@ class GoalApp(Authoring, CycleActions):
             # Team mode: take the row unless a read brought it already.
             if saved.seq <= mark.last_seq and saved.seq not in dict(mark.gaps):
                 return
+            if fresh is None and self.dataset.aggregates is not None:
+                self.sync()  # its goal's aggregates could not be read: read from the mark on
+                return
             self._mark = mark.advanced([saved.seq])
             rows = checkin_frame([saved])
-            self._replace_dataset(with_checkins(self.dataset, rows), self._affected(rows))
+            dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
+            self._replace_dataset(dataset, self._affected(rows))
             return
         if saved.seq != mark.last_seq + 1 or (
             fresh is None and self.dataset.aggregates is not None
