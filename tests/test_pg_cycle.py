@@ -134,12 +134,30 @@ def test_a_version_4_server_gains_the_closed_check_with_init(urls: tuple[str, st
     with psycopg.connect(admin) as con:
         con.execute("DROP TRIGGER goaltui_closed_checkin ON checkins")
         con.execute("UPDATE goaltui_meta SET value = '4' WHERE key = 'schema_version'")
-    with pytest.raises(DatabaseError, match="schema version 4, but this goaltui uses 5"):
+    with pytest.raises(DatabaseError, match="schema version 4, but this goaltui uses 6"):
         close_period(PgStore(admin), "2026-Q3")
     assert PgStore(admin).init() is False
     close_period(PgStore(admin), "2026-Q3")
     with psycopg.connect(admin) as con, pytest.raises(psycopg.errors.CheckViolation):
         con.execute(Q3_CHECKIN, ["late", Q3_KR])
+
+
+def test_a_version_5_server_gains_the_history_announcement_with_init(
+    urls: tuple[str, str],
+) -> None:
+    admin, _bob = urls
+    announced = (
+        "SELECT count(*) FROM pg_trigger WHERE tgname = 'goaltui_notify_change' "
+        "AND tgrelid = 'history'::regclass"
+    )
+    with psycopg.connect(admin) as con:
+        con.execute("DROP TRIGGER goaltui_notify_change ON history")
+        con.execute("UPDATE goaltui_meta SET value = '5' WHERE key = 'schema_version'")
+    with pytest.raises(DatabaseError, match="schema version 5, but this goaltui uses 6"):
+        close_period(PgStore(admin), "2026-Q3")
+    assert PgStore(admin).init() is False
+    with psycopg.connect(admin) as con:
+        assert con.execute(announced).fetchone() == (1,)
 
 
 def test_the_dashboard_s_definition_save_on_a_server(urls: tuple[str, str]) -> None:

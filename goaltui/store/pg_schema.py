@@ -28,11 +28,12 @@ import psycopg
 from goaltui.model.errors import DatabaseError
 from goaltui.store.tables import CYCLE_TABLES, DATASET_TABLES, META, ddl
 
-PG_SCHEMA_VERSION = 5
+PG_SCHEMA_VERSION = 6
 """The schema version of the PostgreSQL tables: version 3 of the file (with `login`, `cadence`,
 `commitment` and `carried_from`, and the cycle's grades, closed periods and history), then
 `archived` on goals (the file's version 4), then the trigger refusing check-ins dated in a closed
-objective's period (PostgreSQL only: on a file, goaltui is the only door and checks it)."""
+objective's period (PostgreSQL only: on a file, goaltui is the only door and checks it), then
+the history's writes announced to open dashboards like every other definition write."""
 
 APPLICATION_ID = "goaltui"
 
@@ -330,10 +331,17 @@ def _v5_closed_checkins(con: psycopg.Connection[tuple[object, ...]]) -> None:
     the steps."""
 
 
+def _v6_history_announced(con: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Version 6: an entry added to the history alone (psql, an imported history.csv) is
+    announced on the definitions channel. The trigger comes from _DEFINITION_TRIGGER over
+    ANNOUNCED_TABLES, which runs after the steps."""
+
+
 PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[tuple[object, ...]]], None]] = {
     3: _v3_cycle_tables,
     4: _v4_archived,
     5: _v5_closed_checkins,
+    6: _v6_history_announced,
 }
 """Steps from version N-1 to N of the PostgreSQL schema, keyed by N."""
 
