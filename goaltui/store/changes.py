@@ -8,6 +8,7 @@ everything again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -16,13 +17,17 @@ import duckdb
 import polars as pl
 
 from goaltui.model.types import Checkin
+from goaltui.store.aggregates import typed_buckets
 from goaltui.store.dataset import (
     CHECKINS_SCHEMA,
     TABLE_SCHEMAS,
     CheckinBuckets,
     CheckinRanges,
     Dataset,
+    dataset_of,
+    read_aggregates,
     read_dataset,
+    read_table,
 )
 from goaltui.store.db import read_session
 from goaltui.store.frames import query
@@ -93,6 +98,25 @@ def load_marked(
             _definitions_token(con),
         )
         return dataset, mark
+
+
+def load_opening(
+    path: Path,
+    *,
+    checkins_until: date,
+    narrow: Callable[[Dataset], Dataset],
+    aggregate: CheckinBuckets,
+) -> Dataset:
+    """The few goals a first view shows, quickly: the definitions in the database at `path`
+    narrowed by `narrow`, with only those goals' check-ins aggregated (for the buckets
+    `aggregate` names, dated on or before `checkins_until`) and the dates of every check-in.
+    Raises DatabaseError."""
+    with read_session(path) as con:
+        frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
+        few = narrow(dataset_of(frames))
+        aggregates = read_aggregates(con, typed_buckets(aggregate(few)), checkins_until)
+        dates = query(con, "SELECT DISTINCT date FROM checkins ORDER BY date")["date"]
+    return replace(few, aggregates=aggregates, aggregated_until=checkins_until, checkin_dates=dates)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,20 @@ class OrgTree(Tree[str]):
     def show(self, scorecard: Scorecard, current: str) -> None:
         """Rebuild the tree for a new scorecard, keeping expanded units open and `current`
         visible and highlighted."""
-        expanded = self._expanded_ids() if self._scorecard is not None else set()
+        previous = self._scorecard
+        if (
+            previous is not None
+            and previous.dataset.units is scorecard.dataset.units
+            and self.root.data is not None
+        ):
+            # The same units (a check-in, another as-of date): only the badges change, so the
+            # labels are redrawn in place instead of the tree being rebuilt.
+            self._scorecard = scorecard
+            self._count(scorecard)
+            self._relabel()
+            self.select_unit(current)
+            return
+        expanded = self._expanded_ids() if previous is not None else set()
         self._scorecard = scorecard
         units = by_name(scorecard.dataset.units)
         self._names = dict(zip(units["id"].to_list(), units["name"].to_list(), strict=True))
@@ -70,12 +83,7 @@ class OrgTree(Tree[str]):
         ):
             children[parent] = ids
         self._children = children
-        counts = scorecard.rollup.select(
-            "unit_id", "subtree_on_track", "subtree_at_risk", "subtree_off_track"
-        )
-        self._badges = {row[0]: (row[1], row[2], row[3]) for row in counts.iter_rows()}
-        owed = scorecard.due_counts.filter(pl.col("below") > 0)
-        self._due = dict(zip(owed["unit_id"].to_list(), owed["below"].to_list(), strict=True))
+        self._count(scorecard)
         roots = units.filter(pl.col("parent_id").is_null())["id"].to_list()
         self.clear()
         if not roots:
@@ -86,6 +94,22 @@ class OrgTree(Tree[str]):
         expanded |= set(scorecard.path(current)[:-1]) | {root_id}
         self._fill(self.root, expanded)
         self.select_unit(current)
+
+    def _count(self, scorecard: Scorecard) -> None:
+        counts = scorecard.rollup.select(
+            "unit_id", "subtree_on_track", "subtree_at_risk", "subtree_off_track"
+        )
+        self._badges = {row[0]: (row[1], row[2], row[3]) for row in counts.iter_rows()}
+        owed = scorecard.due_counts.filter(pl.col("below") > 0)
+        self._due = dict(zip(owed["unit_id"].to_list(), owed["below"].to_list(), strict=True))
+
+    def _relabel(self) -> None:
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.data is not None:
+                node.set_label(self._label(node.data))
+            stack.extend(node.children)
 
     def _expanded_ids(self) -> set[str]:
         found: set[str] = set()
@@ -132,14 +156,8 @@ class OrgTree(Tree[str]):
 
     def on_resize(self) -> None:
         # The labels fit the width, which the layout gives only now (and on every resize).
-        if self._scorecard is None:
-            return
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            if node.data is not None:
-                node.set_label(self._label(node.data))
-            stack.extend(node.children)
+        if self._scorecard is not None:
+            self._relabel()
 
     def _fill(self, node: TreeNode[str], expanded: set[str]) -> None:
         unit_id = node.data
