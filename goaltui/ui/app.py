@@ -418,15 +418,19 @@ class GoalApp(Authoring, CycleActions):
     def _open_first(self, as_of: date) -> None:
         # For the data worker: the opening unit's figures, shown while the rest is computed.
         from goaltui.metrics.engine import all_buckets
+        from goaltui.model.errors import DatabaseError
         from goaltui.store.changes import load_opening
 
         self.call_from_thread(self._set_activity, _("Reading the first goals..."))
-        opening = load_opening(
-            self.db,  # type: ignore[arg-type]
-            checkins_until=as_of,
-            narrow=opening_definitions,
-            aggregate=all_buckets,
-        )
+        try:
+            opening = load_opening(
+                self.db,  # type: ignore[arg-type]
+                checkins_until=as_of,
+                narrow=opening_definitions,
+                aggregate=all_buckets,
+            )
+        except DatabaseError:
+            return  # busy, say: the full read that follows tries again and says why
         scorecard = opening_scorecard(opening, as_of)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._opened_first, scorecard)
