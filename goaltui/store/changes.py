@@ -128,12 +128,22 @@ class Changes:
     """Where the reader stands after reading these changes."""
     checkins: pl.DataFrame | None
     """The new check-in rows (CHECKINS_SCHEMA, by seq), or None: read everything again."""
+    aggregates: pl.DataFrame | None = None
+    """When asked for: the check-in aggregates of the goals that got new rows, read again."""
 
 
-def read_changes(path: Path, since: Mark) -> Changes:
+def read_changes(
+    path: Path,
+    since: Mark,
+    *,
+    buckets: pl.DataFrame | None = None,
+    until: date | None = None,
+) -> Changes:
     """The check-ins entered in the database at `path` after `since` (only those rows are read),
     or a Changes without rows when the definitions changed or check-ins up to `since` are no
-    longer what they were. Raises DatabaseError."""
+    longer what they were. With `buckets` (BUCKETS_SCHEMA), the check-in aggregates of the goals
+    that got new rows are read in the same session (for `until`, see read_aggregates). Raises
+    DatabaseError."""
     with read_session(path) as con:
         before = read_mark(con, since.last_seq)
         if before.checkins != since.checkins or before.definitions != since.definitions:
@@ -146,7 +156,13 @@ def read_changes(path: Path, since: Mark) -> Changes:
         ).cast(CHECKINS_SCHEMA)  # type: ignore[arg-type]
         last = rows.get_column("seq").max()
         newest = int(last) if isinstance(last, int) else since.last_seq
-        return Changes(Mark(newest, since.checkins + rows.height, since.definitions), rows)
+        aggregates = None
+        if buckets is not None and rows.height:
+            goal_ids = rows["goal_id"].unique().implode()
+            wanted = buckets.filter(pl.col("goal_id").is_in(goal_ids))
+            aggregates = read_aggregates(con, wanted, until)
+        mark = Mark(newest, since.checkins + rows.height, since.definitions)
+        return Changes(mark, rows, aggregates)
 
 
 def checkin_frame(checkins: list[Checkin]) -> pl.DataFrame:

@@ -655,9 +655,18 @@ class GoalApp(Authoring, CycleActions):
         from goaltui.store.changes import Mark, read_changes
 
         changes: Changes | PgChanges
+        fresh = None
         if isinstance(since, Mark):
             stamp = self._stamp()
-            changes = read_changes(self.db, since)  # type: ignore[arg-type]
+            dataset, buckets = self.dataset, self._buckets
+            if dataset is not None and dataset.aggregates is not None and buckets is not None:
+                # The changed goals' aggregates come in the same read.
+                until = dataset.aggregated_until
+                changes = read_changes(self.db, since, buckets=buckets, until=until)  # type: ignore[arg-type]
+                if changes.checkins is not None and changes.aggregates is not None:
+                    fresh = (changes.checkins["goal_id"].unique().to_list(), changes.aggregates)
+            else:
+                changes = read_changes(self.db, since)  # type: ignore[arg-type]
         else:
             from goaltui.store.pg_live import PgReader
 
@@ -665,9 +674,8 @@ class GoalApp(Authoring, CycleActions):
             if self._reader is None:
                 self._reader = PgReader(str(self.db))
             changes = self._reader.read(since, thorough=thorough)
-        fresh = None
-        if changes.checkins is not None and changes.checkins.height:
-            fresh = self._fresh_aggregates(changes.checkins["goal_id"].unique().to_list())
+            if changes.checkins is not None and changes.checkins.height:
+                fresh = self._fresh_aggregates(changes.checkins["goal_id"].unique().to_list())
         self.call_from_thread(self._changes_read, since, changes, stamp, fresh)
 
     def _fresh_aggregates(self, goal_ids: list[str]) -> tuple[list[str], pl.DataFrame] | None:
