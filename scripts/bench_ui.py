@@ -193,16 +193,33 @@ def _contains(marker: str) -> Callable[[str], bool]:
     return lambda pane: marker in pane
 
 
-def _aggregation(db: Path, goal: str) -> str:
-    """The aggregation of KPI `goal` in the database at `db`."""
+def _values(db: Path, goal: str, as_of: str) -> tuple[float, float]:
+    """Where the check-ins' values start and how they move, so that every new value moves the
+    goal's figure: below the month's lowest so far for a `min` goal, above its highest for a
+    `max` goal (the history may hold such values already), else large and growing."""
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.sql("SELECT aggregation FROM kpis WHERE id = $g", params={"g": goal}).fetchall()
+        aggregation = con.sql(
+            "SELECT aggregation FROM kpis WHERE id = $g", params={"g": goal}
+        ).fetchall()[0][0]
+        low, high = con.sql(
+            "SELECT min(value), max(value) FROM checkins WHERE goal_id = $g "
+            "AND date >= date_trunc('month', $d::DATE) AND date <= $d::DATE",
+            params={"g": goal, "d": as_of},
+        ).fetchall()[0]
     finally:
         con.close()
-    return str(rows[0][0]) if rows else ""
+    if aggregation == "min":
+        return (float(int(low)), -1.0) if low is not None else (400000.0, -1111.0)
+    if aggregation == "max":
+        return (float(int(high) + 1), 1.0) if high is not None else (400000.0, 1111.0)
+    return 400000.0, 1111.0
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
 
 
 def _stuck(what: str, error: Stuck) -> None:
@@ -230,13 +247,13 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str, figure
     session = f"keys{os.getpid()}"
     send = ["tmux", "send-keys", "-t", session]
     # Every new value must move the goal's figure: downwards for a `min` goal.
-    step = -1111 if _aggregation(db, goal) == "min" else 1111
+    base, step = _values(db, goal, as_of)
     _start(session, f"{_env()}{_goaltui()} --db {db} --as-of {as_of}")
     try:
         _until(session, _figures_shown)
         time.sleep(3.0)  # the trends and findings that follow the figures
         for i in range(runs):
-            digits = str(400000 + step * (2 * i + 1))
+            digits = _number(base + step * (2 * i + 1))
             before = _row(_pane(session), name)
             t0 = time.time()
             subprocess.run([*send, "c", *digits], check=True)
@@ -270,7 +287,7 @@ def keypress_paths(db: Path, as_of: str, runs: int, goal: str, name: str, figure
                 *_goaltui().split(),
                 "checkin",
                 goal,
-                str(400000 + step * (2 * i + 2)),
+                _number(base + step * (2 * i + 2)),
                 "--db",
                 str(db),
                 "--as-of",
