@@ -126,3 +126,26 @@ async def test_a_check_in_relabels_the_organisation_tree_without_rebuilding_it(
             count = counts[f"subtree_{status}"]
             if count:
                 assert f"{mark}{count}" in label
+
+
+async def test_a_check_in_shows_when_the_organisation_has_an_archived_goal(
+    demo_db: Path,
+) -> None:
+    from goaltui.store.dataset import load_dataset
+    from goaltui.store.db import write_session
+
+    with write_session(demo_db) as con:
+        con.execute("UPDATE kpis SET archived = DATE '2026-01-01' WHERE id = 'hb-revenue'")
+    app = Recording(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.press(*"4", "ctrl+s")
+        await settle(pilot)
+        assert app.session_checkins, "the check-in was not saved"
+        on_disk = build_scorecard(load_dataset(demo_db), DEMO_AS_OF)
+        assert app.scorecard is not None
+        columns = list(GOALS_SCHEMA)
+        shown = app.scorecard.goals.select(columns)
+        assert shown["actual"].is_not_null().any()
+        assert_frame_equal(shown, on_disk.goals.select(columns))
