@@ -53,6 +53,7 @@ class OrgTree(Tree[str]):
         self._names: dict[str, str] = {}
         self._badges: dict[str, tuple[int, int, int]] = {}
         self._due: dict[str, int] = {}
+        self._depths: dict[str, int] = {}
 
     def show(self, scorecard: Scorecard, current: str) -> None:
         """Rebuild the tree for a new scorecard, keeping expanded units open and `current`
@@ -72,6 +73,11 @@ class OrgTree(Tree[str]):
             return
         expanded = self._expanded_ids() if previous is not None else set()
         self._scorecard = scorecard
+        # How deep each unit sits (the labels fit the width left at that depth), read once.
+        depths = scorecard.closure.group_by("unit_id").agg(pl.col("depth").max())
+        self._depths = dict(
+            zip(depths["unit_id"].to_list(), depths["depth"].to_list(), strict=True)
+        )
         units = by_name(scorecard.dataset.units)
         self._names = dict(zip(units["id"].to_list(), units["name"].to_list(), strict=True))
         children: dict[str, list[str]] = {}
@@ -135,7 +141,7 @@ class OrgTree(Tree[str]):
         on, risk, off = self._badges.get(unit_id, (0, 0, 0))
         if on or risk or off:
             full = rollup_badge(on, risk, off, theme)
-            depth = len(self._scorecard.path(unit_id)) - 1 if self._scorecard else 0
+            depth = self._depths.get(unit_id, 0)
             room = self.size.width - 2 - 2 * depth - 1 if self.size.width else 0
             if room and cell_len(name.plain) + 1 + badge.cell_len + 1 + full.cell_len > room:
                 full = rollup_badge(on, risk, off, theme, compact=True)
@@ -144,7 +150,7 @@ class OrgTree(Tree[str]):
             badge.append_text(full)
         if not badge:
             return name
-        depth = len(self._scorecard.path(unit_id)) - 1 if self._scorecard else 0
+        depth = self._depths.get(unit_id, 0)
         room = self.size.width - 2 - 2 * depth - 1 if self.size.width else 0
         if room:
             if badge.cell_len > room - 5:
