@@ -8,6 +8,7 @@ everything again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -16,13 +17,17 @@ import duckdb
 import polars as pl
 
 from goaltui.model.types import Checkin
+from goaltui.store.aggregates import typed_buckets
 from goaltui.store.dataset import (
     CHECKINS_SCHEMA,
     TABLE_SCHEMAS,
     CheckinBuckets,
     CheckinRanges,
     Dataset,
+    dataset_of,
+    read_aggregates,
     read_dataset,
+    read_table,
 )
 from goaltui.store.db import read_session
 from goaltui.store.frames import query
@@ -95,6 +100,25 @@ def load_marked(
         return dataset, mark
 
 
+def load_opening(
+    path: Path,
+    *,
+    checkins_until: date,
+    narrow: Callable[[Dataset], Dataset],
+    aggregate: CheckinBuckets,
+) -> Dataset:
+    """The few goals a first view shows, quickly: the definitions in the database at `path`
+    narrowed by `narrow`, with only those goals' check-ins aggregated (for the buckets
+    `aggregate` names, dated on or before `checkins_until`) and the dates of every check-in.
+    Raises DatabaseError."""
+    with read_session(path) as con:
+        frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
+        few = narrow(dataset_of(frames))
+        aggregates = read_aggregates(con, typed_buckets(aggregate(few)), checkins_until)
+        dates = query(con, "SELECT DISTINCT date FROM checkins ORDER BY date")["date"]
+    return replace(few, aggregates=aggregates, aggregated_until=checkins_until, checkin_dates=dates)
+
+
 @dataclass(frozen=True)
 class Changes:
     """What another process wrote since a Mark: the new check-in rows, or None when only a full
@@ -104,12 +128,22 @@ class Changes:
     """Where the reader stands after reading these changes."""
     checkins: pl.DataFrame | None
     """The new check-in rows (CHECKINS_SCHEMA, by seq), or None: read everything again."""
+    aggregates: pl.DataFrame | None = None
+    """When asked for: the check-in aggregates of the goals that got new rows, read again."""
 
 
-def read_changes(path: Path, since: Mark) -> Changes:
+def read_changes(
+    path: Path,
+    since: Mark,
+    *,
+    buckets: pl.DataFrame | None = None,
+    until: date | None = None,
+) -> Changes:
     """The check-ins entered in the database at `path` after `since` (only those rows are read),
     or a Changes without rows when the definitions changed or check-ins up to `since` are no
-    longer what they were. Raises DatabaseError."""
+    longer what they were. With `buckets` (BUCKETS_SCHEMA), the check-in aggregates of the goals
+    that got new rows are read in the same session (for `until`, see read_aggregates). Raises
+    DatabaseError."""
     with read_session(path) as con:
         before = read_mark(con, since.last_seq)
         if before.checkins != since.checkins or before.definitions != since.definitions:
@@ -122,7 +156,13 @@ def read_changes(path: Path, since: Mark) -> Changes:
         ).cast(CHECKINS_SCHEMA)  # type: ignore[arg-type]
         last = rows.get_column("seq").max()
         newest = int(last) if isinstance(last, int) else since.last_seq
-        return Changes(Mark(newest, since.checkins + rows.height, since.definitions), rows)
+        aggregates = None
+        if buckets is not None and rows.height:
+            goal_ids = rows["goal_id"].unique().implode()
+            wanted = buckets.filter(pl.col("goal_id").is_in(goal_ids))
+            aggregates = read_aggregates(con, wanted, until)
+        mark = Mark(newest, since.checkins + rows.height, since.definitions)
+        return Changes(mark, rows, aggregates)
 
 
 def checkin_frame(checkins: list[Checkin]) -> pl.DataFrame:

@@ -309,13 +309,17 @@ def without_archived(dataset: Dataset) -> Dataset:
         pl.col("archived").is_null() & pl.col("objective_id").is_in(objectives["id"].implode())
     )
     kept = pl.concat([kpis["id"], key_results["id"]]).implode()
-    return Dataset(
-        units=dataset.units,
+    aggregates = dataset.aggregates
+    # replace(), not a new Dataset: the check-ins' aggregates and dates stay (without them a
+    # dashboard reading aggregates showed no figure at all once any goal was archived).
+    return replace(
+        dataset,
         kpis=kpis,
         objectives=objectives,
         key_results=key_results,
         checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kept)),
         targets=dataset.targets.filter(pl.col("goal_id").is_in(kept)),
+        aggregates=None if aggregates is None else aggregates.filter(pl.col("goal_id").is_in(kept)),
     )
 
 

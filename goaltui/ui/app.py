@@ -65,7 +65,7 @@ WORKER_FAILURES = {
 WATCH_INTERVAL = 1.0
 """Seconds between checks for writes by other processes."""
 
-FINDINGS_DELAY = 2.0
+FINDINGS_DELAY = 5.0
 """Seconds without a new check-in before the quality findings are computed again."""
 
 
@@ -87,6 +87,45 @@ def save_checkin(
     except (GoaltuiError, OSError) as error:
         return SaveOutcome(None, describe_error(error))
     return SaveOutcome(saved, None)
+
+
+def opening_definitions(definitions: Dataset) -> Dataset:
+    """Of `definitions`, what the dashboard's first view shows figures for: every unit, and the
+    goals of the unit it opens on (the first root): its KPIs, its objectives with their key
+    results, and the KPIs those are measured by, with their targets."""
+    from dataclasses import replace
+
+    import polars as pl
+
+    roots = definitions.units.filter(pl.col("parent_id").is_null())["id"].to_list()
+    unit = roots[0] if roots else ""
+    objectives = definitions.objectives.filter(pl.col("unit_id") == unit)
+    key_results = definitions.key_results.filter(
+        pl.col("objective_id").is_in(objectives["id"].implode())
+    )
+    measured = key_results["kpi_id"].drop_nulls().implode()
+    kpis = definitions.kpis.filter((pl.col("unit_id") == unit) | pl.col("id").is_in(measured))
+    goal_ids = pl.concat([kpis["id"], key_results["id"]]).implode()
+    return replace(
+        definitions,
+        kpis=kpis,
+        objectives=objectives,
+        key_results=key_results,
+        targets=definitions.targets.filter(pl.col("goal_id").is_in(goal_ids)),
+    )
+
+
+def opening_scorecard(opening: Dataset, as_of: date) -> Scorecard:
+    """The scorecard of the first view (`opening`: see opening_definitions): the opening unit's
+    figures, with no roll-ups yet (the whole organisation's follow)."""
+    from dataclasses import replace
+
+    from goaltui.metrics.scorecard import build_scorecard
+
+    scorecard = build_scorecard(opening, as_of)
+    return replace(
+        scorecard, rollup=scorecard.rollup.clear(), due_counts=scorecard.due_counts.clear()
+    )
 
 
 class ServerNotified(Message):
@@ -359,6 +398,9 @@ class GoalApp(Authoring, CycleActions):
         from goaltui.metrics.engine import all_buckets
         from goaltui.metrics.scorecard import build_scorecard
 
+        if self.dataset is None and self.scorecard is None and self.pg_url is None:
+            # The first view: the unit it opens on, as soon as its own goals are computed.
+            self._open_first(as_of)
         self.call_from_thread(self._set_activity, _("Reading check-ins..."))
         dataset, mark, stamp = self._read_all(as_of)
         cycle = read_cycle_state(self.db)
@@ -372,6 +414,31 @@ class GoalApp(Authoring, CycleActions):
         self._buckets = buckets
         generation = self.call_from_thread(self._loaded, dataset, mark, stamp, scorecard, cycle)
         self._finish(scorecard, generation)
+
+    def _open_first(self, as_of: date) -> None:
+        # For the data worker: the opening unit's figures, shown while the rest is computed.
+        from goaltui.metrics.engine import all_buckets
+        from goaltui.model.errors import DatabaseError
+        from goaltui.store.changes import load_opening
+
+        self.call_from_thread(self._set_activity, _("Reading the first goals..."))
+        try:
+            opening = load_opening(
+                self.db,  # type: ignore[arg-type]
+                checkins_until=as_of,
+                narrow=opening_definitions,
+                aggregate=all_buckets,
+            )
+        except DatabaseError:
+            return  # busy, say: the full read that follows tries again and says why
+        scorecard = opening_scorecard(opening, as_of)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._opened_first, scorecard)
+
+    def _opened_first(self, scorecard: Scorecard) -> None:
+        if self.dataset is None and self.scorecard is None and scorecard.as_of == self.as_of:
+            self.scorecard = scorecard
+            self._publish()
 
     def _read_all(self, as_of: date) -> tuple[Dataset, Mark | PgMark, tuple[int, int, int, int]]:
         # For a worker: everything in the database and where that leaves the reader. The
@@ -590,9 +657,18 @@ class GoalApp(Authoring, CycleActions):
         from goaltui.store.changes import Mark, read_changes
 
         changes: Changes | PgChanges
+        fresh = None
         if isinstance(since, Mark):
             stamp = self._stamp()
-            changes = read_changes(self.db, since)  # type: ignore[arg-type]
+            dataset, buckets = self.dataset, self._buckets
+            if dataset is not None and dataset.aggregates is not None and buckets is not None:
+                # The changed goals' aggregates come in the same read.
+                until = dataset.aggregated_until
+                changes = read_changes(self.db, since, buckets=buckets, until=until)  # type: ignore[arg-type]
+                if changes.checkins is not None and changes.aggregates is not None:
+                    fresh = (changes.checkins["goal_id"].unique().to_list(), changes.aggregates)
+            else:
+                changes = read_changes(self.db, since)  # type: ignore[arg-type]
         else:
             from goaltui.store.pg_live import PgReader
 
@@ -600,10 +676,9 @@ class GoalApp(Authoring, CycleActions):
             if self._reader is None:
                 self._reader = PgReader(str(self.db))
             changes = self._reader.read(since, thorough=thorough)
-        fresh = None
-        if changes.checkins is not None and changes.checkins.height:
-            goal_ids = changes.checkins["goal_id"].unique().to_list()
-            fresh = self._fresh_aggregates(goal_ids, reader=self._reader)
+            if changes.checkins is not None and changes.checkins.height:
+                goal_ids = changes.checkins["goal_id"].unique().to_list()
+                fresh = self._fresh_aggregates(goal_ids, reader=self._reader)
         self.call_from_thread(self._changes_read, since, changes, stamp, fresh)
 
     def _fresh_aggregates(

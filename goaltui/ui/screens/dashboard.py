@@ -205,6 +205,7 @@ class DashboardScreen(Screen[None]):
         self._demo = demo
         self._db = db
         self._findings_shown: tuple[pl.DataFrame | None, str] | None = None
+        self._due_shown: tuple[pl.DataFrame, str] | None = None
         self._opened = False
         self._pending_goal: tuple[str, str, str, date] | None = None
         self._said_for: date | None = as_of
@@ -349,7 +350,7 @@ class DashboardScreen(Screen[None]):
         )
         self.query_one(ChildrenTable).show(scorecard, unit_id)
         self.query_one("#children-title").display = self.query_one(ChildrenTable).display
-        self.query_one(DueTable).show(scorecard, unit_id)
+        self._show_due()
         self._show_findings()
 
     def watch_findings(self) -> None:
@@ -362,6 +363,21 @@ class DashboardScreen(Screen[None]):
 
     def _grades(self) -> pl.DataFrame | None:
         return None if self.cycle is None else self.cycle.grades
+
+    def _show_due(self) -> None:
+        scorecard, unit_id = self.scorecard, self.unit_id
+        if scorecard is None or unit_id is None:
+            return
+        # At the top of a large organisation thousands of goals owe a check-in: the list is
+        # drawn only while its pane is open, and again only when the list or the unit changed.
+        if self.query_one(TabbedContent).active != "due":
+            self._due_shown = None
+            return
+        shown = self._due_shown
+        if shown is not None and shown[0] is scorecard.due and shown[1] == unit_id:
+            return
+        self._due_shown = (scorecard.due, unit_id)
+        self.query_one(DueTable).show(scorecard, unit_id)
 
     def _show_findings(self) -> None:
         scorecard, unit_id, findings = self.scorecard, self.unit_id, self.findings
@@ -467,6 +483,7 @@ class DashboardScreen(Screen[None]):
             self.query_one("#okr-detail", Static).update(detail)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._show_due()
         self._show_findings()
         # However the pane was chosen (a key, the palette, a click on its tab), its own list
         # takes the keys: a focus left behind in a hidden pane would bring that pane back the

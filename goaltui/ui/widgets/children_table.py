@@ -83,7 +83,11 @@ class ChildrenTable(DataTable[Text | str]):
         for row in children.iter_rows(named=True):
             cells: list[Text | str] = [safe_text(row["name"])]
             for status in COUNTS:
-                count = row.get(f"subtree_{status}") or 0
+                count = row.get(f"subtree_{status}")
+                if count is None:
+                    # Not computed yet (the first view shows the opening unit's goals first).
+                    cells.append(Text("...", style="dim", justify="right"))
+                    continue
                 style = status_color(status, theme) if count else "dim"
                 cells.append(Text(str(count), style=style, justify="right"))
             score = row.get("subtree_objective_score")

@@ -53,12 +53,31 @@ class OrgTree(Tree[str]):
         self._names: dict[str, str] = {}
         self._badges: dict[str, tuple[int, int, int]] = {}
         self._due: dict[str, int] = {}
+        self._depths: dict[str, int] = {}
 
     def show(self, scorecard: Scorecard, current: str) -> None:
         """Rebuild the tree for a new scorecard, keeping expanded units open and `current`
         visible and highlighted."""
-        expanded = self._expanded_ids() if self._scorecard is not None else set()
+        previous = self._scorecard
+        if (
+            previous is not None
+            and previous.dataset.units is scorecard.dataset.units
+            and self.root.data is not None
+        ):
+            # The same units (a check-in, another as-of date): only the badges change, so the
+            # labels are redrawn in place instead of the tree being rebuilt.
+            self._scorecard = scorecard
+            self._count(scorecard)
+            self._relabel()
+            self.select_unit(current)
+            return
+        expanded = self._expanded_ids() if previous is not None else set()
         self._scorecard = scorecard
+        # How deep each unit sits (the labels fit the width left at that depth), read once.
+        depths = scorecard.closure.group_by("unit_id").agg(pl.col("depth").max())
+        self._depths = dict(
+            zip(depths["unit_id"].to_list(), depths["depth"].to_list(), strict=True)
+        )
         units = by_name(scorecard.dataset.units)
         self._names = dict(zip(units["id"].to_list(), units["name"].to_list(), strict=True))
         children: dict[str, list[str]] = {}
@@ -70,12 +89,7 @@ class OrgTree(Tree[str]):
         ):
             children[parent] = ids
         self._children = children
-        counts = scorecard.rollup.select(
-            "unit_id", "subtree_on_track", "subtree_at_risk", "subtree_off_track"
-        )
-        self._badges = {row[0]: (row[1], row[2], row[3]) for row in counts.iter_rows()}
-        owed = scorecard.due_counts.filter(pl.col("below") > 0)
-        self._due = dict(zip(owed["unit_id"].to_list(), owed["below"].to_list(), strict=True))
+        self._count(scorecard)
         roots = units.filter(pl.col("parent_id").is_null())["id"].to_list()
         self.clear()
         if not roots:
@@ -86,6 +100,22 @@ class OrgTree(Tree[str]):
         expanded |= set(scorecard.path(current)[:-1]) | {root_id}
         self._fill(self.root, expanded)
         self.select_unit(current)
+
+    def _count(self, scorecard: Scorecard) -> None:
+        counts = scorecard.rollup.select(
+            "unit_id", "subtree_on_track", "subtree_at_risk", "subtree_off_track"
+        )
+        self._badges = {row[0]: (row[1], row[2], row[3]) for row in counts.iter_rows()}
+        owed = scorecard.due_counts.filter(pl.col("below") > 0)
+        self._due = dict(zip(owed["unit_id"].to_list(), owed["below"].to_list(), strict=True))
+
+    def _relabel(self) -> None:
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.data is not None:
+                node.set_label(self._label(node.data))
+            stack.extend(node.children)
 
     def _expanded_ids(self) -> set[str]:
         found: set[str] = set()
@@ -111,7 +141,7 @@ class OrgTree(Tree[str]):
         on, risk, off = self._badges.get(unit_id, (0, 0, 0))
         if on or risk or off:
             full = rollup_badge(on, risk, off, theme)
-            depth = len(self._scorecard.path(unit_id)) - 1 if self._scorecard else 0
+            depth = self._depths.get(unit_id, 0)
             room = self.size.width - 2 - 2 * depth - 1 if self.size.width else 0
             if room and cell_len(name.plain) + 1 + badge.cell_len + 1 + full.cell_len > room:
                 full = rollup_badge(on, risk, off, theme, compact=True)
@@ -120,7 +150,7 @@ class OrgTree(Tree[str]):
             badge.append_text(full)
         if not badge:
             return name
-        depth = len(self._scorecard.path(unit_id)) - 1 if self._scorecard else 0
+        depth = self._depths.get(unit_id, 0)
         room = self.size.width - 2 - 2 * depth - 1 if self.size.width else 0
         if room:
             if badge.cell_len > room - 5:
@@ -132,14 +162,8 @@ class OrgTree(Tree[str]):
 
     def on_resize(self) -> None:
         # The labels fit the width, which the layout gives only now (and on every resize).
-        if self._scorecard is None:
-            return
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            if node.data is not None:
-                node.set_label(self._label(node.data))
-            stack.extend(node.children)
+        if self._scorecard is not None:
+            self._relabel()
 
     def _fill(self, node: TreeNode[str], expanded: set[str]) -> None:
         unit_id = node.data

@@ -1,0 +1,151 @@
+"""The dashboard opens on its first unit before the whole organisation is computed, and a
+check-in redraws only what changed (the organisation tree's labels, not the tree)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from goaltui.config import DEMO_AS_OF
+from goaltui.metrics.engine import GOALS_SCHEMA, all_buckets
+from goaltui.metrics.quality import checkin_ranges
+from goaltui.metrics.scorecard import Scorecard, build_scorecard
+from goaltui.store.changes import load_marked, load_opening
+from goaltui.ui.app import GoalApp, opening_definitions, opening_scorecard
+from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.org_tree import OrgTree
+from tests.ui_helpers import SIZE, copy_db, make_demo_db, settle
+
+
+@pytest.fixture(scope="module")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_demo_db(tmp_path_factory.mktemp("latency-master"))
+
+
+@pytest.fixture
+def demo_db(demo_master: Path, tmp_path: Path) -> Path:
+    return copy_db(demo_master, tmp_path)
+
+
+def root_of(scorecard: Scorecard) -> str:
+    units = scorecard.dataset.units
+    return str(units.filter(pl.col("parent_id").is_null())["id"][0])
+
+
+def opening_goals(scorecard: Scorecard, unit_id: str) -> pl.DataFrame:
+    """The rows of the goals the opening unit shows: its KPIs and its objectives' KRs."""
+    objectives = scorecard.dataset.objectives.filter(pl.col("unit_id") == unit_id)["id"]
+    krs = scorecard.dataset.key_results.filter(pl.col("objective_id").is_in(objectives.implode()))
+    shown = pl.col("unit_id") == unit_id
+    return scorecard.goals.filter(shown | pl.col("goal_id").is_in(krs["id"].implode())).sort(
+        "kind", "goal_id", "period_start"
+    )
+
+
+def test_the_opening_unit_computed_alone_has_the_figures_of_the_whole(demo_db: Path) -> None:
+    dataset, _mark = load_marked(
+        demo_db, checkins_until=DEMO_AS_OF, aggregate=all_buckets, outside=checkin_ranges
+    )
+    whole = build_scorecard(dataset, DEMO_AS_OF)
+    opening = load_opening(
+        demo_db, checkins_until=DEMO_AS_OF, narrow=opening_definitions, aggregate=all_buckets
+    )
+    first = opening_scorecard(opening, DEMO_AS_OF)
+    root = root_of(whole)
+    assert root_of(first) == root
+    goals = opening_goals(first, root)
+    assert goals.height > 0
+    assert_frame_equal(goals, opening_goals(whole, root))
+    # Far fewer goals than the organisation's, and no roll-ups until the whole is computed.
+    assert first.goals.height < whole.goals.height
+    assert first.rollup.is_empty() and first.due_counts.is_empty()
+    assert first.dataset.units.height == whole.dataset.units.height
+
+
+class Recording(GoalApp):
+    """The dashboard, keeping every scorecard it handed to its screens."""
+
+    def __init__(self, db: Path) -> None:
+        super().__init__(db=db, as_of=DEMO_AS_OF, today=DEMO_AS_OF, watch=False)
+        self.published: list[Scorecard] = []
+
+    def _publish(self) -> None:
+        if self.scorecard is not None and (
+            not self.published or self.published[-1] is not self.scorecard
+        ):
+            self.published.append(self.scorecard)
+        super()._publish()
+
+
+async def test_the_dashboard_shows_its_first_unit_before_the_organisation(
+    demo_db: Path,
+) -> None:
+    app = Recording(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first, last = app.published[0], app.published[-1]
+        assert first.rollup.is_empty() and not last.rollup.is_empty()
+        root = root_of(last)
+        # The same figures (the trends follow later, as they always did).
+        columns = list(GOALS_SCHEMA)
+        assert_frame_equal(
+            opening_goals(first, root).select(columns), opening_goals(last, root).select(columns)
+        )
+        # Roll-ups not computed yet read as such, not as zero goals.
+        children = app.dashboard.query_one(ChildrenTable)
+        children.show(first, root)
+        assert [str(cell) for cell in children.get_row_at(0)[1:7]] == ["..."] * 6
+        children.show(last, root)
+        assert "..." not in [str(cell) for cell in children.get_row_at(0)]
+
+
+async def test_a_check_in_relabels_the_organisation_tree_without_rebuilding_it(
+    demo_db: Path,
+) -> None:
+    app = Recording(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = app.dashboard.query_one(OrgTree)
+        nodes = [id(node) for node in tree.root.children]
+        await pilot.press("c")
+        await pilot.press(*"0", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is app.dashboard
+        assert app.session_checkins, "the check-in was not saved"
+        assert [id(node) for node in tree.root.children] == nodes
+        # The badges are those of the new figures: a rebuilt tree would show the same.
+        scorecard = app.scorecard
+        assert scorecard is not None
+        root = root_of(scorecard)
+        counts = scorecard.rollup.filter(pl.col("unit_id") == root).row(0, named=True)
+        label = str(tree.root.label)
+        for mark, status in (("✓", "on_track"), ("~", "at_risk"), ("✗", "off_track")):
+            count = counts[f"subtree_{status}"]
+            if count:
+                assert f"{mark}{count}" in label
+
+
+async def test_a_check_in_shows_when_the_organisation_has_an_archived_goal(
+    demo_db: Path,
+) -> None:
+    from goaltui.store.dataset import load_dataset
+    from goaltui.store.db import write_session
+
+    with write_session(demo_db) as con:
+        con.execute("UPDATE kpis SET archived = DATE '2026-01-01' WHERE id = 'hb-revenue'")
+    app = Recording(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.press(*"4", "ctrl+s")
+        await settle(pilot)
+        assert app.session_checkins, "the check-in was not saved"
+        on_disk = build_scorecard(load_dataset(demo_db), DEMO_AS_OF)
+        assert app.scorecard is not None
+        columns = list(GOALS_SCHEMA)
+        shown = app.scorecard.goals.select(columns)
+        assert shown["actual"].is_not_null().any()
+        assert_frame_equal(shown, on_disk.goals.select(columns))
