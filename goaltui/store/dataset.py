@@ -159,12 +159,15 @@ def read_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
+    trend_lines: bool = True,
 ) -> Dataset:
     """Read every table of an open goaltui database into a Dataset.
 
     With `aggregate` (and `checkins_until`, the as-of date), the check-ins are not read: the
     database aggregates the counting ones into `aggregates` for the buckets `aggregate` names;
-    `checkins` then holds only the counting check-ins `outside` (if given) asks for.
+    `checkins` then holds only the counting check-ins `outside` (if given) asks for. Without
+    `trend_lines` the aggregates' trend-line sums (TREND_COLUMNS) are left null: what does not
+    draw trends (report, due, lint) saves their query.
 
     Less of the check-ins, for computations that need less:
     - `checkins_until`: only check-ins dated on or before it;
@@ -177,7 +180,7 @@ def read_dataset(
     """
     frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
     if aggregate is not None:
-        return _read_aggregated(con, frames, checkins_until, aggregate, outside)
+        return _read_aggregated(con, frames, checkins_until, aggregate, outside, trend_lines)
     windows = None
     if checkin_windows is not None:
         windows = checkin_windows(dataset_of(frames))
@@ -203,9 +206,11 @@ def _read_aggregated(
     until: date | None,
     aggregate: CheckinBuckets,
     outside: CheckinRanges | None,
+    trend_lines: bool,
 ) -> Dataset:
     definitions = dataset_of(frames)
-    aggregates = read_aggregates(con, typed_buckets(aggregate(definitions)), until)
+    buckets = typed_buckets(aggregate(definitions))
+    aggregates = read_aggregates(con, buckets, until, trend_lines=trend_lines)
     checkins = pl.DataFrame(schema=CHECKINS_SCHEMA)
     if outside is not None:
         checkins = read_outside(con, outside(definitions))
@@ -216,16 +221,20 @@ def _read_aggregated(
 
 
 def read_aggregates(
-    con: duckdb.DuckDBPyConnection, buckets: pl.DataFrame, until: date | None
+    con: duckdb.DuckDBPyConnection,
+    buckets: pl.DataFrame,
+    until: date | None,
+    *,
+    trend_lines: bool = True,
 ) -> pl.DataFrame:
     """The check-in aggregates (AGGREGATES_SCHEMA) of `buckets` (BUCKETS_SCHEMA) in the open
     database, counting check-ins dated on or before `until`; sorted by goal_id, months,
-    period_index."""
+    period_index. Without `trend_lines`, the TREND_COLUMNS are null."""
     numbered = numbered_buckets(buckets)
     with registered(con, _BUCKETS_VIEW, numbered):
         frame = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until))
         trend = None
-        if until is not None:
+        if until is not None and trend_lines:
             trend = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until, trend=True))
     return typed_aggregates(numbered, frame, trend)
 
@@ -279,6 +288,7 @@ def load_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
+    trend_lines: bool = True,
 ) -> Dataset:
     """Open the database at `path`, read everything (or less: see read_dataset), close it.
     Raises DatabaseError."""
@@ -290,6 +300,7 @@ def load_dataset(
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
+            trend_lines=trend_lines,
         )
 
 
@@ -309,13 +320,18 @@ def without_archived(dataset: Dataset) -> Dataset:
         pl.col("archived").is_null() & pl.col("objective_id").is_in(objectives["id"].implode())
     )
     kept = pl.concat([kpis["id"], key_results["id"]]).implode()
-    return Dataset(
-        units=dataset.units,
+    aggregates = dataset.aggregates
+    if aggregates is not None:
+        # The aggregates are the check-ins' stand-in: the same goals are left out of both.
+        aggregates = aggregates.filter(pl.col("goal_id").is_in(kept))
+    return replace(
+        dataset,
         kpis=kpis,
         objectives=objectives,
         key_results=key_results,
         checkins=dataset.checkins.filter(pl.col("goal_id").is_in(kept)),
         targets=dataset.targets.filter(pl.col("goal_id").is_in(kept)),
+        aggregates=aggregates,
     )
 
 

@@ -56,8 +56,10 @@ class Store(Protocol):
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
+        trend_lines: bool = True,
     ) -> Dataset:
-        """Everything, or less (see goaltui.store.dataset.read_dataset), as a Dataset."""
+        """Everything, or less (see goaltui.store.dataset.read_dataset, also for
+        `trend_lines`), as a Dataset."""
         ...
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:
@@ -158,6 +160,7 @@ class FileStore:
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
+        trend_lines: bool = True,
     ) -> Dataset:
         from goaltui.store.dataset import load_dataset
 
@@ -168,6 +171,7 @@ class FileStore:
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
+            trend_lines=trend_lines,
         )
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:
@@ -285,6 +289,7 @@ class PgStore:
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
+        trend_lines: bool = True,
     ) -> Dataset:
         from goaltui.store.pg import load_pg_dataset
 
@@ -295,6 +300,7 @@ class PgStore:
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
+            trend_lines=trend_lines,
         )
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:

@@ -330,6 +330,7 @@ def load_pg_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
+    trend_lines: bool = True,
 ) -> Dataset:
     """Everything (or less) of the goaltui database at `url` as a Dataset; the options are
     those of `goaltui.store.dataset.read_dataset`. Raises DatabaseError."""
@@ -344,7 +345,9 @@ def load_pg_dataset(
         }
         if aggregate is not None:
             defined = dataset_of(frames)
-            aggregates = _pg_aggregates(reader, aggregate(defined), checkins_until)
+            aggregates = _pg_aggregates(
+                reader, aggregate(defined), checkins_until, trend_lines=trend_lines
+            )
             strays = pl.DataFrame(schema=CHECKINS_SCHEMA)
             if outside is not None:
                 strays = _pg_outside(reader, outside(defined))
@@ -368,7 +371,9 @@ def load_pg_dataset(
     return dataset_of(frames)
 
 
-def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+def _pg_aggregates(
+    reader: _ArrowReader, buckets: pl.DataFrame, until: date | None, *, trend_lines: bool = True
+) -> pl.DataFrame:
     buckets = numbered_buckets(buckets)
     if buckets.is_empty():
         return pl.DataFrame(schema=AGGREGATES_SCHEMA)
@@ -383,7 +388,7 @@ def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | No
     )
     frame = reader.frame(aggregates_sql(POSTGRES, relation, until))
     trend = None
-    if until is not None:
+    if until is not None and trend_lines:
         trend = reader.frame(aggregates_sql(POSTGRES, relation, until, trend=True))
     return typed_aggregates(buckets, frame, trend)
 
