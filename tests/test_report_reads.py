@@ -11,11 +11,14 @@ import duckdb
 import polars as pl
 import pytest
 
+from goaltui.metrics.arithmetic import catalog_buckets, checkin_aggregates
+from goaltui.metrics.catalog import goal_catalog
 from goaltui.metrics.engine import all_buckets
 from goaltui.report import load_report, render_report
 from goaltui.store.aggregates import TREND_COLUMNS
 from goaltui.store.dataset import load_dataset
 from goaltui.store.demo import demo_source
+from goaltui.store.engine import PgStore
 from goaltui.store.importer import import_path
 
 AS_OF = date(2026, 11, 16)
@@ -64,3 +67,26 @@ def test_trend_line_sums_are_read_by_default(archived_db: Path) -> None:
     # Everything but the trend-line sums is the same.
     kept = [c for c in dataset.aggregates.columns if c not in TREND_COLUMNS]
     assert lean.aggregates.select(kept).equals(dataset.aggregates.select(kept))
+
+
+def test_postgres_aggregates_the_ties_as_polars_does(pg_url: str, tmp_path: Path) -> None:
+    # The latest value on PostgreSQL is the max of [key, value] arrays: ties on one date go to
+    # the later entry, a null value or denominator stays null, the latest confidence skips the
+    # entries without one; superseded rows never count.
+    from tests.store_helpers import write_source
+    from tests.test_aggregates import CHECKINS, _close
+
+    folder = write_source(tmp_path / "source", {"checkins": CHECKINS})
+    store = PgStore(pg_url)
+    store.init()
+    store.import_path(folder)
+    dataset = store.load_dataset()
+    buckets = catalog_buckets(goal_catalog(dataset))
+    for as_of in (AS_OF, date(2026, 11, 9), date(2026, 12, 31)):
+        stored = store.aggregates(buckets, as_of)
+        computed = checkin_aggregates(dataset, buckets, as_of).sort(
+            "goal_id", "months", "period_index"
+        )
+        assert stored.height > 0
+        _close(stored, computed)
+        assert stored.filter(pl.col("goal_id") == "rev")["last"].to_list()[-1] is not None
