@@ -1,6 +1,6 @@
 """What the report, due and lint read from the database: aggregates of the check-ins, without
-the trend-line sums they never use, and archived goals left out without losing the others'
-figures."""
+what only the dashboard's panes read (trend-line sums, check-in dates), and archived goals left
+out without losing the others' figures."""
 
 from __future__ import annotations
 
@@ -62,8 +62,10 @@ def test_trend_line_sums_are_read_by_default(archived_db: Path) -> None:
     dataset = load_dataset(archived_db, checkins_until=AS_OF, aggregate=all_buckets)
     assert dataset.aggregates is not None
     assert dataset.aggregates["sx"].is_not_null().any()
-    lean = load_dataset(archived_db, checkins_until=AS_OF, aggregate=all_buckets, trend_lines=False)
+    lean = load_dataset(archived_db, checkins_until=AS_OF, aggregate=all_buckets, panes=False)
     assert lean.aggregates is not None
+    assert dataset.checkin_dates is not None and dataset.checkin_dates.len() > 0
+    assert lean.checkin_dates is None
     # Everything but the trend-line sums is the same.
     kept = [c for c in dataset.aggregates.columns if c not in TREND_COLUMNS]
     assert lean.aggregates.select(kept).equals(dataset.aggregates.select(kept))

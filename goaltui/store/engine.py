@@ -56,10 +56,10 @@ class Store(Protocol):
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
-        trend_lines: bool = True,
+        panes: bool = True,
     ) -> Dataset:
         """Everything, or less (see goaltui.store.dataset.read_dataset, also for
-        `trend_lines`), as a Dataset."""
+        `panes`), as a Dataset."""
         ...
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:
@@ -160,7 +160,7 @@ class FileStore:
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
-        trend_lines: bool = True,
+        panes: bool = True,
     ) -> Dataset:
         from goaltui.store.dataset import load_dataset
 
@@ -171,7 +171,7 @@ class FileStore:
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
-            trend_lines=trend_lines,
+            panes=panes,
         )
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:
@@ -289,7 +289,7 @@ class PgStore:
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
-        trend_lines: bool = True,
+        panes: bool = True,
     ) -> Dataset:
         from goaltui.store.pg import load_pg_dataset
 
@@ -300,7 +300,7 @@ class PgStore:
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
-            trend_lines=trend_lines,
+            panes=panes,
         )
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:

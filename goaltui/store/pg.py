@@ -332,7 +332,7 @@ def load_pg_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
-    trend_lines: bool = True,
+    panes: bool = True,
 ) -> Dataset:
     """Everything (or less) of the goaltui database at `url` as a Dataset; the options are
     those of `goaltui.store.dataset.read_dataset`. Raises DatabaseError."""
@@ -348,7 +348,7 @@ def load_pg_dataset(
         if aggregate is not None:
             defined = dataset_of(frames)
             aggregates = _pg_aggregates(
-                reader, aggregate(defined), checkins_until, trend_lines=trend_lines
+                reader, aggregate(defined), checkins_until, trend_lines=panes
             )
             strays = pl.DataFrame(schema=CHECKINS_SCHEMA)
             if outside is not None:
@@ -374,7 +374,11 @@ def load_pg_dataset(
 
 
 def _pg_aggregates(
-    reader: _ArrowReader, buckets: pl.DataFrame, until: date | None, *, trend_lines: bool = True
+    reader: _ArrowReader,
+    buckets: pl.DataFrame,
+    until: date | None,
+    *,
+    trend_lines: bool = True,
 ) -> pl.DataFrame:
     buckets = numbered_buckets(buckets)
     if buckets.is_empty():
