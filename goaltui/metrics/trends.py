@@ -109,7 +109,9 @@ def _trend_periods(catalog: pl.DataFrame, as_of: date, periods: int) -> pl.DataF
     )
 
 
-def _panes(dataset: Dataset, keys: pl.DataFrame, ends: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def _trend_lines(
+    dataset: Dataset, keys: pl.DataFrame, ends: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
     """Least-squares line through each goal's check-ins of its end period, valued at the period's
     last day; `line` is null with fewer than two distinct check-in days. From the sums of the
     check-in aggregates: y is the value, or for a ratio goal value / denominator (x 100 for %)
@@ -300,7 +302,7 @@ def goal_trends(dataset: Dataset, as_of: date, *, periods: int = 8) -> pl.DataFr
         )
     )
     ends = evaluated.filter(pl.col("period_start") == pl.col("end_start"))
-    lines = _panes(
+    lines = _trend_lines(
         dataset,
         goal_keys(catalog),
         ends.filter(pl.col("is_current")).select(
