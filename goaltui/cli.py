@@ -368,7 +368,7 @@ def cmd_due(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.metrics.due import due_buckets
 
     buckets = partial(due_buckets, as_of=ctx.as_of)
-    dataset = ctx.store.load_dataset(checkins_until=ctx.as_of, aggregate=buckets)
+    dataset = ctx.store.load_dataset(checkins_until=ctx.as_of, aggregate=buckets, panes=False)
     sys.stdout.write(render_due(dataset, ctx.as_of, unit=args.unit, within=within, fmt=args.format))
     return 0
 
@@ -381,7 +381,10 @@ def cmd_lint(ctx: Context, args: argparse.Namespace) -> int:
     _prepare_demo(ctx)
     scope = lint_scope(ctx.as_of, period=args.period, everything=args.all_periods)
     dataset = ctx.store.load_dataset(
-        checkins_until=scope.measured_on, aggregate=all_buckets, outside=checkin_ranges
+        checkins_until=scope.measured_on,
+        aggregate=all_buckets,
+        outside=checkin_ranges,
+        panes=False,
     )
     text, has_errors = render_lint(
         dataset,

@@ -110,10 +110,12 @@ def load_report(db: Path | Store, as_of: date, *, history: bool) -> Dataset:
     """Read from the database `db` (a file path or a Store of either engine) what a report as
     of `as_of` needs: check-ins up to as-of (later ones never count), aggregated per goal and
     period by the database; without `history`, only the current and previous periods of the
-    goals it shows (`evaluation_buckets`). Raises DatabaseError."""
+    goals it shows (`evaluation_buckets`); nothing only the dashboard's panes read. Raises
+    DatabaseError."""
     store = FileStore(db) if isinstance(db, Path) else db
     buckets = partial(evaluation_buckets, as_of=as_of, history=history)
-    return store.load_dataset(checkins_until=as_of, aggregate=buckets)
+    # A report draws no panes: no trend-line sums, no check-in dates.
+    return store.load_dataset(checkins_until=as_of, aggregate=buckets, panes=False)
 
 
 def render_report(

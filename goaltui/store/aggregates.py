@@ -87,17 +87,20 @@ class Dialect:
             if where is None:
                 return f"arg_max_null({expr}, {key})"  # arg_max would skip a null `expr`
             return f"arg_max({expr}, {key}) FILTER (WHERE {where})"
+        # PostgreSQL has no arg_max: the largest [key, expr] pair carries expr. Unlike an
+        # ordered array_agg it sorts nothing, so the groups are hashed, not sorted.
         filtered = f" FILTER (WHERE {where})" if where else ""
-        return f"(array_agg({expr} ORDER BY c.date DESC, c.seq DESC){filtered})[1]"
+        return f"(max(ARRAY[c.latest_key, {expr}]){filtered})[2]"
 
     def key(self) -> str:
-        """Extra columns `latest` reads, after a comma (or nothing)."""
-        if self.name == "duckdb":
-            # Days since 1970 in the high bits, seq in the low 32: one key to maximise.
-            return (
-                ",\n           (date - DATE '1970-01-01')::BIGINT * 4294967296 + seq AS latest_key"
-            )
-        return ""
+        """Extra columns `latest` reads, after a comma."""
+        # Days since 1970 in the high bits, seq in the low 32: one key to maximise. Below
+        # 2 ** 53 (any date before the year 7000 with seq below 2 ** 32), so exact as a double,
+        # which PostgreSQL's [key, value] arrays need.
+        key = "(date - DATE '1970-01-01')::BIGINT * 4294967296 + seq"
+        if self.name != "duckdb":
+            key = f"CAST({key} AS DOUBLE PRECISION)"
+        return f",\n           {key} AS latest_key"
 
     def int_div(self, a: str, b: int) -> str:
         """Integer division of non-negative integers."""

@@ -54,7 +54,8 @@ class Dataset:
     """The as-of date `aggregates` counts check-ins up to (the only date they are good for)."""
     checkin_dates: pl.Series | None = None
     """With `aggregates`: every date that has a check-in, whatever the as-of date (what the
-    panes say about where the data is); None when `checkins` holds every check-in."""
+    panes say about where the data is); None when `checkins` holds every check-in, or when
+    read without `panes`."""
 
     @classmethod
     def empty(cls) -> Dataset:
@@ -159,12 +160,16 @@ def read_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
+    panes: bool = True,
 ) -> Dataset:
     """Read every table of an open goaltui database into a Dataset.
 
     With `aggregate` (and `checkins_until`, the as-of date), the check-ins are not read: the
     database aggregates the counting ones into `aggregates` for the buckets `aggregate` names;
-    `checkins` then holds only the counting check-ins `outside` (if given) asks for.
+    `checkins` then holds only the counting check-ins `outside` (if given) asks for. Without
+    `panes`, what only the dashboard's panes read is left out: the aggregates' trend-line sums
+    (TREND_COLUMNS, then null) and `checkin_dates` (then None); the report, due and lint save
+    those queries.
 
     Less of the check-ins, for computations that need less:
     - `checkins_until`: only check-ins dated on or before it;
@@ -177,7 +182,7 @@ def read_dataset(
     """
     frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
     if aggregate is not None:
-        return _read_aggregated(con, frames, checkins_until, aggregate, outside)
+        return _read_aggregated(con, frames, checkins_until, aggregate, outside, panes)
     windows = None
     if checkin_windows is not None:
         windows = checkin_windows(dataset_of(frames))
@@ -203,29 +208,37 @@ def _read_aggregated(
     until: date | None,
     aggregate: CheckinBuckets,
     outside: CheckinRanges | None,
+    panes: bool,
 ) -> Dataset:
     definitions = dataset_of(frames)
-    aggregates = read_aggregates(con, typed_buckets(aggregate(definitions)), until)
+    buckets = typed_buckets(aggregate(definitions))
+    aggregates = read_aggregates(con, buckets, until, trend_lines=panes)
     checkins = pl.DataFrame(schema=CHECKINS_SCHEMA)
     if outside is not None:
         checkins = read_outside(con, outside(definitions))
-    dates = query(con, "SELECT DISTINCT date FROM checkins ORDER BY date")["date"]
+    dates = None
+    if panes:
+        dates = query(con, "SELECT DISTINCT date FROM checkins ORDER BY date")["date"]
     return dataset_of(
         frames, checkins, aggregates=aggregates, aggregated_until=until, checkin_dates=dates
     )
 
 
 def read_aggregates(
-    con: duckdb.DuckDBPyConnection, buckets: pl.DataFrame, until: date | None
+    con: duckdb.DuckDBPyConnection,
+    buckets: pl.DataFrame,
+    until: date | None,
+    *,
+    trend_lines: bool = True,
 ) -> pl.DataFrame:
     """The check-in aggregates (AGGREGATES_SCHEMA) of `buckets` (BUCKETS_SCHEMA) in the open
     database, counting check-ins dated on or before `until`; sorted by goal_id, months,
-    period_index."""
+    period_index. Without `trend_lines`, the TREND_COLUMNS are null."""
     numbered = numbered_buckets(buckets)
     with registered(con, _BUCKETS_VIEW, numbered):
         frame = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until))
         trend = None
-        if until is not None:
+        if until is not None and trend_lines:
             trend = query(con, aggregates_sql(DUCKDB, _BUCKETS_VIEW, until, trend=True))
     return typed_aggregates(numbered, frame, trend)
 
@@ -279,6 +292,7 @@ def load_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
+    panes: bool = True,
 ) -> Dataset:
     """Open the database at `path`, read everything (or less: see read_dataset), close it.
     Raises DatabaseError."""
@@ -290,6 +304,7 @@ def load_dataset(
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
+            panes=panes,
         )
 
 

@@ -56,8 +56,10 @@ class Store(Protocol):
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
+        panes: bool = True,
     ) -> Dataset:
-        """Everything, or less (see goaltui.store.dataset.read_dataset), as a Dataset."""
+        """Everything, or less (see goaltui.store.dataset.read_dataset, also for
+        `panes`), as a Dataset."""
         ...
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:
@@ -162,6 +164,7 @@ class FileStore:
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
+        panes: bool = True,
     ) -> Dataset:
         from goaltui.store.dataset import load_dataset
 
@@ -172,6 +175,7 @@ class FileStore:
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
+            panes=panes,
         )
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:
@@ -289,6 +293,7 @@ class PgStore:
         arithmetic_only: bool = False,
         aggregate: CheckinBuckets | None = None,
         outside: CheckinRanges | None = None,
+        panes: bool = True,
     ) -> Dataset:
         from goaltui.store.pg import load_pg_dataset
 
@@ -299,6 +304,7 @@ class PgStore:
             arithmetic_only=arithmetic_only,
             aggregate=aggregate,
             outside=outside,
+            panes=panes,
         )
 
     def goal_checkins(self, goal_id: str) -> pl.DataFrame:

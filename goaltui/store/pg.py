@@ -267,6 +267,8 @@ def _arrow_reader(url: str) -> Iterator[_ArrowReader]:
         _adbc_execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         # Hashing a year of check-ins should not spill to disk.
         _adbc_execute(connection, "SET LOCAL work_mem = '64MB'")
+        # Compiling the aggregation costs more than it saves on a query run once.
+        _adbc_execute(connection, "SET LOCAL jit = off")
         yield _ArrowReader(connection)
         connection.rollback()
     except adbc.Error as error:
@@ -357,6 +359,7 @@ def load_pg_dataset(
     arithmetic_only: bool = False,
     aggregate: CheckinBuckets | None = None,
     outside: CheckinRanges | None = None,
+    panes: bool = True,
 ) -> Dataset:
     """Everything (or less) of the goaltui database at `url` as a Dataset; the options are
     those of `goaltui.store.dataset.read_dataset`. Raises DatabaseError."""
@@ -371,7 +374,9 @@ def load_pg_dataset(
         }
         if aggregate is not None:
             defined = dataset_of(frames)
-            aggregates = _pg_aggregates(reader, aggregate(defined), checkins_until)
+            aggregates = _pg_aggregates(
+                reader, aggregate(defined), checkins_until, trend_lines=panes
+            )
             strays = pl.DataFrame(schema=CHECKINS_SCHEMA)
             if outside is not None:
                 strays = _pg_outside(reader, outside(defined))
@@ -395,7 +400,13 @@ def load_pg_dataset(
     return dataset_of(frames)
 
 
-def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+def _pg_aggregates(
+    reader: _ArrowReader,
+    buckets: pl.DataFrame,
+    until: date | None,
+    *,
+    trend_lines: bool = True,
+) -> pl.DataFrame:
     buckets = numbered_buckets(buckets)
     if buckets.is_empty():
         return pl.DataFrame(schema=AGGREGATES_SCHEMA)
@@ -410,7 +421,7 @@ def _pg_aggregates(reader: _ArrowReader, buckets: pl.DataFrame, until: date | No
     )
     frame = reader.frame(aggregates_sql(POSTGRES, relation, until))
     trend = None
-    if until is not None:
+    if until is not None and trend_lines:
         trend = reader.frame(aggregates_sql(POSTGRES, relation, until, trend=True))
     return typed_aggregates(buckets, frame, trend)
 
