@@ -102,6 +102,12 @@ class Dialect:
             key = f"CAST({key} AS DOUBLE PRECISION)"
         return f",\n           {key} AS latest_key"
 
+    def sum(self, expr: str) -> str:
+        """The sum of `expr`, the same whatever order the rows come in. DuckDB adds in
+        parallel, so a plain float sum's last digits change from run to run on large data; its
+        fsum compensates (Kahan-Babuska) and gives the closely rounded sum every time."""
+        return f"fsum({expr})" if self.name == "duckdb" else f"sum({expr})"
+
     def int_div(self, a: str, b: int) -> str:
         """Integer division of non-negative integers."""
         return f"({a} // {b})" if self.name == "duckdb" else f"({a} / {b})"
@@ -145,28 +151,29 @@ def aggregates_sql(
     x = "CAST(c.date - c.current_first AS DOUBLE PRECISION)"
     current = "c.period_index = c.current_index"
     valid = f"{current} AND c.denominator IS NOT NULL AND c.denominator <> 0"
-    latest = dialect.latest
+    latest, total = dialect.latest, dialect.sum
     since = "b.current_first" if trend else "b.first_date"
+    pct = "c.value / c.denominator * 100.0"
     columns = f"""
-       sum({x}) AS sx,
-       sum({x} * {x}) AS sxx,
-       sum({x} * c.value) AS sxy,
+       {total(x)} AS sx,
+       {total(f"{x} * {x}")} AS sxx,
+       {total(f"{x} * c.value")} AS sxy,
        count(*) FILTER (WHERE {valid}) AS ratio_n,
-       sum({x}) FILTER (WHERE {valid}) AS ratio_sx,
-       sum({x} * {x}) FILTER (WHERE {valid}) AS ratio_sxx,
-       sum(c.value / c.denominator) FILTER (WHERE {valid}) AS ratio_sy,
-       sum({x} * (c.value / c.denominator)) FILTER (WHERE {valid}) AS ratio_sxy,
-       sum(c.value / c.denominator * 100.0) FILTER (WHERE {valid}) AS ratio_sy_pct,
-       sum({x} * (c.value / c.denominator * 100.0)) FILTER (WHERE {valid}) AS ratio_sxy_pct"""
+       {total(x)} FILTER (WHERE {valid}) AS ratio_sx,
+       {total(f"{x} * {x}")} FILTER (WHERE {valid}) AS ratio_sxx,
+       {total("c.value / c.denominator")} FILTER (WHERE {valid}) AS ratio_sy,
+       {total(f"{x} * (c.value / c.denominator)")} FILTER (WHERE {valid}) AS ratio_sxy,
+       {total(pct)} FILTER (WHERE {valid}) AS ratio_sy_pct,
+       {total(f"{x} * ({pct})")} FILTER (WHERE {valid}) AS ratio_sxy_pct"""
     if not trend:
         columns = f"""
-       sum(c.value) AS total,
+       {total("c.value")} AS total,
        min(c.value) AS value_min,
        max(c.value) AS value_max,
        {latest("c.value")} AS last,
        {latest("c.denominator")} AS last_denominator,
-       sum(CASE WHEN c.denominator IS NOT NULL THEN c.value END) AS numerator,
-       sum(c.denominator) AS denominator,
+       {total("CASE WHEN c.denominator IS NOT NULL THEN c.value END")} AS numerator,
+       {total("c.denominator")} AS denominator,
        count(*) AS checkin_count,
        max(c.date) AS last_checkin_date,
        {latest("c.confidence", where="c.confidence IS NOT NULL")} AS last_confidence"""
