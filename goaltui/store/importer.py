@@ -10,6 +10,8 @@ vectorised: polars expressions over whole columns and one `INSERT ... SELECT` pe
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -381,7 +383,7 @@ def import_path(
             stream = None
             progress("read", total, total)
         if stream is not None:
-            return _import_streamed(con, stream, typed, existing, fresh, replace, check_only)
+            return _import_streamed(con, db, stream, typed, existing, fresh, replace, check_only)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
@@ -393,7 +395,7 @@ def import_path(
         # go of the text halves what a large history holds while DuckDB stores it.
         typed.clear()
         plan = _without_text(plan)
-        summary = _write(con, plan, existing, replace=replace)
+        summary = _write(con, db, plan, existing, replace=replace)
     progress("written", total, total)
     return summary
 
@@ -408,6 +410,7 @@ def _streamable(table: SourceTable | None) -> SourceTable | None:
 
 def _import_streamed(
     con: duckdb.DuckDBPyConnection,
+    db: Path,
     stream: _Stream,
     typed: dict[str, pl.DataFrame],
     existing: _Existing,
@@ -428,8 +431,8 @@ def _import_streamed(
     typed.clear()
     before = snapshot(con)
     counts = _write_definitions(con, plan, replace=replace)
-    writer = _CheckinWriter(con, 0 if replace else existing.next_seq)
-    stream.run(plan, closed, checks, writer)
+    with _CheckinWriter(con, 0 if replace else existing.next_seq, db) as writer:
+        stream.run(plan, closed, checks, writer)
     if stream.problems:
         raise ValidationError(stream.problems.render(stream.sources))
     return _finish(con, plan, before, counts, writer.added, 0, replace=replace)
@@ -479,6 +482,18 @@ class _Stream:
         row_found: list[pl.DataFrame] = []
         closed_found: list[pl.DataFrame] = []
         narrow: list[pl.DataFrame] = []
+        """Of every row its position, id and goal (as its place in `plan.goals`)."""
+        strays: list[pl.DataFrame] = []
+        """Rows naming a goal no one has: their goal as written."""
+        fixes: list[pl.DataFrame] = []
+        """Corrections and retractions, with what their rules read."""
+        goal_ids = plan.goals["goal_id"] if plan.goals.width else pl.Series([], dtype=pl.String)
+        code = pl.col("goal_id").replace_strict(
+            goal_ids,
+            pl.int_range(goal_ids.len(), dtype=pl.UInt32, eager=True),
+            default=None,
+            return_dtype=pl.UInt32,
+        )
         held: list[pl.DataFrame] = []
         seq = 0
         try:
@@ -497,7 +512,17 @@ class _Stream:
                     apply_rules(frame, _checkin_row_rules(frame, plan.goals, plan.units))
                 )
                 closed_found.append(apply_rules(frame, closed, start=300))
-                narrow.append(frame.select(ROW, "id", "goal_id", "supersedes", "value"))
+                narrow.append(frame.select(ROW, "id", __goal=code))
+                strays.append(
+                    frame.filter(pl.col("goal_id").is_not_null() & code.is_null()).select(
+                        ROW, "goal_id"
+                    )
+                )
+                fixes.append(
+                    frame.filter(pl.col("supersedes").is_not_null()).select(
+                        ROW, "id", "goal_id", "supersedes", "value"
+                    )
+                )
                 self.progress("validated", done, total)
                 anonymous = frame["id"].is_null()
                 if anonymous.any():
@@ -520,14 +545,35 @@ class _Stream:
         for name, frames in checks.rows.items():
             problems.rows.setdefault(name, []).extend(frames)
         problems.files += checks.files
-        rows = pl.concat(narrow).with_columns(__id=pl.col("id"), __repeat=pl.lit(False))
+        rows = pl.concat(narrow, rechunk=False)
         narrow.clear()
-        rows, rules = _duplicates(rows, ["id"], "id")
-        problems.add(table.name, apply_rules(rows, rules))
+        # The rules across rows read only the rows they concern: every row of an id given
+        # more than once, every correction and every row it names.
+        repeated = rows.filter(pl.col("id").is_duplicated()).select(ROW, "id")
+        repeated, rules = _duplicates(repeated, ["id"], "id")
+        problems.add(table.name, apply_rules(repeated, rules))
         for found in row_found:
             # Numbered as if after the rule for repeated ids, as when read whole.
             problems.add(table.name, found.with_columns(pl.col("order") + len(rules)))
-        _check_supersedes(rows, None, problems)
+        corrections = pl.concat(fixes)
+        if corrections.height:
+            named = rows.filter(
+                pl.col("id").is_in(corrections["supersedes"].unique().implode())
+                & ~pl.col(ROW).is_in(corrections[ROW].implode())
+            )
+            named = (
+                named.join(pl.concat(strays), on=ROW, how="left", maintain_order="left")
+                .with_columns(
+                    goal_id=pl.coalesce(goal_ids.gather(named["__goal"]), pl.col("goal_id")),
+                    supersedes=pl.lit(None, pl.String),
+                    value=pl.lit(None, pl.Float64),
+                )
+                .select(corrections.columns)
+            )
+            subset = pl.concat([corrections, named]).sort(ROW)
+            _check_supersedes(
+                subset.with_columns(__id=pl.col("id"), __repeat=pl.lit(False)), None, problems
+            )
         for found in closed_found:
             problems.add(table.name, found)
         del rows
@@ -545,16 +591,34 @@ class _Stream:
 class _CheckinWriter:
     """Appends validated check-ins to the table in the session: `__seq` (their place in the
     file) after `start`, the entry time now when the file gives none, and for a row without an
-    id one worked out from its cells as written (_ID_SQL)."""
+    id one worked out from its cells as written (_ID_SQL).
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, start: int) -> None:
+    A large frame crosses into DuckDB as a Parquet file beside the database: inside a
+    transaction DuckDB holds rows scanned from Arrow uncompressed until the commit (a million
+    check-ins, some 150 MB), while rows it reads from a file of its own it compresses and writes
+    on the way. The files are removed when the writer closes."""
+
+    SPILL_ROWS = 100_000
+    """Frames of at least this many rows go through a file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, start: int, db: Path) -> None:
         self.con = con
         self.start = start
         self.added = 0
         self.now = datetime.now(UTC).replace(tzinfo=None)
+        self._beside = db.parent
+        self._folder: Path | None = None
         con.execute("SET enable_progress_bar = false")
         # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
         con.execute("SET preserve_insertion_order = false")
+
+    def __enter__(self) -> _CheckinWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
     def write(self, new: pl.DataFrame) -> None:
         if new.height == 0:
@@ -578,10 +642,18 @@ class _CheckinWriter:
             ),
         )
         select = ", ".join(_ID_SQL if c == "id" and anonymous else c for c in stored)
-        with registered(self.con, "goaltui_incoming", _batches(rows)):
-            self.con.execute(
-                f"INSERT INTO checkins ({', '.join(stored)}) SELECT {select} FROM goaltui_incoming"
-            )
+        insert = f"INSERT INTO checkins ({', '.join(stored)}) SELECT {select} FROM "
+        if rows.height < self.SPILL_ROWS:
+            with registered(self.con, "goaltui_incoming", _batches(rows)):
+                self.con.execute(insert + "goaltui_incoming")
+        else:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix=".goaltui-import-", dir=self._beside))
+            path = self._folder / "checkins.parquet"
+            rows.write_parquet(path, compression="uncompressed", statistics=False)
+            del rows
+            self.con.execute(insert + "read_parquet($path)", {"path": str(path)})
+            path.unlink()
         self.added += new.height
 
 
@@ -1315,17 +1387,17 @@ _BATCH_ROWS = 122_880
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, existing: _Existing, *, replace: bool
+    con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, existing: _Existing, *, replace: bool
 ) -> ImportSummary:
     before = snapshot(con)
     counts = _write_definitions(con, plan, replace=replace)
     checkins = plan.checkins
-    writer = _CheckinWriter(con, 0 if replace else existing.next_seq)
-    if checkins.height:
-        new = checkins.filter(~pl.col("__repeat")) if plan.skipped else checkins
-        writer.write(
-            new.with_columns(__seq=pl.int_range(pl.len(), dtype=pl.Int64), id=pl.col("__id"))
-        )
+    with _CheckinWriter(con, 0 if replace else existing.next_seq, db) as writer:
+        if checkins.height:
+            new = checkins.filter(~pl.col("__repeat")) if plan.skipped else checkins
+            writer.write(
+                new.with_columns(__seq=pl.int_range(pl.len(), dtype=pl.Int64), id=pl.col("__id"))
+            )
     return _finish(con, plan, before, counts, writer.added, plan.skipped, replace=replace)
 
 
