@@ -549,7 +549,13 @@ class _Stream:
         narrow.clear()
         # The rules across rows read only the rows they concern: every row of an id given
         # more than once, every correction and every row it names.
-        repeated = rows.filter(pl.col("id").is_duplicated()).select(ROW, "id")
+        # Ids given twice have equal hashes, found side by side once sorted: a column of
+        # numbers, where a hash table of ten million ids would take more than all else.
+        hashed = pl.when(pl.col("id").is_not_null()).then(pl.col("id").hash())
+        hashes = rows.select(hashed).to_series().drop_nulls().sort()
+        twice = hashes.filter(hashes == hashes.shift(1)).unique()
+        del hashes
+        repeated = rows.filter(hashed.is_in(twice.implode())).select(ROW, "id")
         repeated, rules = _duplicates(repeated, ["id"], "id")
         problems.add(table.name, apply_rules(repeated, rules))
         for found in row_found:
