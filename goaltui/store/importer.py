@@ -1,10 +1,12 @@
 """Importing the interchange format (DESIGN.md, "Interchange format") into a goaltui database.
 
-Everything is validated before anything is written: cells (required, numbers, dates, allowed
+Everything is validated before anything is kept: cells (required, numbers, dates, allowed
 values, period labels), ids, references (against the incoming files and what the database holds),
 the organisation tree and the check-in rules. Every problem is reported as
-`file:line: column: what is wrong`; on any problem nothing is written. Validation and writing are
-vectorised: polars expressions over whole columns and one `INSERT ... SELECT` per table.
+`file:line: column: what is wrong`; on any problem nothing is written (the one transaction is
+rolled back). Validation and writing are vectorised: polars expressions over whole columns and
+`INSERT ... SELECT` per table. A large check-in file is converted, checked and written a part at
+a time within that transaction (see `_Stream`), unless the database holds check-ins already.
 """
 
 from __future__ import annotations
