@@ -290,7 +290,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     from goaltui.console import ProgressReport
 
     _prepare_demo(ctx)
-    progress = ProgressReport("export")
+    progress = ProgressReport("export", stages=("read", "written"))
     try:
         summary = ctx.store.export(args.dir, progress=progress)
     finally:

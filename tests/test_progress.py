@@ -27,13 +27,16 @@ def test_piped_progress_is_one_plain_line_per_stage(tmp_path: Path) -> None:
 
 def test_a_terminal_gets_a_bar_redrawn_in_place() -> None:
     out = Terminal()
-    report = ProgressReport("export", out, min_rows=0)
-    report("read", 50, 200)
+    report = ProgressReport("export", out, min_rows=0, stages=("read", "written"))
+    report("read", 100, 200)
+    report("read", 200, 200)
     report("written", 200, 200)
     report.close()
     text = out.getvalue()
-    assert text.count("\r") == 2 and text.endswith("\n")
-    assert "[" + "#" * 7 + "." * 23 + "]" in text
+    assert text.count("\r") == 3 and text.endswith("\n")
+    # The bar fills over both stages: a quarter, a half, all of it.
+    assert "[" + "#" * 7 + "." * 23 + "] read      100 of 200 rows" in text
+    assert "[" + "#" * 15 + "." * 15 + "] read      200 of 200 rows" in text
     assert "[" + "#" * 30 + "] written   200 of 200 rows" in text
 
 

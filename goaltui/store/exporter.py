@@ -114,6 +114,9 @@ def plain_number(expr: pl.Expr) -> pl.Expr:
     return pl.when(plain == "-0").then(pl.lit("0")).otherwise(plain)
 
 
+WRITE_ROWS = 500_000
+"""Rows of a table turned into text and written at once."""
+
 FORMULA_STARTS = "=+-@\t\r"
 """A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection")."""
 
@@ -183,10 +186,15 @@ def export_dataset(
             for name in TABLE_FILES:
                 frame = tables[name]
                 columns = [c.name for c in SPECS[name]]
-                _text_frame(frame, columns).write_csv(staging / f"{name}.csv")
-                counts[name] = frame.height
-                if progress is not None:
-                    progress("written", sum(counts.values()), total)
+                with (staging / f"{name}.csv").open("wb") as file:
+                    # A part at a time: the text of a long history is never all held at once,
+                    # and progress is told as it goes.
+                    for start in range(0, max(frame.height, 1), WRITE_ROWS):
+                        part = frame.slice(start, WRITE_ROWS)
+                        _text_frame(part, columns).write_csv(file, include_header=start == 0)
+                        counts[name] = start + part.height
+                        if progress is not None:
+                            progress("written", sum(counts.values()), total)
             for name in TABLE_FILES:
                 target = out_dir / f"{name}.csv"
                 if target.is_dir():

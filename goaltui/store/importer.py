@@ -1,15 +1,19 @@
 """Importing the interchange format (DESIGN.md, "Interchange format") into a goaltui database.
 
-Everything is validated before anything is written: cells (required, numbers, dates, allowed
+Everything is validated before anything is kept: cells (required, numbers, dates, allowed
 values, period labels), ids, references (against the incoming files and what the database holds),
 the organisation tree and the check-in rules. Every problem is reported as
-`file:line: column: what is wrong`; on any problem nothing is written. Validation and writing are
-vectorised: polars expressions over whole columns and one `INSERT ... SELECT` per table.
+`file:line: column: what is wrong`; on any problem nothing is written (the one transaction is
+rolled back). Validation and writing are vectorised: polars expressions over whole columns and
+`INSERT ... SELECT` per table. A large check-in file is converted, checked and written a part at
+a time within that transaction (see `_Stream`), unless the database holds check-ins already.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +37,7 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
-from goaltui.store.cycle import record_changes, snapshot
+from goaltui.store.cycle import Snapshot, record_changes, snapshot
 from goaltui.store.cycle_import import closed_checkin_rules, validate_cycle, write_cycle
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
 from goaltui.store.db import write_session
@@ -284,6 +288,10 @@ class _Plan:
     skipped: int
     given: dict[str, frozenset[str]] = field(default_factory=dict)
     """The columns each file's header names: a merge leaves the others of a stored row alone."""
+    goals: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Every goal after the import (see `_goals`): what check-ins are checked against."""
+    units: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Every unit's id and parent after the import."""
 
 
 Progress = Callable[[str, int, int], None]
@@ -324,31 +332,60 @@ def import_path(
             ) from None
     read = read_source(source, encoding)
     problems = Problems(files=list(read.problems))
+    streamed = _streamable(read.tables.get("checkins"))
     typed: dict[str, pl.DataFrame] = {}
     total = 0
+    mark = 0
     for name, table in read.tables.items():
+        if table is streamed:
+            # Read, checked and written a part at a time once the definitions are known good.
+            mark = len(problems.files)
+            continue
         typed[name] = _converted(table, problems)
         total += typed[name].height
         # From here on only the header and the lines are needed of the text as read.
         read.tables[name] = dataclasses.replace(table, frame=table.frame.clear())
-    progress("read", total, total)
+    if streamed is None:
+        progress("read", total, total)
     if problems.files:
         # A file is missing or unreadable, or its header is wrong: checks across files would
         # only echo that.
         raise ValidationError(problems.render(read.tables))
     for name in TABLE_FILES:
         typed.setdefault(name, _empty_typed(name))
+    stream = (
+        None
+        if streamed is None
+        else _Stream(streamed, problems, mark, read.tables, progress, done=total)
+    )
 
     fresh = not db.exists()
     if fresh:
         # Validated against nothing, and only created once everything is known to be good.
-        plan = _validate(typed, _existing(None), None, problems, read.tables, replace=True)
+        checks = Problems() if stream else problems
+        plan = _validate(typed, _existing(None), None, checks, read.tables, replace=True)
+        if stream is not None and (checks or check_only):
+            stream.run(plan, [], checks, None)
         if problems:
             raise ValidationError(problems.render(read.tables))
         if check_only:
             return ImportSummary()
     with write_session(db) as con:
         existing = _existing(None if replace else con)
+        if stream is not None and not replace and existing.checkin_count:
+            # Check-ins already stored: repeats and corrections are checked against them with
+            # the whole file at hand.
+            typed["checkins"] = _converted(stream.table, problems)
+            total += typed["checkins"].height
+            if problems.files:
+                raise ValidationError(problems.render(read.tables))
+            read.tables["checkins"] = dataclasses.replace(
+                stream.table, frame=stream.table.frame.clear()
+            )
+            stream = None
+            progress("read", total, total)
+        if stream is not None:
+            return _import_streamed(con, db, stream, typed, existing, fresh, replace, check_only)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
@@ -360,9 +397,272 @@ def import_path(
         # go of the text halves what a large history holds while DuckDB stores it.
         typed.clear()
         plan = _without_text(plan)
-        summary = _write(con, plan, existing, replace=replace)
+        summary = _write(con, db, plan, existing, replace=replace)
     progress("written", total, total)
     return summary
+
+
+def _streamable(table: SourceTable | None) -> SourceTable | None:
+    """`table` when it is read in parts (a large CSV file without quotes) and its header is
+    right: its rows are then converted, checked and written a part at a time."""
+    if table is None or table.parts is None or table.header_problems:
+        return None
+    return None if header_problems(table, SPECS[table.name]) else table
+
+
+def _import_streamed(
+    con: duckdb.DuckDBPyConnection,
+    db: Path,
+    stream: _Stream,
+    typed: dict[str, pl.DataFrame],
+    existing: _Existing,
+    fresh: bool,
+    replace: bool,
+    check_only: bool,
+) -> ImportSummary:
+    """Validate the definitions, write them, then the check-ins a part at a time as they are
+    read and checked; any problem raises (and the session rolls everything back)."""
+    checks = Problems()
+    plan = _validate(typed, existing, con, checks, stream.sources, replace=replace)
+    closed = [] if fresh or replace else closed_checkin_rules(con)
+    if checks or check_only:
+        stream.run(plan, closed, checks, None)
+        if stream.problems:
+            raise ValidationError(stream.problems.render(stream.sources))
+        return ImportSummary()
+    typed.clear()
+    before = snapshot(con)
+    counts = _write_definitions(con, plan, replace=replace)
+    with _CheckinWriter(con, 0 if replace else existing.next_seq, db) as writer:
+        stream.run(plan, closed, checks, writer)
+    if stream.problems:
+        raise ValidationError(stream.problems.render(stream.sources))
+    return _finish(con, plan, before, counts, writer.added, 0, replace=replace)
+
+
+class _Stream:
+    """The check-ins of a large file, converted, checked and (when told) written one part at a
+    time: the rules each row meets alone run on its part, with every cell as written at hand;
+    the rules across rows (ids, corrections) run at the end over the few columns they read.
+    Problems and their order are those of the whole file read at once."""
+
+    def __init__(
+        self,
+        table: SourceTable,
+        problems: Problems,
+        mark: int,
+        sources: dict[str, SourceTable],
+        progress: Progress,
+        *,
+        done: int,
+    ) -> None:
+        self.table = table
+        self.problems = problems
+        self.mark = mark
+        """Where the file's own problems go among `problems.files` (its place among files)."""
+        self.sources = sources
+        self.progress = progress
+        self.done = done
+        """Rows of the other files, read before."""
+
+    def run(
+        self,
+        plan: _Plan,
+        closed: list[Rule],
+        checks: Problems,
+        writer: _CheckinWriter | None,
+    ) -> None:
+        """Convert and check every part, writing each with `writer` while nothing is wrong;
+        then the rules across rows. Cell problems go to `problems`; when no file problem
+        stops it there, the checks (`checks`, the definitions' problems) follow them."""
+        table, problems = self.table, self.problems
+        spec = SPECS[table.name]
+        assert table.parts is not None
+        total = self.done + table.frame.height + table.parts.rows
+        done = self.done
+        header = list(table.header_problems)
+        row_found: list[pl.DataFrame] = []
+        closed_found: list[pl.DataFrame] = []
+        narrow: list[pl.DataFrame] = []
+        """Of every row its position, id and goal (as its place in `plan.goals`)."""
+        strays: list[pl.DataFrame] = []
+        """Rows naming a goal no one has: their goal as written."""
+        fixes: list[pl.DataFrame] = []
+        """Corrections and retractions, with what their rules read."""
+        goal_ids = plan.goals["goal_id"] if plan.goals.width else pl.Series([], dtype=pl.String)
+        code = pl.col("goal_id").replace_strict(
+            goal_ids,
+            pl.int_range(goal_ids.len(), dtype=pl.UInt32, eager=True),
+            default=None,
+            return_dtype=pl.UInt32,
+        )
+        held: list[pl.DataFrame] = []
+        seq = 0
+        try:
+            for part in table.batches():
+                header += [p for p in part.header_problems if p not in header]
+                frame, found = convert_cells(part, spec)
+                problems.add(table.name, found)
+                done += frame.height
+                self.progress("read", done, total)
+                frame = frame.with_columns(
+                    __seq=pl.int_range(frame.height, dtype=pl.Int64) + seq,
+                    __repeat=pl.lit(False),
+                )
+                seq += frame.height
+                row_found.append(
+                    apply_rules(frame, _checkin_row_rules(frame, plan.goals, plan.units))
+                )
+                closed_found.append(apply_rules(frame, closed, start=300))
+                narrow.append(frame.select(ROW, "id", __goal=code))
+                strays.append(
+                    frame.filter(pl.col("goal_id").is_not_null() & code.is_null()).select(
+                        ROW, "goal_id"
+                    )
+                )
+                fixes.append(
+                    frame.filter(pl.col("supersedes").is_not_null()).select(
+                        ROW, "id", "goal_id", "supersedes", "value"
+                    )
+                )
+                self.progress("validated", done, total)
+                anonymous = frame["id"].is_null()
+                if anonymous.any():
+                    # Their ids come from their cells and how often the same cells came before.
+                    held.append(frame.filter(anonymous))
+                    frame = frame.filter(~anonymous)
+                if writer is not None and not (
+                    problems or checks or any(f.height for f in (*row_found, *closed_found))
+                ):
+                    writer.write(frame)
+                    self.progress("written", self.done + writer.added, total)
+                del frame, anonymous
+        except pl.exceptions.ComputeError as error:
+            problems.files[self.mark : self.mark] = table.unreadable(error)
+            return
+        header += header_problems(table, spec)
+        problems.files[self.mark : self.mark] = header
+        if problems.files:
+            return
+        for name, frames in checks.rows.items():
+            problems.rows.setdefault(name, []).extend(frames)
+        problems.files += checks.files
+        rows = pl.concat(narrow, rechunk=False)
+        narrow.clear()
+        # The rules across rows read only the rows they concern: every row of an id given
+        # more than once, every correction and every row it names.
+        # Ids given twice have equal hashes, found side by side once sorted: a column of
+        # numbers, where a hash table of ten million ids would take more than all else.
+        hashed = pl.when(pl.col("id").is_not_null()).then(pl.col("id").hash())
+        hashes = rows.select(hashed).to_series().drop_nulls().sort()
+        twice = hashes.filter(hashes == hashes.shift(1)).unique()
+        del hashes
+        repeated = rows.filter(hashed.is_in(twice.implode())).select(ROW, "id")
+        repeated, rules = _duplicates(repeated, ["id"], "id")
+        problems.add(table.name, apply_rules(repeated, rules))
+        for found in row_found:
+            # Numbered as if after the rule for repeated ids, as when read whole.
+            problems.add(table.name, found.with_columns(pl.col("order") + len(rules)))
+        corrections = pl.concat(fixes)
+        if corrections.height:
+            named = rows.filter(
+                pl.col("id").is_in(corrections["supersedes"].unique().implode())
+                & ~pl.col(ROW).is_in(corrections[ROW].implode())
+            )
+            named = (
+                named.join(pl.concat(strays), on=ROW, how="left", maintain_order="left")
+                .with_columns(
+                    goal_id=pl.coalesce(goal_ids.gather(named["__goal"]), pl.col("goal_id")),
+                    supersedes=pl.lit(None, pl.String),
+                    value=pl.lit(None, pl.Float64),
+                )
+                .select(corrections.columns)
+            )
+            subset = pl.concat([corrections, named]).sort(ROW)
+            _check_supersedes(
+                subset.with_columns(__id=pl.col("id"), __repeat=pl.lit(False)), None, problems
+            )
+        for found in closed_found:
+            problems.add(table.name, found)
+        del rows
+        if held:
+            without_ids = _with_occurrence(pl.concat(held, how="diagonal_relaxed"))
+            held.clear()
+            if writer is not None and not problems:
+                writer.write(without_ids)
+        if writer is not None and not problems:
+            # The count of lines told so far included blank ones: the rows in all, at last.
+            for stage in ("read", "validated", "written"):
+                self.progress(stage, done, done)
+
+
+class _CheckinWriter:
+    """Appends validated check-ins to the table in the session: `__seq` (their place in the
+    file) after `start`, the entry time now when the file gives none, and for a row without an
+    id one worked out from its cells as written (_ID_SQL).
+
+    A large frame crosses into DuckDB as a Parquet file beside the database: inside a
+    transaction DuckDB holds rows scanned from Arrow uncompressed until the commit (a million
+    check-ins, some 150 MB), while rows it reads from a file of its own it compresses and writes
+    on the way. The files are removed when the writer closes."""
+
+    SPILL_ROWS = 100_000
+    """Frames of at least this many rows go through a file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, start: int, db: Path) -> None:
+        self.con = con
+        self.start = start
+        self.added = 0
+        self.now = datetime.now(UTC).replace(tzinfo=None)
+        self._beside = db.parent
+        self._folder: Path | None = None
+        con.execute("SET enable_progress_bar = false")
+        # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
+        con.execute("SET preserve_insertion_order = false")
+
+    def __enter__(self) -> _CheckinWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def write(self, new: pl.DataFrame) -> None:
+        if new.height == 0:
+            return
+        stored = insert_columns("checkins")
+        # Exactly the stored columns cross into DuckDB (each one more would be copied once
+        # more on the way).
+        anonymous = new["id"].null_count() > 0
+        computed = {
+            "seq": pl.col("__seq") + self.start,
+            "recorded_at": pl.col("recorded_at").fill_null(
+                pl.lit(self.now).dt.cast_time_unit("us")
+            ),
+        }
+        rows = new.select(
+            *(computed.get(c, pl.col(c)).alias(c) for c in stored),
+            *(
+                [pl.when(pl.col("id").is_null()).then(_id_key(new)).alias("__key")]
+                if anonymous
+                else []
+            ),
+        )
+        select = ", ".join(_ID_SQL if c == "id" and anonymous else c for c in stored)
+        insert = f"INSERT INTO checkins ({', '.join(stored)}) SELECT {select} FROM "
+        if rows.height < self.SPILL_ROWS:
+            with registered(self.con, "goaltui_incoming", _batches(rows)):
+                self.con.execute(insert + "goaltui_incoming")
+        else:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix=".goaltui-import-", dir=self._beside))
+            path = self._folder / "checkins.parquet"
+            rows.write_parquet(path, compression="uncompressed", statistics=False)
+            del rows
+            self.con.execute(insert + "read_parquet($path)", {"path": str(path)})
+            path.unlink()
+        self.added += new.height
 
 
 def _converted(table: SourceTable, problems: Problems) -> pl.DataFrame:
@@ -748,7 +1048,7 @@ def _validate(
     given = {
         name: frozenset(source.frame.columns) for name, source in sources.items() if name in frames
     }
-    return _Plan(frames, checkins, skipped, given)
+    return _Plan(frames, checkins, skipped, given, goals, all_units)
 
 
 def _with_defaults(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -793,22 +1093,11 @@ def _with_occurrence(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _validate_checkins(
-    checkins: pl.DataFrame,
-    goals: pl.DataFrame,
-    all_units: pl.DataFrame,
-    con: duckdb.DuckDBPyConnection | None,
-    problems: Problems,
-) -> tuple[pl.DataFrame, int]:
-    """Check the check-in rules against the goals and, when `con` is given, the check-ins the
-    database holds. Returns the rows (with `__id`, `__occurrence`, `__repeat`) and how many of
-    them repeat a stored check-in."""
-    if checkins.height == 0:
-        return checkins.with_columns(
-            __id=pl.lit(None, pl.String),
-            __occurrence=pl.lit(0, pl.Int64),
-            __repeat=pl.lit(False),
-        ), 0
+def _checkin_row_rules(
+    frame: pl.DataFrame, goals: pl.DataFrame, all_units: pl.DataFrame
+) -> list[Rule]:
+    """The rules each check-in row meets on its own, against the goals and units after the
+    import (`frame` gives the columns: its cells as written where it kept them)."""
     # Set lookups instead of a join: a million check-ins meet a few thousand goals.
     clear = goals.filter(~pl.col("ambiguous"))
     measured = clear.filter(pl.col("kpi_id").is_not_null())
@@ -826,17 +1115,12 @@ def _validate_checkins(
         clear["goal_id"], clear["aggregation"], default=None, return_dtype=pl.String
     )
     in_percent = clear.filter(takes_percent_expr(pl.col("unit"), pl.col("aggregation")))
-    frame = checkins
-    # Identical rows in one file are separate check-ins: the occurrence number keeps their ids
-    # apart, while importing the same file again gives the same ids.
-    frame = _with_occurrence(frame)
     retraction = pl.col("value").is_null() & pl.col("supersedes").is_not_null()
-    frame, rules = _duplicates(frame, ["id"], "id")
 
     def cell(column: str) -> pl.Expr:
         return _cell(frame, column)
 
-    rules += [
+    return [
         (
             "goal_id",
             pl.col("goal_id").is_not_null() & ~known,
@@ -886,6 +1170,29 @@ def _validate_checkins(
         percent_rule("confidence", pl.lit(False), cell("confidence")),
         _ref_rule("author", all_units["id"], N_("unit")),
     ]
+
+
+def _validate_checkins(
+    checkins: pl.DataFrame,
+    goals: pl.DataFrame,
+    all_units: pl.DataFrame,
+    con: duckdb.DuckDBPyConnection | None,
+    problems: Problems,
+) -> tuple[pl.DataFrame, int]:
+    """Check the check-in rules against the goals and, when `con` is given, the check-ins the
+    database holds. Returns the rows (with `__id`, `__occurrence`, `__repeat`) and how many of
+    them repeat a stored check-in."""
+    if checkins.height == 0:
+        return checkins.with_columns(
+            __id=pl.lit(None, pl.String),
+            __occurrence=pl.lit(0, pl.Int64),
+            __repeat=pl.lit(False),
+        ), 0
+    # Identical rows in one file are separate check-ins: the occurrence number keeps their ids
+    # apart, while importing the same file again gives the same ids.
+    frame = _with_occurrence(checkins)
+    frame, rules = _duplicates(frame, ["id"], "id")
+    rules += _checkin_row_rules(frame, goals, all_units)
     problems.add("checkins", apply_rules(frame, rules))
 
     if con is None:
@@ -1129,12 +1436,25 @@ _BATCH_ROWS = 122_880
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, existing: _Existing, *, replace: bool
+    con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, existing: _Existing, *, replace: bool
 ) -> ImportSummary:
-    con.execute("SET enable_progress_bar = false")
-    # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
-    con.execute("SET preserve_insertion_order = false")
     before = snapshot(con)
+    counts = _write_definitions(con, plan, replace=replace)
+    checkins = plan.checkins
+    with _CheckinWriter(con, 0 if replace else existing.next_seq, db) as writer:
+        if checkins.height:
+            new = checkins.filter(~pl.col("__repeat")) if plan.skipped else checkins
+            writer.write(
+                new.with_columns(__seq=pl.int_range(pl.len(), dtype=pl.Int64), id=pl.col("__id"))
+            )
+    return _finish(con, plan, before, counts, writer.added, plan.skipped, replace=replace)
+
+
+def _write_definitions(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, *, replace: bool
+) -> dict[str, int]:
+    """Empty the tables (`replace`) and upsert the units, KPIs, objectives, key results and
+    targets; returns how many rows of each."""
     if replace:
         for table in ("checkins", "targets", "key_results", "objectives", "kpis", "units"):
             con.execute(f"DELETE FROM {table}")
@@ -1166,36 +1486,20 @@ def _write(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"SELECT {', '.join(columns)} FROM goaltui_rows {upsert}"
             )
-    checkins = plan.checkins
-    added = 0
-    if checkins.height:
-        new = checkins.filter(~pl.col("__repeat")) if plan.skipped else checkins
-        added = new.height
-        now = datetime.now(UTC).replace(tzinfo=None)
-        start = 0 if replace else existing.next_seq
-        stored = insert_columns("checkins")
-        # Exactly the stored columns cross into DuckDB (each one more would be copied once
-        # more on the way), the entry time now when the file gives none. A row without an id
-        # gets one worked out from its cells as written, in SQL (_ID_SQL).
-        anonymous = new["__id"].null_count() > 0
-        computed = {
-            "seq": pl.int_range(pl.len(), dtype=pl.Int64) + start,
-            "id": pl.col("__id"),
-            "recorded_at": pl.col("recorded_at").fill_null(pl.lit(now).dt.cast_time_unit("us")),
-        }
-        rows = new.select(
-            *(computed.get(c, pl.col(c)).alias(c) for c in stored),
-            *(
-                [pl.when(pl.col("__id").is_null()).then(_id_key(new)).alias("__key")]
-                if anonymous
-                else []
-            ),
-        )
-        select = ", ".join(_ID_SQL if c == "id" and anonymous else c for c in stored)
-        with registered(con, "goaltui_incoming", _batches(rows)):
-            con.execute(
-                f"INSERT INTO checkins ({', '.join(stored)}) SELECT {select} FROM goaltui_incoming"
-            )
+    return counts
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    plan: _Plan,
+    before: Snapshot,
+    counts: dict[str, int],
+    added: int,
+    skipped: int,
+    *,
+    replace: bool,
+) -> ImportSummary:
+    """Write the cycle's tables and record the changes to definitions; the summary."""
     cycle = write_cycle(con, plan.frames, replace=replace)
     record_changes(con, before)
     return ImportSummary(
@@ -1206,7 +1510,7 @@ def _write(
         objectives=counts["objectives"],
         key_results=counts["key_results"],
         checkins_added=added,
-        checkins_skipped=plan.skipped,
+        checkins_skipped=skipped,
         targets=counts["targets"],
     )
 

@@ -129,6 +129,8 @@ class _Parts:
     spans: tuple[tuple[int, int], ...]
     firsts: tuple[int, ...]
     """The row position of each span's first line."""
+    rows: int
+    """How many lines the spans hold (rows, blank lines among them): for telling progress."""
     data: bytes | None
     path: Path
     offset: int
@@ -289,6 +291,7 @@ def _in_parts(
         head,
         tuple(spans[1:]),
         tuple(firsts),
+        sum(lines[1:]),
         data if offset is None else None,
         path,
         offset or 0,
