@@ -227,17 +227,23 @@ k3,2026-11-05,99.5
 }
 
 
-@pytest.fixture
-def okr_only_db(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def okr_only_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The organisation with only OKRs, imported once per test session."""
     from goaltui.store.importer import import_path
 
-    folder = tmp_path / "okr-only"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("okr-only")
     for name, text in OKR_ONLY.items():
         (folder / name).write_text(text, encoding="utf-8")
-    path = tmp_path / "okr.duckdb"
+    path = tmp_path_factory.mktemp("okr-only-db") / "okr.duckdb"
     import_path(path, folder)
     return path
+
+
+@pytest.fixture
+def okr_only_db(okr_only_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the organisation with only OKRs for one test."""
+    return copy_db(okr_only_template, tmp_path)
 
 
 def _app(db: Path, as_of: date) -> GoalApp:
