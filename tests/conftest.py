@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+import textual._wait as textual_wait
+import textual.app as textual_app
+import textual.pilot as textual_pilot
 from hypothesis import settings
 
 from goaltui.i18n import LANG_ENV, use_language
@@ -26,6 +31,33 @@ AS_OF = date(2026, 11, 16)
 # green suite stays green. (Exploring more is for a deliberate run with a random seed.)
 settings.register_profile("goaltui", derandomize=True, deadline=None)
 settings.load_profile("goaltui")
+
+
+async def _wait_for_idle(
+    min_sleep: float = textual_wait.SLEEP_GRANULARITY, max_sleep: float = 1
+) -> None:
+    """Textual's wait_for_idle, judging idleness by the CPU time of the event loop's thread
+    rather than of the whole process.
+
+    Textual's own version waits until the *process* burns almost no CPU, so every key press
+    and pause of a test sat out its full second whenever one of the app's thread workers (the
+    scorecard, the findings, a form's check) was computing. Whether the app has processed its
+    messages is a question about the loop's thread alone; a test that needs a worker's result
+    awaits the workers (tests/ui_helpers.py `settle`)."""
+    start = time.monotonic()
+    while True:
+        cpu = time.thread_time()
+        await asyncio.sleep(textual_wait.SLEEP_GRANULARITY)
+        busy = time.thread_time() - cpu
+        elapsed = time.monotonic() - start
+        if elapsed >= max_sleep:
+            break
+        if elapsed > min_sleep and busy < textual_wait.SLEEP_IDLE:
+            break
+
+
+textual_app.wait_for_idle = _wait_for_idle  # type: ignore[attr-defined]
+textual_pilot.wait_for_idle = _wait_for_idle  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

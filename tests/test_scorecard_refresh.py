@@ -13,8 +13,7 @@ from goaltui.metrics.scorecard import build_scorecard, refresh_goals
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import append_checkin
 from goaltui.store.dataset import load_dataset
-from goaltui.store.demo import demo_source
-from goaltui.store.importer import import_path
+from tests.store_helpers import make_demo_db
 
 
 @pytest.mark.parametrize(
@@ -24,8 +23,7 @@ from goaltui.store.importer import import_path
 def test_a_refreshed_scorecard_equals_a_rebuilt_one(
     tmp_path: Path, goal_id: str, day: date
 ) -> None:
-    db = tmp_path / "demo.duckdb"
-    import_path(db, demo_source())
+    db = make_demo_db(tmp_path)
     before = build_scorecard(load_dataset(db), DEMO_AS_OF)
     append_checkin(db, Checkin(goal_id=goal_id, date=day, value=97.0), today=DEMO_AS_OF)
     after = load_dataset(db)

@@ -24,8 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from goaltui.store.dataset import load_dataset
-from goaltui.store.demo import demo_source
-from goaltui.store.importer import import_path
+from tests.store_helpers import make_demo_db
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -130,9 +129,7 @@ def alive(pid: int) -> bool:
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    db = tmp_path / "goals.duckdb"
-    import_path(db, demo_source())
-    return db
+    return make_demo_db(tmp_path)
 
 
 @pytest.fixture

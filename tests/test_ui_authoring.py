@@ -30,10 +30,22 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree
 from goaltui.ui.widgets.org_tree import OrgTree
 from tests.test_ui_checkin_form import make_org_db
-from tests.ui_helpers import settle
+from tests.ui_helpers import copy_db, settle
 
 AS_OF = date(2026, 11, 16)
 SIZE = (120, 40)
+
+
+@pytest.fixture(scope="session")
+def org_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small organisation, imported once per test session."""
+    return make_org_db(tmp_path_factory.mktemp("authoring-org"))
+
+
+@pytest.fixture
+def db(org_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the small organisation's database for one test."""
+    return copy_db(org_template, tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -86,8 +98,7 @@ def test_an_id_is_proposed_from_the_name() -> None:
     assert propose_id("Churn", "kpis", {"churn", "churn-2"}) == "churn-3"
 
 
-async def test_n_in_the_kpi_pane_adds_a_kpi_of_the_current_unit(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_n_in_the_kpi_pane_adds_a_kpi_of_the_current_unit(db: Path) -> None:
     async with dashboard_on(db, "hr") as (app, pilot):
         app.dashboard.query_one(KpiTable).focus()
         await pilot.press("n")
@@ -117,8 +128,7 @@ async def test_n_in_the_kpi_pane_adds_a_kpi_of_the_current_unit(tmp_path: Path) 
     assert entry["before"] is None and json.loads(entry["after"])["name"] == "Offers"
 
 
-async def test_n_in_the_okr_pane_adds_an_objective_then_a_key_result(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_n_in_the_okr_pane_adds_an_objective_then_a_key_result(db: Path) -> None:
     async with dashboard_on(db, "sales") as (app, pilot):
         await pilot.press("2")  # no objective here: n adds one
         await pilot.press("n")
@@ -153,8 +163,7 @@ async def test_n_in_the_okr_pane_adds_an_objective_then_a_key_result(tmp_path: P
     assert (kr["objective_id"], kr["target"], kr["weight"]) == ("north", 10.0, 1.0)
 
 
-async def test_e_on_a_unit_edits_it_and_the_history_keeps_the_old_name(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_e_on_a_unit_edits_it_and_the_history_keeps_the_old_name(db: Path) -> None:
     async with dashboard_on(db, "hr") as (app, pilot):
         app.dashboard.query_one(OrgTree).focus()
         await pilot.press("E")
@@ -170,8 +179,7 @@ async def test_e_on_a_unit_edits_it_and_the_history_keeps_the_old_name(tmp_path:
     assert changes[0].fields == (("name", "인사팀", "People"),)
 
 
-async def test_every_edit_through_the_form_keeps_the_old_values(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_every_edit_through_the_form_keeps_the_old_values(db: Path) -> None:
     async with dashboard_on(db, "sales") as (app, pilot):
         app.dashboard.query_one(KpiTable).focus()
         for target in ("1100000000", "1200000000"):
@@ -188,8 +196,7 @@ async def test_every_edit_through_the_form_keeps_the_old_values(tmp_path: Path) 
     assert targets == [(None, 1e9), (1e9, 1.1e9), (1.1e9, 1.2e9)]
 
 
-async def test_a_target_for_one_period_from_the_kpi_form(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_a_target_for_one_period_from_the_kpi_form(db: Path) -> None:
     async with dashboard_on(db, "hr") as (app, pilot):
         app.dashboard.query_one(KpiTable).focus()
         await pilot.press("E")
@@ -209,8 +216,7 @@ async def test_a_target_for_one_period_from_the_kpi_form(tmp_path: Path) -> None
     assert load_dataset(db).targets.rows() == [("kpi-hire", "2026-11", 40.0)]
 
 
-async def test_a_refusal_stands_beside_its_field_as_it_is_typed(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_a_refusal_stands_beside_its_field_as_it_is_typed(db: Path) -> None:
     async with dashboard_on(db, "hr") as (app, pilot):
         app.dashboard.query_one(KpiTable).focus()
         await pilot.press("n")
@@ -236,8 +242,7 @@ async def test_a_refusal_stands_beside_its_field_as_it_is_typed(tmp_path: Path) 
     assert load_dataset(db).kpis.filter(pl.col("id") == "hire").is_empty()
 
 
-async def test_escape_asks_before_it_drops_what_was_typed(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_escape_asks_before_it_drops_what_was_typed(db: Path) -> None:
     async with dashboard_on(db, "hr") as (app, pilot):
         app.dashboard.query_one(KpiTable).focus()
         await pilot.press("n")
@@ -259,8 +264,7 @@ async def test_escape_asks_before_it_drops_what_was_typed(tmp_path: Path) -> Non
     assert load_dataset(db).kpis.filter(pl.col("id") == "draft").is_empty()
 
 
-async def test_a_key_result_moves_to_another_objective(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_a_key_result_moves_to_another_objective(db: Path) -> None:
     async with dashboard_on(db, "hb") as (app, pilot):
         await app.add_definition("objective", unit_id="hb", period="2026-Q4")
         await pilot.press(*"Two")
@@ -275,8 +279,7 @@ async def test_a_key_result_moves_to_another_objective(tmp_path: Path) -> None:
     assert data.key_results.filter(pl.col("id") == "kr-active")["objective_id"].to_list() == ["two"]
 
 
-async def test_archiving_a_goal_hides_it_and_keeps_it(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_archiving_a_goal_hides_it_and_keeps_it(db: Path, tmp_path: Path) -> None:
     async with dashboard_on(db, "sales") as (app, pilot):
         table = app.dashboard.query_one(KpiTable)
         table.focus()
@@ -318,8 +321,7 @@ async def test_archiving_a_goal_hides_it_and_keeps_it(tmp_path: Path) -> None:
     assert archived_entries[-3:] == [AS_OF.isoformat(), None, AS_OF.isoformat()]
 
 
-async def test_the_goal_detail_shows_the_history_of_its_definition(tmp_path: Path) -> None:
-    db = make_org_db(tmp_path)
+async def test_the_goal_detail_shows_the_history_of_its_definition(db: Path) -> None:
     async with dashboard_on(db, "hr") as (app, pilot):
         await app.edit_definition("kpi", "kpi-hire")
         await type_into(pilot, form_of(app), "target", "40")

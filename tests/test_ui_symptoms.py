@@ -29,7 +29,7 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
 from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable
-from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
+from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, record_notifications, settle
 
 
 @pytest.fixture(scope="session")
@@ -227,17 +227,23 @@ k3,2026-11-05,99.5
 }
 
 
-@pytest.fixture
-def okr_only_db(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def okr_only_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The organisation with only OKRs, imported once per test session."""
     from goaltui.store.importer import import_path
 
-    folder = tmp_path / "okr-only"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("okr-only")
     for name, text in OKR_ONLY.items():
         (folder / name).write_text(text, encoding="utf-8")
-    path = tmp_path / "okr.duckdb"
+    path = tmp_path_factory.mktemp("okr-only-db") / "okr.duckdb"
     import_path(path, folder)
     return path
+
+
+@pytest.fixture
+def okr_only_db(okr_only_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the organisation with only OKRs for one test."""
+    return copy_db(okr_only_template, tmp_path)
 
 
 def _app(db: Path, as_of: date) -> GoalApp:
@@ -276,9 +282,9 @@ async def test_an_organisation_with_only_okrs_opens_on_its_okrs(okr_only_db: Pat
 async def test_an_as_of_without_data_says_where_the_data_is(okr_only_db: Path) -> None:
     """Symptom 3: an as-of date with no data showed empty panes without a word."""
     app = _app(okr_only_db, date(2024, 11, 15))
+    said = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        said = [n.message for n in app._notifications]
         expected = "No check-ins in 2024-11; data runs 2025-04 .. 2026-11"
         assert any(expected in message for message in said), said
         tree = app.dashboard.query_one(OkrTree)
@@ -310,6 +316,7 @@ async def test_goal_of_another_period_switches_the_period(okr_only_db: Path) -> 
     """Symptom 4: `goal:` to a goal of another period changed the unit but not the period,
     left the cursor elsewhere and said nothing."""
     app = _app(okr_only_db, DEMO_AS_OF)
+    said = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pick_in_palette(pilot, "goal: Drei Partner", "Drei Partner gewinnen")
@@ -320,7 +327,6 @@ async def test_goal_of_another_period_switches_the_period(okr_only_db: Path) -> 
         assert screen.query_one(TabbedContent).active == "okrs"
         tree = screen.query_one(OkrTree)
         assert screen.focused is tree and tree.goal_id == "k1"
-        said = [n.message for n in app._notifications]
         assert any("2025-Q2" in message for message in said), said
 
 

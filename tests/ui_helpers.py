@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from goaltui.config import DEMO_AS_OF
-from goaltui.store.demo import demo_source
-from goaltui.store.importer import import_path
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.dashboard import DashboardScreen
+from tests.store_helpers import copy_db, make_demo_db
+
+__all__ = [
+    "SIZE",
+    "copy_db",
+    "dashboard",
+    "demo_app",
+    "make_demo_db",
+    "record_notifications",
+    "settle",
+]
 
 SIZE = (120, 40)
-
-
-def make_demo_db(folder: Path) -> Path:
-    """Import the demo organisation into a fresh database under `folder`."""
-    path = folder / "demo.duckdb"
-    import_path(path, demo_source())
-    return path
-
-
-def copy_db(source: Path, folder: Path) -> Path:
-    """A private copy of a database file for one test."""
-    target = folder / source.name
-    shutil.copyfile(source, target)
-    return target
 
 
 def demo_app(db: Path) -> GoalApp:
@@ -41,6 +37,20 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def record_notifications(app: App[Any]) -> list[str]:
+    """From now on, the message of every notification `app` raises, in order. (Reading the
+    app's own list instead loses a toast that timed out while a loaded machine was slow.)"""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *args: Any, **kwargs: Any) -> None:
+        said.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return said
 
 
 def dashboard(app: GoalApp) -> DashboardScreen:
