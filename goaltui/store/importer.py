@@ -385,7 +385,7 @@ def import_path(
             stream = None
             progress("read", total, total)
         if stream is not None:
-            return _import_streamed(con, db, stream, typed, existing, fresh, replace, check_only)
+            return _import_streamed(con, stream, typed, existing, fresh, replace, check_only)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
@@ -397,7 +397,7 @@ def import_path(
         # go of the text halves what a large history holds while DuckDB stores it.
         typed.clear()
         plan = _without_text(plan)
-        summary = _write(con, db, plan, existing, replace=replace)
+        summary = _write(con, plan, existing, replace=replace)
     progress("written", total, total)
     return summary
 
@@ -412,7 +412,6 @@ def _streamable(table: SourceTable | None) -> SourceTable | None:
 
 def _import_streamed(
     con: duckdb.DuckDBPyConnection,
-    db: Path,
     stream: _Stream,
     typed: dict[str, pl.DataFrame],
     existing: _Existing,
@@ -433,7 +432,7 @@ def _import_streamed(
     typed.clear()
     before = snapshot(con)
     counts = _write_definitions(con, plan, replace=replace)
-    with _CheckinWriter(con, 0 if replace else existing.next_seq, db) as writer:
+    with _CheckinWriter(con, 0 if replace else existing.next_seq) as writer:
         stream.run(plan, closed, checks, writer)
     if stream.problems:
         raise ValidationError(stream.problems.render(stream.sources))
@@ -609,12 +608,15 @@ class _CheckinWriter:
     SPILL_ROWS = 100_000
     """Frames of at least this many rows go through a file."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, start: int, db: Path) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, start: int) -> None:
         self.con = con
         self.start = start
         self.added = 0
         self.now = datetime.now(UTC).replace(tzinfo=None)
-        self._beside = db.parent
+        (path,) = con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone() or ("",)
+        self._beside = Path(path).parent if path else Path(tempfile.gettempdir())
         self._folder: Path | None = None
         con.execute("SET enable_progress_bar = false")
         # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
@@ -1436,12 +1438,12 @@ _BATCH_ROWS = 122_880
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, existing: _Existing, *, replace: bool
+    con: duckdb.DuckDBPyConnection, plan: _Plan, existing: _Existing, *, replace: bool
 ) -> ImportSummary:
     before = snapshot(con)
     counts = _write_definitions(con, plan, replace=replace)
     checkins = plan.checkins
-    with _CheckinWriter(con, 0 if replace else existing.next_seq, db) as writer:
+    with _CheckinWriter(con, 0 if replace else existing.next_seq) as writer:
         if checkins.height:
             new = checkins.filter(~pl.col("__repeat")) if plan.skipped else checkins
             writer.write(
