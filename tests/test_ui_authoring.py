@@ -30,7 +30,7 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree
 from goaltui.ui.widgets.org_tree import OrgTree
 from tests.test_ui_checkin_form import make_org_db
-from tests.ui_helpers import copy_db, settle
+from tests.ui_helpers import copy_db, record_notifications, settle
 
 AS_OF = date(2026, 11, 16)
 SIZE = (120, 40)
@@ -283,8 +283,16 @@ async def test_archiving_a_goal_hides_it_and_keeps_it(db: Path, tmp_path: Path) 
     async with dashboard_on(db, "sales") as (app, pilot):
         table = app.dashboard.query_one(KpiTable)
         table.focus()
-        assert table.goal_id == "kpi-conv" or table.goal_id is not None
+        said = record_notifications(app)
+        # kr-conv is measured by kpi-conv: archiving the KPI is refused, nothing changes.
+        table.move_cursor(row=table.get_row_index("kpi-conv"))
+        await pilot.press("A", "y")
+        await settle(pilot)
+        assert any("kr-conv" in message and "archive it first" in message for message in said)
+        assert "kpi-conv" in shown_goals(table)
+        table.move_cursor(row=table.get_row_index("kpi-rev"))
         archived = table.goal_id
+        assert archived == "kpi-rev"
         await pilot.press("A")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

@@ -58,6 +58,10 @@ class Scorecard:
     trended: bool = False
     """Whether `goals` carries the trend columns (with_trends), not nulls."""
 
+    opening: bool = False
+    """Whether this is a first view's: the goals of the unit a dashboard opens on only, without
+    roll-ups, while the whole organisation is computed."""
+
     @cached_property
     def unit_names(self) -> dict[str, str]:
         """Unit id -> name."""

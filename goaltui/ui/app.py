@@ -124,7 +124,10 @@ def opening_scorecard(opening: Dataset, as_of: date) -> Scorecard:
 
     scorecard = build_scorecard(opening, as_of)
     return replace(
-        scorecard, rollup=scorecard.rollup.clear(), due_counts=scorecard.due_counts.clear()
+        scorecard,
+        rollup=scorecard.rollup.clear(),
+        due_counts=scorecard.due_counts.clear(),
+        opening=True,
     )
 
 

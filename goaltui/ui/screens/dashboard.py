@@ -296,7 +296,7 @@ class DashboardScreen(Screen[None]):
         if pending is not None and scorecard.as_of == pending[3]:
             self._pending_goal = None
             self.focus_goal(pending[0], unit_id=pending[1], kind=pending[2])
-        if not self._opened and self.unit_id is not None:
+        if not self._opened and self.unit_id is not None and self._may_open(scorecard):
             # The first view: the pane that has goals (an organisation with only OKRs opens on
             # its OKRs), with the keys in that pane's list.
             self._opened = True
@@ -422,6 +422,16 @@ class DashboardScreen(Screen[None]):
         empty.display = goals.is_empty()
         if goals.is_empty():
             empty.update(self._kpi_hint(scorecard, unit_id))
+
+    def _may_open(self, scorecard: Scorecard) -> bool:
+        # A first view's scorecard holds the opening unit's own goals only: enough to open on
+        # its KPIs when it has some, not to tell whether the units below have objectives.
+        if not scorecard.opening:
+            return True
+        own = scorecard.goals.filter(
+            (pl.col("kind") == "kpi") & (pl.col("unit_id") == self.unit_id)
+        )
+        return own.height > 0
 
     def _kpi_hint(self, scorecard: Scorecard, unit_id: str) -> Text:
         """What the empty KPI pane says: why it is empty and where the goals or data are."""
