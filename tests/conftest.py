@@ -103,6 +103,14 @@ def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    """A private copy of the demo organisation's database for one test."""
+    from tests.store_helpers import make_demo_db
+
+    return make_demo_db(tmp_path)
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A database file path in the test's own folder (not yet created)."""
     return tmp_path / "goals.duckdb"

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -132,11 +133,12 @@ def database(tmp_path: Path) -> Path:
     return make_demo_db(tmp_path)
 
 
-@pytest.fixture
-def served(database: Path, tmp_path: Path) -> Iterator[Served]:
+@contextmanager
+def serving(db: str, log: Path, *, banner_says: str = "") -> Iterator[Served]:
+    """`goaltui serve --db DB` on a free port until the block ends (then Ctrl-C), its stderr
+    in `log`, once its banner names the URL (and `banner_says`) and the page answers."""
     port = free_port()
-    log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "goaltui", "serve", "--db", str(database)]
+    command = [sys.executable, "-m", "goaltui", "serve", "--db", db]
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(
             [*command, "--as-of", AS_OF, "--port", str(port)],
@@ -148,7 +150,7 @@ def served(database: Path, tmp_path: Path) -> Iterator[Served]:
     assert process.stdout is not None
     banner = process.stdout.readline()
     url = f"http://127.0.0.1:{port}"
-    assert url in banner, banner
+    assert url in banner and banner_says in banner, banner
 
     def answers() -> bool:
         try:
@@ -158,14 +160,22 @@ def served(database: Path, tmp_path: Path) -> Iterator[Served]:
             return False
 
     wait_for(answers, "the server to answer")
-    yield Served(process, url, log)
-    process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=15)
+        yield Served(process, url, log)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def served(database: Path, tmp_path: Path) -> Iterator[Served]:
+    with serving(str(database), tmp_path / "serve.log") as running:
+        yield running
 
 
 @pytest.fixture

@@ -8,11 +8,6 @@ pressed before the form is up would go to the dashboard behind it."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +18,11 @@ from playwright.sync_api import Browser
 from tests.pg_server import PgServer
 from tests.pg_team import demo_template, team_db
 from tests.test_serve_browser import (
-    AS_OF,
     VIEWPORT,
     Served,
     browser,
     check_in,
-    free_port,
+    serving,
     wait_for,
     wait_until_drawn,
 )
@@ -38,38 +32,9 @@ __all__ = ["browser", "demo_template", "team_db"]  # fixtures
 
 @pytest.fixture
 def served_pg(pg_server: PgServer, team_db: str, tmp_path: Path) -> Iterator[Served]:
-    port = free_port()
-    log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "goaltui", "serve", "--db", pg_server.url(team_db)]
-    with log.open("w", encoding="utf-8") as sink:
-        process = subprocess.Popen(
-            [*command, "--as-of", AS_OF, "--port", str(port)],
-            stdout=subprocess.PIPE,
-            stderr=sink,
-            text=True,
-            env={**os.environ, "LANG": "C.UTF-8"},
-        )
-    assert process.stdout is not None
-    banner = process.stdout.readline()
-    url = f"http://127.0.0.1:{port}"
-    assert url in banner and "postgres@127.0.0.1" in banner, banner
-
-    def answers() -> bool:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return bool(response.status == 200)
-        except OSError:
-            return False
-
-    wait_for(answers, "the server to answer")
-    yield Served(process, url, log)
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=15)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    url = pg_server.url(team_db)
+    with serving(url, tmp_path / "serve.log", banner_says="postgres@127.0.0.1") as running:
+        yield running
 
 
 def rows(url: str) -> list[tuple[str, float | None]]:

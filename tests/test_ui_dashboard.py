@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -23,17 +22,7 @@ from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree
 from goaltui.ui.widgets.quality_table import QualityTable
-from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
-
-
-@pytest.fixture(scope="session")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo_db(tmp_path_factory.mktemp("demo-master"))
-
-
-@pytest.fixture
-def demo_db(demo_master: Path, tmp_path: Path) -> Path:
-    return copy_db(demo_master, tmp_path)
+from tests.ui_helpers import SIZE, demo_app, settle
 
 
 async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pytest
 from polars.testing import assert_frame_equal
 
 from goaltui.config import DEMO_AS_OF
@@ -17,17 +16,7 @@ from goaltui.store.changes import load_marked, load_opening
 from goaltui.ui.app import GoalApp, opening_definitions, opening_scorecard
 from goaltui.ui.widgets.children_table import ChildrenTable
 from goaltui.ui.widgets.org_tree import OrgTree
-from tests.ui_helpers import SIZE, copy_db, make_demo_db, settle
-
-
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo_db(tmp_path_factory.mktemp("latency-master"))
-
-
-@pytest.fixture
-def demo_db(demo_master: Path, tmp_path: Path) -> Path:
-    return copy_db(demo_master, tmp_path)
+from tests.ui_helpers import SIZE, settle
 
 
 def root_of(scorecard: Scorecard) -> str:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import polars as pl
-import pytest
 from polars.testing import assert_frame_equal
 from textual.widgets import Input
 
@@ -20,19 +19,9 @@ from goaltui.store.db import write_session
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import CheckinEditor, CheckinForm
 from goaltui.ui.widgets.kpi_table import KpiTable
-from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
+from tests.ui_helpers import SIZE, demo_app, settle
 
 GOAL = "sales-contracts"
-
-
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo_db(tmp_path_factory.mktemp("state-master"))
-
-
-@pytest.fixture
-def demo_db(demo_master: Path, tmp_path: Path) -> Path:
-    return copy_db(demo_master, tmp_path)
 
 
 class CountingApp(GoalApp):

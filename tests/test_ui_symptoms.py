@@ -29,17 +29,7 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
 from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable
-from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, record_notifications, settle
-
-
-@pytest.fixture(scope="session")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo_db(tmp_path_factory.mktemp("symptoms-master"))
-
-
-@pytest.fixture
-def demo_db(demo_master: Path, tmp_path: Path) -> Path:
-    return copy_db(demo_master, tmp_path)
+from tests.ui_helpers import SIZE, copy_db, demo_app, record_notifications, settle
 
 
 def _detail(widget: Static) -> str:
@@ -112,12 +102,12 @@ async def test_header_words_keep_their_spaces_in_a_screenshot(demo_db: Path) -> 
 
 
 def test_table_report_fits_the_terminal_width(
-    demo_master: Path, monkeypatch: pytest.MonkeyPatch
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Symptom 10: the `table` report was 160 columns wide piped into an 80-column terminal."""
     from goaltui.report import load_report, render_report
 
-    dataset = load_report(demo_master, DEMO_AS_OF, history=False)
+    dataset = load_report(demo_db, DEMO_AS_OF, history=False)
     monkeypatch.setenv("COLUMNS", "80")
     narrow = render_report(dataset, DEMO_AS_OF, unit=None, history=False, fmt="table")
     assert max(cell_len(line) for line in narrow.splitlines()) <= 80
