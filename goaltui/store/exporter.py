@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
@@ -13,19 +14,15 @@ from pathlib import Path
 
 import polars as pl
 
-from goaltui.i18n import _, ngettext
+from goaltui.i18n import _
 from goaltui.model.errors import GoaltuiError
 from goaltui.store.cells import SPECS
+from goaltui.store.counts import summary
 from goaltui.store.cycle import CYCLE_SCHEMAS, read_cycle_table
 from goaltui.store.dataset import Dataset, load_dataset
 from goaltui.store.db import read_session
 from goaltui.store.reading import TABLE_FILES
 from goaltui.store.rules import escape_formula_expr
-
-
-def _counted(message: str, n: int) -> str:
-    # `1,969 check-ins`: a counted message of ngettext with its count written out.
-    return message.format(count=f"{n:,}")
 
 
 @dataclass(frozen=True)
@@ -43,43 +40,7 @@ class ExportSummary:
     history: int = 0
 
     def __str__(self) -> str:
-        parts = [
-            _counted(ngettext("{count} unit", "{count} units", self.units), self.units),
-            _counted(ngettext("{count} KPI", "{count} KPIs", self.kpis), self.kpis),
-            _counted(
-                ngettext("{count} objective", "{count} objectives", self.objectives),
-                self.objectives,
-            ),
-            _counted(
-                ngettext("{count} key result", "{count} key results", self.key_results),
-                self.key_results,
-            ),
-            _counted(
-                ngettext("{count} check-in", "{count} check-ins", self.checkins), self.checkins
-            ),
-            _counted(ngettext("{count} target", "{count} targets", self.targets), self.targets),
-        ]
-        if self.grades:
-            parts.append(
-                _counted(ngettext("{count} grade", "{count} grades", self.grades), self.grades)
-            )
-        if self.closed_periods:
-            parts.append(
-                _counted(
-                    ngettext(
-                        "{count} closed period", "{count} closed periods", self.closed_periods
-                    ),
-                    self.closed_periods,
-                )
-            )
-        if self.history:
-            parts.append(
-                _counted(
-                    ngettext("{count} history entry", "{count} history entries", self.history),
-                    self.history,
-                )
-            )
-        return ", ".join(parts)
+        return summary(dataclasses.asdict(self), optional=("grades", "closed_periods", "history"))
 
 
 def plain_number(expr: pl.Expr) -> pl.Expr:

@@ -37,6 +37,7 @@ from goaltui.store.cells import (
     header_problems,
     quoted,
 )
+from goaltui.store.counts import counted, counted_rows, summary
 from goaltui.store.cycle import Snapshot, record_changes, snapshot
 from goaltui.store.cycle_import import closed_checkin_rules, validate_cycle, write_cycle
 from goaltui.store.dataset import TABLE_SCHEMAS, Dataset, read_table
@@ -56,11 +57,6 @@ from goaltui.store.tables import TABLES, insert_columns
 # Summary
 
 
-def _counted(message: str, n: int) -> str:
-    # `1,969 check-ins`: a counted message of ngettext with its count written out.
-    return message.format(count=f"{n:,}")
-
-
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import wrote: rows upserted per table, check-ins added and repeats skipped."""
@@ -76,45 +72,28 @@ class ImportSummary:
     history: int = 0
 
     def __str__(self) -> str:
-        added = _("{checkins} added").format(
-            checkins=_counted(
-                ngettext("{count} check-in", "{count} check-ins", self.checkins_added),
-                self.checkins_added,
-            )
-        )
+        added = _("{checkins} added").format(checkins=counted_rows("checkins", self.checkins_added))
         if self.checkins_skipped:
             added += " " + _("({repeats} skipped)").format(
-                repeats=_counted(
+                repeats=counted(
                     ngettext("{count} repeat", "{count} repeats", self.checkins_skipped),
                     self.checkins_skipped,
                 )
             )
-        parts = [
-            _counted(ngettext("{count} unit", "{count} units", self.units), self.units),
-            _counted(ngettext("{count} KPI", "{count} KPIs", self.kpis), self.kpis),
-            _counted(
-                ngettext("{count} objective", "{count} objectives", self.objectives),
-                self.objectives,
-            ),
-            _counted(
-                ngettext("{count} key result", "{count} key results", self.key_results),
-                self.key_results,
-            ),
-            added,
-            _counted(ngettext("{count} target", "{count} targets", self.targets), self.targets),
-        ]
-        if self.grades:
-            parts.append(
-                _counted(ngettext("{count} grade", "{count} grades", self.grades), self.grades)
-            )
-        if self.history:
-            parts.append(
-                _counted(
-                    ngettext("{count} history entry", "{count} history entries", self.history),
-                    self.history,
-                )
-            )
-        return ", ".join(parts)
+        tables = summary(
+            {
+                "units": self.units,
+                "kpis": self.kpis,
+                "objectives": self.objectives,
+                "key_results": self.key_results,
+            },
+            optional=(),
+        )
+        rest = summary(
+            {"targets": self.targets, "grades": self.grades, "history": self.history},
+            optional=("grades", "history"),
+        )
+        return ", ".join([tables, added, rest])
 
 
 # --------------------------------------------------------------------------------------------
