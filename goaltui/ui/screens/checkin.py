@@ -27,7 +27,7 @@ from goaltui.store.checkins import checkin_problems
 from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.render import put_plain
-from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.screens.confirm import dismiss_asking
 from goaltui.ui.widgets.footer import GoalFooter
 from goaltui.ui.widgets.goal_field import GoalField, find_goal
 
@@ -560,17 +560,7 @@ class CheckinForm(ModalScreen[Checkin | None]):
         if editor.is_saving:
             editor.show_status(_("Saving... the form closes when it is on disk"))
             return
-        if not editor.is_dirty:
-            self.dismiss(None)
-            return
-        self.app.push_screen(
-            ConfirmScreen(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing")),
-            self._cancel_answered,
-        )
-
-    def _cancel_answered(self, discard: bool | None) -> None:
-        if discard:
-            self.dismiss(None)
+        dismiss_asking(self, typed=editor.is_dirty)
 
     @on(CheckinEditor.Saved)
     def _saved(self, event: CheckinEditor.Saved) -> None:

@@ -3,13 +3,13 @@ check-in?"). Dismisses with True for yes and False for no."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from goaltui.i18n import N_, _
@@ -67,3 +67,19 @@ class ConfirmScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#confirm-no")
     def _no_pressed(self) -> None:
         self.dismiss(False)
+
+
+def dismiss_asking(form: Screen[Any], *, typed: bool) -> None:
+    """Close `form` without a result; when something was `typed`, ask first whether to drop it."""
+    if not typed:
+        form.dismiss(None)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            form.dismiss(None)
+
+    form.app.push_screen(
+        ConfirmScreen(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing")),
+        answered,
+    )

@@ -29,7 +29,7 @@ from goaltui.store.dataset import Dataset
 from goaltui.textsafe import safe_plain
 from goaltui.ui.authoring import DefinitionHistoryReady
 from goaltui.ui.render import put_plain
-from goaltui.ui.screens.confirm import ConfirmScreen
+from goaltui.ui.screens.confirm import dismiss_asking
 from goaltui.ui.screens.definition_history import history_text
 
 if TYPE_CHECKING:
@@ -514,17 +514,7 @@ class DefinitionForm(ModalScreen[Row | None]):
         if self._saving:
             self.show_status(_("Saving... the form closes when it is on disk"))
             return
-        if not self.is_dirty:
-            self.dismiss(None)
-            return
-        self.app.push_screen(
-            ConfirmScreen(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing")),
-            self._cancel_answered,
-        )
-
-    def _cancel_answered(self, discard: bool | None) -> None:
-        if discard:
-            self.dismiss(None)
+        dismiss_asking(self, typed=self.is_dirty)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "override":
