@@ -19,8 +19,7 @@ from goaltui.ui.screens.confirm import ConfirmScreen
 from goaltui.ui.screens.cycle import CarryOverPreview, ReviewScreen
 from goaltui.ui.widgets.okr_tree import OkrTree
 from tests.test_ui_checkin_form import reason, type_into
-from tests.test_ui_dashboard import pick_in_palette
-from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
+from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, pick_in_palette, settle
 
 CARRY = "period: carry over unfinished objectives to 2026-Q4 (from 2026-Q3)"
 

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from textual.command import CommandList
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from goaltui.config import DEMO_AS_OF
@@ -22,24 +20,7 @@ from goaltui.ui.widgets.header import DashboardHeader
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree
 from goaltui.ui.widgets.quality_table import QualityTable
-from tests.ui_helpers import SIZE, demo_app, settle
-
-
-async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:
-    """Open the palette, type `query`, wait until the top hit is `expected`, take it."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*query)
-    deadline = time.monotonic() + 20
-    while True:
-        results = pilot.app.screen.query(CommandList)
-        if results and results.first().option_count:
-            top = results.first().get_option_at_index(0)
-            if expected in str(top.prompt):
-                break
-        assert time.monotonic() < deadline, f"{expected!r} never came up for {query!r}"
-        await pilot.pause(0.05)
-    await pilot.press("enter")
+from tests.ui_helpers import SIZE, demo_app, pick_in_palette, settle
 
 
 def kpi_ids(table: KpiTable) -> list[str]:

@@ -19,8 +19,7 @@ from goaltui.ui.widgets.due_table import ESCALATED, DueTable
 from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree
 from goaltui.ui.widgets.org_tree import OrgTree
-from tests.test_ui_dashboard import pick_in_palette
-from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, settle
+from tests.ui_helpers import SIZE, copy_db, demo_app, make_demo_db, pick_in_palette, settle
 
 SnapCompare = Callable[..., bool]
 

@@ -200,7 +200,7 @@ async def test_an_admin_closes_a_period_from_the_palette_on_the_server(
     pg_server: PgServer, team_db: str
 ) -> None:
     from tests.test_ui_checkin_form import reason, type_into
-    from tests.test_ui_dashboard import pick_in_palette
+    from tests.ui_helpers import pick_in_palette
 
     app = GoalApp(db=pg_server.url(team_db), as_of=DEMO_AS_OF, today=DEMO_AS_OF)
     async with app.run_test(size=SIZE) as pilot:

@@ -4,7 +4,6 @@ test names the symptom it keeps away."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +12,6 @@ import pytest
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.command import CommandList
-from textual.pilot import Pilot
 from textual.widgets import Input, Static, TabbedContent
 
 from goaltui.config import DEMO_AS_OF, Config
@@ -29,7 +26,7 @@ from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.okr_tree import OkrTree, pace_note
 from goaltui.ui.widgets.org_tree import OrgTree
 from goaltui.ui.widgets.quality_table import QualityTable
-from tests.ui_helpers import SIZE, copy_db, demo_app, record_notifications, settle
+from tests.ui_helpers import SIZE, copy_db, demo_app, pick_in_palette, record_notifications, settle
 
 
 def _detail(widget: Static) -> str:
@@ -117,23 +114,6 @@ def test_table_report_fits_the_terminal_width(
     monkeypatch.setenv("COLUMNS", "200")
     wide = render_report(dataset, DEMO_AS_OF, unit=None, history=False, fmt="table")
     assert "left out" not in wide and "trend" in wide.splitlines()[2]
-
-
-async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:
-    """Open the palette, type `query`, wait until the top hit is `expected`, take it."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    await pilot.press(*query)
-    deadline = time.monotonic() + 20
-    while True:
-        results = pilot.app.screen.query(CommandList)
-        if results and results.first().option_count:
-            top = results.first().get_option_at_index(0)
-            if expected in str(top.prompt):
-                break
-        assert time.monotonic() < deadline, f"{expected!r} never came up for {query!r}"
-        await pilot.pause(0.05)
-    await pilot.press("enter")
 
 
 async def test_go_from_the_palette_keeps_the_okr_pane(demo_db: Path) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.command import CommandList
 from textual.pilot import Pilot
 
 from goaltui.config import DEMO_AS_OF
@@ -56,3 +58,20 @@ def record_notifications(app: App[Any]) -> list[str]:
 def dashboard(app: GoalApp) -> DashboardScreen:
     """The app's dashboard screen."""
     return app.dashboard
+
+
+async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:
+    """Open the palette, type `query`, wait until the top hit is `expected`, take it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    deadline = time.monotonic() + 20
+    while True:
+        results = pilot.app.screen.query(CommandList)
+        if results and results.first().option_count:
+            top = results.first().get_option_at_index(0)
+            if expected in str(top.prompt):
+                break
+        assert time.monotonic() < deadline, f"{expected!r} never came up for {query!r}"
+        await pilot.pause(0.05)
+    await pilot.press("enter")
