@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from goaltui.model.period import fiscal_year_start
 from goaltui.model.types import Checkin
-from goaltui.store.aggregates import typed_buckets
+from goaltui.store.aggregates import AGGREGATES_SCHEMA, TREND_COLUMNS, current_index, typed_buckets
 from goaltui.store.dataset import (
     CHECKINS_SCHEMA,
     TABLE_SCHEMAS,
@@ -189,3 +190,148 @@ def with_aggregates(dataset: Dataset, goal_ids: list[str], fresh: pl.DataFrame) 
         return dataset
     kept = dataset.aggregates.filter(~pl.col("goal_id").is_in(goal_ids))
     return replace(dataset, aggregates=pl.concat([kept, fresh.select(kept.columns)]))
+
+
+def with_appended(dataset: Dataset, buckets: pl.DataFrame, rows: pl.DataFrame) -> Dataset | None:
+    """`dataset` with the new check-in `rows` (CHECKINS_SCHEMA; entered after every check-in
+    the dataset holds, so their seqs are the largest) appended and folded into its aggregates of
+    `buckets` (BUCKETS_SCHEMA) without reading the database: what a writer knows it wrote.
+
+    None when the rows alone cannot tell the new aggregates: a row corrects or retracts another
+    (what it replaces leaves the sums), or gives a confidence dated before the latest check-in
+    of its period (which earlier entry had the latest confidence is not kept). Then read the
+    goals' aggregates again. The sums are the old ones plus the new values, so they may differ
+    from a fresh read's compensated sums in the last bit."""
+    if rows["supersedes"].is_not_null().any():
+        return None
+    dataset = with_checkins(dataset, rows)
+    old, until = dataset.aggregates, dataset.aggregated_until
+    if old is None:
+        return dataset
+    counting = rows.filter(pl.col("value").is_not_null())
+    if until is not None:
+        counting = counting.filter(pl.col("date") <= until)
+    new = _aggregated(counting, typed_buckets(buckets), until)
+    if new.is_empty():
+        return dataset
+    keys = ["goal_id", "months", "period_index"]
+    goal_ids = new["goal_id"].unique().to_list()
+    mine = old.filter(pl.col("goal_id").is_in(goal_ids))
+    both = mine.join(new, on=keys, how="full", coalesce=True, suffix="_new")
+    # Which earlier entry had the period's latest confidence is not kept: a confidence dated
+    # before the latest check-in cannot be placed.
+    unplaced = both.filter(
+        pl.col("last_confidence_new").is_not_null()
+        & pl.col("last_confidence").is_not_null()
+        & (pl.col("confidence_date_new") < pl.col("last_checkin_date"))
+    )
+    if not unplaced.is_empty():
+        return None
+    newer = pl.col("last_checkin_date").is_null() | (
+        pl.col("last_checkin_date_new") >= pl.col("last_checkin_date")
+    )
+
+    def plus(name: str) -> pl.Expr:
+        # SQL's sum: null over no rows, so null plus null stays null.
+        old, fresh = pl.col(name), pl.col(f"{name}_new")
+        return (
+            pl.when(old.is_null() & fresh.is_null())
+            .then(None)
+            .otherwise(old.fill_null(0) + fresh.fill_null(0))
+            .alias(name)
+        )
+
+    sums = ["total", "numerator", "denominator", "checkin_count", "ratio_n", *TREND_COLUMNS]
+    combined = both.select(
+        *keys,
+        *(plus(name) for name in sums if name != "ratio_n"),
+        pl.min_horizontal("value_min", "value_min_new").alias("value_min"),
+        pl.max_horizontal("value_max", "value_max_new").alias("value_max"),
+        pl.when(newer).then("last_new").otherwise("last").alias("last"),
+        pl.when(newer)
+        .then("last_denominator_new")
+        .otherwise("last_denominator")
+        .alias("last_denominator"),
+        pl.max_horizontal("last_checkin_date", "last_checkin_date_new").alias("last_checkin_date"),
+        pl.coalesce("last_confidence_new", "last_confidence").alias("last_confidence"),
+        (pl.col("ratio_n").fill_null(0) + pl.col("ratio_n_new").fill_null(0)).alias("ratio_n"),
+    ).select(pl.col(c).cast(dtype) for c, dtype in AGGREGATES_SCHEMA.items())
+    return with_aggregates(dataset, goal_ids, combined)
+
+
+def _aggregated(rows: pl.DataFrame, buckets: pl.DataFrame, until: date | None) -> pl.DataFrame:
+    """Counting check-in `rows` aggregated per bucket and period as aggregates_sql does, with
+    `<column>_new` names and `confidence_date_new`, the date of the latest row that has a
+    confidence."""
+    offset = fiscal_year_start() - 1
+    month_index = pl.col("date").dt.year().cast(pl.Int32) * 12 + pl.col("date").dt.month() - 1
+    # The periods containing `until` carry the trend-line sums (see AGGREGATES_SCHEMA).
+    current = {m: current_index(until, m) if until is not None else -1 for m in (1, 3, 12)}
+    current_index_of = pl.col("months").replace_strict(current, return_dtype=pl.Int32)
+    c = (
+        rows.join(buckets, on="goal_id")
+        .with_columns(month_index=month_index.cast(pl.Int32))
+        .filter(pl.col("month_index") >= pl.col("first_index").clip(lower_bound=12))
+        .with_columns(
+            period_index=pl.col("month_index") - (pl.col("month_index") - offset) % pl.col("months")
+        )
+        .with_columns(is_current=pl.col("period_index") == current_index_of)
+        .with_columns(
+            x=pl.when("is_current").then(
+                (
+                    pl.col("date")
+                    - pl.date(pl.col("period_index") // 12, pl.col("period_index") % 12 + 1, 1)
+                )
+                .dt.total_days()
+                .cast(pl.Float64)
+            ),
+            ratio=pl.col("is_current")
+            & pl.col("denominator").is_not_null()
+            & (pl.col("denominator") != 0),
+        )
+        .sort("date", "seq")
+    )
+    value, x, ratio = pl.col("value"), pl.col("x"), pl.col("ratio")
+    y = value / pl.col("denominator")
+    with_confidence = pl.col("confidence").is_not_null()
+
+    def in_ratio(expr: pl.Expr) -> pl.Expr:
+        return pl.when(ratio.any()).then(expr.filter(ratio).sum())
+
+    def in_current(expr: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("is_current").any()).then(expr.filter(pl.col("is_current")).sum())
+
+    aggregated = c.group_by("goal_id", "months", "period_index").agg(
+        total=value.sum(),
+        value_min=value.min(),
+        value_max=value.max(),
+        last=value.last(),
+        last_denominator=pl.col("denominator").last(),
+        numerator=pl.when(pl.col("denominator").is_not_null().any()).then(
+            value.filter(pl.col("denominator").is_not_null()).sum()
+        ),
+        denominator=pl.when(pl.col("denominator").is_not_null().any()).then(
+            pl.col("denominator").sum()
+        ),
+        checkin_count=pl.len().cast(pl.Int64),
+        last_checkin_date=pl.col("date").max(),
+        last_confidence=pl.col("confidence").filter(with_confidence).last(),
+        confidence_date=pl.col("date").filter(with_confidence).last(),
+        sx=in_current(x),
+        sxx=in_current(x * x),
+        sxy=in_current(x * value),
+        ratio_n=ratio.sum().cast(pl.Int64),
+        ratio_sx=in_ratio(x),
+        ratio_sxx=in_ratio(x * x),
+        ratio_sy=in_ratio(y),
+        ratio_sxy=in_ratio(x * y),
+        ratio_sy_pct=in_ratio(y * 100.0),
+        ratio_sxy_pct=in_ratio(x * (y * 100.0)),
+    )
+    return aggregated.rename(
+        {
+            c: f"{c}_new"
+            for c in aggregated.columns
+            if c not in ("goal_id", "months", "period_index")
+        }
+    )
