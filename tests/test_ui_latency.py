@@ -15,6 +15,7 @@ from goaltui.metrics.scorecard import Scorecard, build_scorecard
 from goaltui.store.changes import load_marked, load_opening
 from goaltui.ui.app import GoalApp, opening_definitions, opening_scorecard
 from goaltui.ui.widgets.children_table import ChildrenTable
+from goaltui.ui.widgets.kpi_table import KpiTable
 from goaltui.ui.widgets.org_tree import OrgTree
 from tests.ui_helpers import SIZE, settle
 
@@ -138,3 +139,43 @@ async def test_a_check_in_shows_when_the_organisation_has_an_archived_goal(
         shown = app.scorecard.goals.select(columns)
         assert shown["actual"].is_not_null().any()
         assert_frame_equal(shown, on_disk.goals.select(columns))
+
+
+async def test_a_check_in_shows_its_goal_first_and_reads_nothing_back(demo_db: Path) -> None:
+    from goaltui.store.dataset import load_dataset
+    from goaltui.store.engine import FileStore
+
+    reads: list[object] = []
+    app = Recording(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # What the dashboard wrote it folds into its own aggregates: it reads none back.
+        aggregates = FileStore.aggregates
+
+        def counted(self: FileStore, *args: object, **kwargs: object) -> pl.DataFrame:
+            reads.append(args)
+            return aggregates(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        FileStore.aggregates = counted  # type: ignore[method-assign]
+        try:
+            before = len(app.published)
+            await pilot.press("c")
+            await pilot.press(*"4321", "ctrl+s")
+            await settle(pilot)
+        finally:
+            FileStore.aggregates = aggregates  # type: ignore[method-assign]
+        assert app.session_checkins, "the check-in was not saved"
+        assert reads == []
+        earlier, first, last = *app.published[before - 1 : before + 1], app.published[-1]
+        goal_id = app.dashboard.query_one(KpiTable).goal_id
+
+        def count(scorecard: Scorecard) -> int:
+            return int(scorecard.goals.filter(pl.col("goal_id") == goal_id)["checkin_count"][0])
+
+        # The goal's own row came first, with the roll-ups of before; then the roll-ups.
+        assert count(first) == count(earlier) + 1 == count(last)
+        assert first.rollup is earlier.rollup and last.rollup is not earlier.rollup
+        on_disk = build_scorecard(load_dataset(demo_db), DEMO_AS_OF)
+        columns = list(GOALS_SCHEMA)
+        assert_frame_equal(last.goals.select(columns), on_disk.goals.select(columns))
+        assert_frame_equal(last.rollup, on_disk.rollup)

@@ -155,6 +155,32 @@ def affected_goals(scorecard: Scorecard, measured: list[str]) -> list[str]:
     return catalog.filter(pl.col("measured_by").is_in(measured))["goal_id"].to_list()
 
 
+def refresh_goal_rows(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Scorecard:
+    """What a check-in shows first: `scorecard` with the rows of the goals `goal_ids` evaluated
+    again on `dataset` (which differs from `scorecard.dataset` only in those goals' check-ins),
+    their trend columns as they were, and the objectives, roll-ups and due list unchanged.
+    refresh_goals completes it; this is the quick part, a few goals' rows."""
+    dataset = without_archived(dataset)
+    fresh = evaluate_goals(_goals_subset(dataset, goal_ids), scorecard.as_of)
+    fresh = fresh.filter(pl.col("goal_id").is_in(goal_ids))
+    keys = ["goal_id", "period_start"]
+    trends = [name for name in TRENDS_SCHEMA if name not in fresh.columns]
+    fresh = fresh.join(
+        scorecard.goals.select(*keys, *trends), on=keys, how="left", maintain_order="left"
+    )
+    return replace(scorecard, dataset=dataset, goals=_with_rows(scorecard.goals, fresh, goal_ids))
+
+
+def _with_rows(goals: pl.DataFrame, fresh: pl.DataFrame, goal_ids: list[str]) -> pl.DataFrame:
+    """`goals` with the rows of the goals `goal_ids` replaced by `fresh`, in their order."""
+    wanted = pl.col("goal_id").is_in(goal_ids)
+    return (
+        pl.concat([goals.filter(~wanted), fresh.select(goals.columns)])
+        .cast(goals.schema)
+        .sort("kind", "goal_id", "period_start")
+    )
+
+
 def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Scorecard:
     """The scorecard of `dataset`, which differs from `scorecard.dataset` only in check-ins of
     the goals `goal_ids` (see affected_goals): only those goals are evaluated again (with their
@@ -165,7 +191,6 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
     subset = _goals_subset(dataset, goal_ids)
     wanted = pl.col("goal_id").is_in(goal_ids)
     fresh = evaluate_goals(subset, as_of).filter(wanted)
-    columns = scorecard.goals.columns
     if scorecard.trended:
         trends = goal_trends(subset, as_of).drop("previous_actual", "change")
         own = [c for c in fresh.columns if c not in trends.columns or c == "goal_id"]
@@ -178,11 +203,7 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
                 if name not in fresh.columns
             }
         )
-    goals = (
-        pl.concat([scorecard.goals.filter(~wanted), fresh.select(columns)])
-        .cast(scorecard.goals.schema)
-        .sort("kind", "goal_id", "period_start")
-    )
+    goals = _with_rows(scorecard.goals, fresh, goal_ids)
     current = goals.select(list(GOALS_SCHEMA))
     objectives = evaluate_objectives(dataset, current, as_of)
     # Who owes a check-in changes only for the goals that got one.

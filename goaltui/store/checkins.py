@@ -261,11 +261,15 @@ def _context(con: duckdb.DuckDBPyConnection, checkin: Checkin) -> Dataset:
             "kpis", "id = $g OR id IN (SELECT kpi_id FROM key_results WHERE id = $g)", goal
         ),
         "key_results": rows("key_results", "id = $g", goal),
-        "units": rows("units", "id = $a", {"a": (checkin.author or "").strip()}),
-        "checkins": rows(
-            "checkins", "id = $s OR supersedes = $s ORDER BY seq", {"s": checkin.supersedes or ""}
-        ),
     }
+    # A new entry of nobody in particular (most of them) needs neither of these reads.
+    author = (checkin.author or "").strip()
+    if author:
+        frames["units"] = rows("units", "id = $a", {"a": author})
+    if checkin.supersedes:
+        frames["checkins"] = rows(
+            "checkins", "id = $s OR supersedes = $s ORDER BY seq", {"s": checkin.supersedes}
+        )
     return Dataset.from_frames(**frames)
 
 

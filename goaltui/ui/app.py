@@ -334,13 +334,15 @@ class GoalApp(Authoring, CycleActions):
                 StateChanged(self.as_of, self.scorecard, self.findings, cycle=self.cycle)
             )
 
-    def _accept(self, scorecard: Scorecard, generation: int) -> bool:
-        """Take a computed scorecard as the state if it is of the current data and as-of date."""
+    def _accept(self, scorecard: Scorecard, generation: int, *, partial: bool = False) -> bool:
+        """Take a computed scorecard as the state if it is of the current data and as-of date
+        (`partial`: only the changed goals' rows are; they stay to be computed)."""
         if generation != self._generation or scorecard.as_of != self.as_of:
             return False
         # After a check-in the findings stay on screen until fresh ones replace them.
         self.scorecard = scorecard
-        self._dirty.clear()
+        if not partial:
+            self._dirty.clear()
         self._publish()
         return True
 
@@ -533,8 +535,14 @@ class GoalApp(Authoring, CycleActions):
     def _patch(
         self, scorecard: Scorecard, dataset: Dataset, goal_ids: list[str], generation: int
     ) -> None:
-        from goaltui.metrics.scorecard import refresh_goals
+        from goaltui.metrics.scorecard import refresh_goal_rows, refresh_goals
 
+        # The goals' own rows first (what the person who checked in looks at), then their
+        # objectives, roll-ups and trends.
+        rows = refresh_goal_rows(scorecard, dataset, goal_ids)
+        if get_current_worker().is_cancelled:
+            return
+        self.post_message(ScorecardReady(rows, reloaded=False, generation=generation, partial=True))
         patched = refresh_goals(scorecard, dataset, goal_ids)
         if get_current_worker().is_cancelled:
             return
@@ -585,7 +593,8 @@ class GoalApp(Authoring, CycleActions):
 
     def on_scorecard_ready(self, message: ScorecardReady) -> None:
         generation = self._generation if message.generation is None else message.generation
-        if not self._accept(message.scorecard, generation) and generation == self._generation:
+        accepted = self._accept(message.scorecard, generation, partial=message.partial)
+        if not accepted and generation == self._generation:
             # Computed for an as-of date that has changed since: compute the current one.
             self._catch_up()
 
@@ -914,8 +923,9 @@ class GoalApp(Authoring, CycleActions):
         except Exception as error:  # the form must hear back whatever happened
             outcome = SaveOutcome(None, describe_error(error))
         fresh = None
-        if outcome.checkin is not None:
-            # Its goal's aggregates again: one goal's rows, a few milliseconds.
+        if outcome.checkin is not None and corrects is not None:
+            # A correction takes the corrected entry out of its goal's sums: read them again.
+            # A new entry is folded into them as it is (see _write_done).
             fresh = self._fresh_aggregates([outcome.checkin.goal_id])
         self.call_from_thread(self._write_done, outcome.checkin, before, self._stamp(), fresh)
         editor.post_message(editor.SaveAnswered(outcome))
@@ -928,8 +938,10 @@ class GoalApp(Authoring, CycleActions):
         fresh: tuple[list[str], pl.DataFrame] | None = None,
     ) -> None:
         """After a write of this dashboard: take what it wrote into the state without reading
-        the database, and remember the file as written so the watch does not read it back."""
-        from goaltui.store.changes import Mark, checkin_frame, with_checkins
+        the database, and remember the file as written so the watch does not read it back.
+        `fresh`: the aggregates of the written goal read again (after a correction or a
+        retraction); without it a new entry is folded into the aggregates as it is."""
+        from goaltui.store.changes import Mark, checkin_frame
 
         self._writes -= 1
         mark = self._mark
@@ -939,25 +951,40 @@ class GoalApp(Authoring, CycleActions):
             # Team mode: take the row unless a read brought it already.
             if saved.seq <= mark.last_seq and saved.seq not in dict(mark.gaps):
                 return
-            if fresh is None and self.dataset.aggregates is not None:
-                self.sync()  # its goal's aggregates could not be read: read from the mark on
+            rows = checkin_frame([saved])
+            taken = self._taken(rows, fresh, newest=saved.seq > mark.last_seq)
+            if taken is None:
+                self.sync()  # its goal's aggregates are not known: read from the mark on
                 return
             self._mark = mark.advanced([saved.seq])
-            rows = checkin_frame([saved])
-            dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
-            self._replace_dataset(dataset, self._affected(rows))
+            self._replace_dataset(taken, self._affected(rows))
             return
-        if saved.seq != mark.last_seq + 1 or (
-            fresh is None and self.dataset.aggregates is not None
-        ):
+        rows = checkin_frame([saved])
+        taken = None if saved.seq != mark.last_seq + 1 else self._taken(rows, fresh, newest=True)
+        if taken is None:
             self.sync()  # someone else wrote in between: read from the last read on
             return
         if before == self._fingerprint:
             self._fingerprint = after
         self._mark = Mark(saved.seq, mark.checkins + 1, mark.definitions)
-        rows = checkin_frame([saved])
-        dataset = with_checkins(self._with_fresh(self.dataset, fresh), rows)
-        self._replace_dataset(dataset, self._affected(rows))
+        self._replace_dataset(taken, self._affected(rows))
+
+    def _taken(
+        self, rows: pl.DataFrame, fresh: tuple[list[str], pl.DataFrame] | None, *, newest: bool
+    ) -> Dataset | None:
+        """The dataset with this dashboard's own check-in `rows`: with its goals' aggregates
+        `fresh` when read again, else folded in (which needs the rows to be the newest entries);
+        None when neither tells the aggregates."""
+        from goaltui.store.changes import with_appended, with_checkins
+
+        dataset = self.dataset
+        if dataset is None:
+            return None
+        if fresh is not None or dataset.aggregates is None:
+            return with_checkins(self._with_fresh(dataset, fresh), rows)
+        if not newest or self._buckets is None:
+            return None
+        return with_appended(dataset, self._buckets, rows)
 
     def _saved(self, checkin: Checkin | None) -> None:
         from goaltui.ui.screens.checkin import saved_message

@@ -24,6 +24,9 @@ class ScorecardReady(Message):
     """True when the data was read from the database again (not only recomputed)."""
     generation: int | None = None
     """The generation of the App's data it was computed from (None: the current one)."""
+    partial: bool = False
+    """Only the rows of the goals that changed are new (see refresh_goal_rows): the rest of
+    the scorecard follows."""
 
 
 @dataclass

@@ -65,10 +65,14 @@ class OrgTree(Tree[str]):
             and self.root.data is not None
         ):
             # The same units (a check-in, another as-of date): only the badges change, so the
-            # labels are redrawn in place instead of the tree being rebuilt.
+            # labels are redrawn in place instead of the tree being rebuilt, and only when the
+            # roll-ups are new (a check-in's own rows come before its roll-ups).
             self._scorecard = scorecard
-            self._count(scorecard)
-            self._relabel()
+            if previous.rollup is not scorecard.rollup or previous.due_counts is not (
+                scorecard.due_counts
+            ):
+                self._count(scorecard)
+                self._relabel()
             self.select_unit(current)
             return
         expanded = self._expanded_ids() if previous is not None else set()
