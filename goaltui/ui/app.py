@@ -922,12 +922,20 @@ class GoalApp(Authoring, CycleActions):
             outcome = save_checkin(self.store, checkin, corrects, today=self.today)
         except Exception as error:  # the form must hear back whatever happened
             outcome = SaveOutcome(None, describe_error(error))
-        fresh = None
+        fresh, folded = None, None
         if outcome.checkin is not None and corrects is not None:
             # A correction takes the corrected entry out of its goal's sums: read them again.
-            # A new entry is folded into them as it is (see _write_done).
             fresh = self._fresh_aggregates([outcome.checkin.goal_id])
-        self.call_from_thread(self._write_done, outcome.checkin, before, self._stamp(), fresh)
+        elif outcome.checkin is not None and self.dataset is not None and self._buckets is not None:
+            # A new entry is folded into them as it is, here rather than on the UI thread (it
+            # is used if the dataset is still this one then).
+            from goaltui.store.changes import checkin_frame, with_appended
+
+            base = self.dataset
+            folded = (base, with_appended(base, self._buckets, checkin_frame([outcome.checkin])))
+        self.call_from_thread(
+            self._write_done, outcome.checkin, before, self._stamp(), fresh, folded=folded
+        )
         editor.post_message(editor.SaveAnswered(outcome))
 
     def _write_done(
@@ -936,6 +944,8 @@ class GoalApp(Authoring, CycleActions):
         before: tuple[int, int, int, int],
         after: tuple[int, int, int, int],
         fresh: tuple[list[str], pl.DataFrame] | None = None,
+        *,
+        folded: tuple[Dataset, Dataset | None] | None = None,
     ) -> None:
         """After a write of this dashboard: take what it wrote into the state without reading
         the database, and remember the file as written so the watch does not read it back.
@@ -952,7 +962,7 @@ class GoalApp(Authoring, CycleActions):
             if saved.seq <= mark.last_seq and saved.seq not in dict(mark.gaps):
                 return
             rows = checkin_frame([saved])
-            taken = self._taken(rows, fresh, newest=saved.seq > mark.last_seq)
+            taken = self._taken(rows, fresh, folded, newest=saved.seq > mark.last_seq)
             if taken is None:
                 self.sync()  # its goal's aggregates are not known: read from the mark on
                 return
@@ -960,7 +970,8 @@ class GoalApp(Authoring, CycleActions):
             self._replace_dataset(taken, self._affected(rows))
             return
         rows = checkin_frame([saved])
-        taken = None if saved.seq != mark.last_seq + 1 else self._taken(rows, fresh, newest=True)
+        newest = saved.seq == mark.last_seq + 1
+        taken = self._taken(rows, fresh, folded, newest=True) if newest else None
         if taken is None:
             self.sync()  # someone else wrote in between: read from the last read on
             return
@@ -970,11 +981,17 @@ class GoalApp(Authoring, CycleActions):
         self._replace_dataset(taken, self._affected(rows))
 
     def _taken(
-        self, rows: pl.DataFrame, fresh: tuple[list[str], pl.DataFrame] | None, *, newest: bool
+        self,
+        rows: pl.DataFrame,
+        fresh: tuple[list[str], pl.DataFrame] | None,
+        folded: tuple[Dataset, Dataset | None] | None,
+        *,
+        newest: bool,
     ) -> Dataset | None:
         """The dataset with this dashboard's own check-in `rows`: with its goals' aggregates
-        `fresh` when read again, else folded in (which needs the rows to be the newest entries);
-        None when neither tells the aggregates."""
+        `fresh` when read again, else folded in (which needs the rows to be the newest entries;
+        `folded`: a dataset and the fold of `rows` into it, done already); None when neither
+        tells the aggregates."""
         from goaltui.store.changes import with_appended, with_checkins
 
         dataset = self.dataset
@@ -984,6 +1001,8 @@ class GoalApp(Authoring, CycleActions):
             return with_checkins(self._with_fresh(dataset, fresh), rows)
         if not newest or self._buckets is None:
             return None
+        if folded is not None and folded[0] is dataset:
+            return folded[1]
         return with_appended(dataset, self._buckets, rows)
 
     def _saved(self, checkin: Checkin | None) -> None:
