@@ -3,7 +3,10 @@ check-in redraws only what changed (the organisation tree's labels, not the tree
 
 from __future__ import annotations
 
+import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from polars.testing import assert_frame_equal
@@ -179,3 +182,51 @@ async def test_a_check_in_shows_its_goal_first_and_reads_nothing_back(demo_db: P
         columns = list(GOALS_SCHEMA)
         assert_frame_equal(last.goals.select(columns), on_disk.goals.select(columns))
         assert_frame_equal(last.rollup, on_disk.rollup)
+
+
+class HeldRead(Recording):
+    """The dashboard, its first full read held once it has read the database, until released."""
+
+    def __init__(self, db: Path) -> None:
+        super().__init__(db)
+        import threading
+
+        self.release = threading.Event()
+        self.read_done = threading.Event()
+
+    def _read_all(self, as_of: date) -> Any:
+        read = super()._read_all(as_of)
+        self.read_done.set()
+        self.release.wait(timeout=60)
+        return read
+
+
+async def test_a_check_in_saved_while_the_organisation_is_read_shows(demo_db: Path) -> None:
+    app = HeldRead(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        # The first view is up; the full read has passed every row there is.
+        while app.scorecard is None or not app.read_done.is_set():
+            await pilot.pause(0.01)
+        assert app.scorecard.opening
+        goal_id = app.dashboard.query_one(KpiTable).goal_id
+        assert goal_id is not None
+        before = app.scorecard.goals.filter(pl.col("goal_id") == goal_id)["checkin_count"][0]
+        await pilot.press("c")
+        await pilot.press(*"4321", "ctrl+s")
+        while app.screen is not app.dashboard:
+            await pilot.pause(0.01)
+        assert app.session_checkins, "the check-in was not saved"
+        app.release.set()
+
+        def shown() -> int | None:
+            scorecard = app.scorecard
+            if scorecard is None or scorecard.opening:
+                return None
+            rows = scorecard.goals.filter(pl.col("goal_id") == goal_id)
+            return int(rows["checkin_count"][0])
+
+        # No file watch here: only the dashboard itself can bring the row in.
+        deadline = time.monotonic() + 30
+        while shown() != (before or 0) + 1:
+            assert time.monotonic() < deadline, f"the check-in never showed ({shown()})"
+            await pilot.pause(0.02)

@@ -248,6 +248,8 @@ class GoalApp(Authoring, CycleActions):
         self._writes = 0
         self._findings_timer: Timer | None = None
         self._buckets: pl.DataFrame | None = None
+        # A check-in of this dashboard was saved before the first full read was in.
+        self._unread_own = False
         self.activity: str | None = None
         """What a long load is doing right now (shown in the status line), or None."""
         self.goal_log: tuple[str, pl.DataFrame] | None = None
@@ -519,6 +521,9 @@ class GoalApp(Authoring, CycleActions):
                 self.reload()
             else:
                 self.sync()
+        elif self._unread_own:
+            self.sync()
+        self._unread_own = False
         return self._generation
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
@@ -955,7 +960,12 @@ class GoalApp(Authoring, CycleActions):
 
         self._writes -= 1
         mark = self._mark
-        if saved is None or saved.seq is None or mark is None or self.dataset is None:
+        if saved is None or saved.seq is None:
+            return
+        if mark is None or self.dataset is None:
+            # Saved from the first view while the whole organisation is read: that read may
+            # have passed the new row already; read what follows it once it is in.
+            self._unread_own = True
             return
         if not isinstance(mark, Mark):
             # Team mode: take the row unless a read brought it already.
