@@ -112,6 +112,25 @@ class Dialect:
         """Integer division of non-negative integers."""
         return f"({a} // {b})" if self.name == "duckdb" else f"({a} / {b})"
 
+    def month_index(self, day: str, first: int | None, until: date | None) -> str:
+        """The month index (year * 12 + month - 1) of the date `day`, known to lie between the
+        first day of month index `first` and `until` when both are given."""
+        extracted = (
+            f"(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 12"
+            f" + CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1)"
+        )
+        if self.name == "duckdb" or first is None or until is None:
+            return extracted
+        # PostgreSQL's EXTRACT computes in numeric, several times per check-in once the
+        # expression is inlined into the period and the grouping; a binary search among the
+        # first days of the months in range (built once per query) costs a fraction of it.
+        last = until.year * 12 + until.month - 1
+        starts = (
+            "(SELECT array_agg(make_date(i / 12, i % 12 + 1, 1) ORDER BY i)"
+            f" FROM generate_series({first}, {last}) i)"
+        )
+        return f"({first - 1} + width_bucket({day}, {starts}))"
+
 
 DUCKDB = Dialect("duckdb")
 POSTGRES = Dialect("postgres")
@@ -134,19 +153,27 @@ over the check-ins of those periods alone."""
 
 
 def aggregates_sql(
-    dialect: Dialect, buckets: str, until: date | None, *, trend: bool = False
+    dialect: Dialect,
+    buckets: str,
+    until: date | None,
+    *,
+    trend: bool = False,
+    first_index: int | None = None,
 ) -> str:
     """The query of AGGREGATES_SCHEMA rows for the buckets readable as the relation `buckets`
     (columns of NUMBERED_BUCKETS_SCHEMA), counting check-ins dated on or before `until` (all
     when None), but the TREND_COLUMNS, with `bucket` for goal_id and months; with `trend`, bucket,
-    period_index and the TREND_COLUMNS of the periods containing `until` alone. Unordered."""
+    period_index and the TREND_COLUMNS of the periods containing `until` alone. Unordered.
+    `first_index`: the smallest first_index of the buckets, when known (it spares PostgreSQL
+    some date arithmetic)."""
     offset = fiscal_year_start() - 1
     dated = f" AND k.date <= DATE '{until.isoformat()}'" if until is not None else ""
     year, month = dialect.int_div("b.first_index", 12), "b.first_index % 12 + 1"
-    month_index = (
-        "(CAST(EXTRACT(YEAR FROM k.date) AS INTEGER) * 12"
-        " + CAST(EXTRACT(MONTH FROM k.date) AS INTEGER) - 1)"
-    )
+    lowest = first_index
+    if trend and until is not None:
+        # Only check-ins of the periods containing `until` count for a trend line.
+        lowest = min(current_index(until, m) for m in (1, 3, 12))
+    month_index = dialect.month_index("k.date", lowest, until)
     # x of a trend line: days since the first day of the period containing `until`.
     x = "CAST(c.date - c.current_first AS DOUBLE PRECISION)"
     current = "c.period_index = c.current_index"
