@@ -71,6 +71,10 @@ def test_killed_import_leaves_the_database_as_it_was(
     assert import_path(db_path, big, replace=mode == "replace").checkins_added == 300_000
 
 
+APPENDS = 12
+"""Check-ins each of two processes appends: both start at one signal, so their writes overlap
+from the first one (no count of appends is needed to make them meet by chance)."""
+
 APPENDER = """
 import sys
 from datetime import date
@@ -78,8 +82,10 @@ from pathlib import Path
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import append_checkin
 
-db, tag = Path(sys.argv[1]), sys.argv[2]
-for i in range(50):
+db, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(count):
     append_checkin(
         db,
         Checkin(goal_id="rev", date=date(2026, 11, 1), value=i, note=f"{tag}-{i}"),
@@ -94,8 +100,9 @@ def test_two_processes_append_at_the_same_time(tmp_path: Path, db_path: Path) ->
     env = {**os.environ, "GOALTUI_LOCK_TIMEOUT": "20"}
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", APPENDER, str(db_path), tag],
+            [sys.executable, "-c", APPENDER, str(db_path), tag, str(APPENDS)],
             cwd=REPO,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -103,16 +110,25 @@ def test_two_processes_append_at_the_same_time(tmp_path: Path, db_path: Path) ->
         )
         for tag in ("a", "b")
     ]
+    # Both have imported goaltui and wait: then both are let go at once.
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     for process in processes:
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         assert out.strip() == "done"
+    total = 4 + 2 * APPENDS
     checkins = load_dataset(db_path).checkins
-    assert checkins.height == 4 + 100
+    assert checkins.height == total
     notes = set(checkins["note"].drop_nulls().to_list())
-    assert {f"{tag}-{i}" for tag in "ab" for i in range(50)} <= notes
-    assert checkins["seq"].to_list() == list(range(104))
-    assert checkins["id"].n_unique() == 104
+    assert {f"{tag}-{i}" for tag in "ab" for i in range(APPENDS)} <= notes
+    assert checkins["seq"].to_list() == list(range(total))
+    assert checkins["id"].n_unique() == total
 
 
 HOLDER = """
