@@ -20,6 +20,12 @@ from goaltui.i18n import LANG_ENV, use_language
 from goaltui.model.period import set_fiscal_year_start
 from tests.pg_server import PgServer, start_server
 
+# The demo organisation on the session's server is built once per test process, whichever modules
+# use it: a session fixture imported into each module instead would be built again per module.
+from tests.pg_team import demo_template, team_db
+
+__all__ = ["demo_template", "team_db"]  # fixtures
+
 # Tables are as wide as COLUMNS says, else the terminal's: pinned, so that output does not
 # depend on the terminal the suite runs in (tests of the width set their own).
 os.environ["COLUMNS"] = "160"

@@ -16,7 +16,6 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
 from tests.test_serve_browser import (
     VIEWPORT,
     Served,
@@ -27,7 +26,7 @@ from tests.test_serve_browser import (
     wait_until_drawn,
 )
 
-__all__ = ["browser", "demo_template", "team_db"]  # fixtures
+__all__ = ["browser"]  # fixtures
 
 
 @pytest.fixture
