@@ -145,3 +145,27 @@ def pg_url(pg_server: PgServer, request: pytest.FixtureRequest) -> Iterator[str]
     yield pg_server.url(name)
     with psycopg.connect(pg_server.url(), autocommit=True) as con:
         con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+LONG_FIRST = (
+    "test_serve_browser_pg.py",
+    "test_serve_browser.py",
+    "test_concurrency.py",
+    "test_metrics_properties.py",
+    "test_pg_load.py",
+    "test_serve_pg.py",
+    "test_ui_symptoms.py",
+    "test_ui_checkin_form.py",
+)
+"""Modules holding the suite's longest tests (10 s and more each), in the order they start.
+
+The workers share out the tests in order and, once a worker runs dry, it takes work from the end
+of the other's queue: long tests that start first leave short ones for the end, so both workers
+finish together instead of one waiting on a long test the other began last."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules of LONG_FIRST first, then the rest in their own order (each module's tests
+    stay together and in order, so module fixtures are built once)."""
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))

@@ -21,12 +21,13 @@ from tests.test_serve_browser import (
     Served,
     browser,
     check_in,
+    chromium,
     serving,
     wait_for,
     wait_until_drawn,
 )
 
-__all__ = ["browser"]  # fixtures
+__all__ = ["browser", "chromium"]  # fixtures
 
 
 @pytest.fixture
