@@ -25,6 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 16)
 
 
+KILLED_CHECKINS = 150_000
+"""Check-ins of the killed import: more than one of the importer's batches (122,880 rows), so
+a whole batch can be written to the file, uncommitted, when the process dies."""
+
 KILLED_IMPORT = """
 import sys
 from pathlib import Path
@@ -50,7 +54,7 @@ def test_killed_import_leaves_the_database_as_it_was(
 ) -> None:
     import_path(db_path, write_source(tmp_path / "small"))
     before = load_dataset(db_path)
-    big = write_large_source(tmp_path / "big", checkins=300_000, root="hb")
+    big = write_large_source(tmp_path / "big", checkins=KILLED_CHECKINS, root="hb")
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_IMPORT, str(db_path), str(big), mode],
         cwd=REPO,
@@ -62,13 +66,13 @@ def test_killed_import_leaves_the_database_as_it_was(
     assert process.stdout is not None
     line = process.stdout.readline()
     assert line.startswith("written"), process.stderr.read() if process.stderr else line
-    assert "300,000 check-ins added" in line
+    assert f"{KILLED_CHECKINS:,} check-ins added" in line
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
     assert_same(before, load_dataset(db_path))
     # The file is healthy: the import can be run to the end afterwards.
-    assert import_path(db_path, big, replace=mode == "replace").checkins_added == 300_000
+    assert import_path(db_path, big, replace=mode == "replace").checkins_added == KILLED_CHECKINS
 
 
 APPENDS = 12
