@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import os
 import time
@@ -19,6 +20,12 @@ from hypothesis import settings
 from goaltui.i18n import LANG_ENV, use_language
 from goaltui.model.period import set_fiscal_year_start
 from tests.pg_server import PgServer, start_server
+
+# The demo organisation on the session's server is built once per test process, whichever modules
+# use it: a session fixture imported into each module instead would be built again per module.
+from tests.pg_team import demo_template, team_db
+
+__all__ = ["demo_template", "team_db"]  # fixtures
 
 # Tables are as wide as COLUMNS says, else the terminal's: pinned, so that output does not
 # depend on the terminal the suite runs in (tests of the width set their own).
@@ -139,3 +146,34 @@ def pg_url(pg_server: PgServer, request: pytest.FixtureRequest) -> Iterator[str]
     yield pg_server.url(name)
     with psycopg.connect(pg_server.url(), autocommit=True) as con:
         con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+LONG_FIRST = (
+    "test_serve_browser_pg.py",
+    "test_serve_browser.py",
+    "test_concurrency.py",
+    "test_metrics_properties.py",
+    "test_pg_load.py",
+    "test_serve_pg.py",
+    "test_ui_symptoms.py",
+    "test_ui_checkin_form.py",
+)
+"""Modules holding the suite's longest tests (10 s and more each), in the order they start.
+
+The workers share out the tests in order and, once a worker runs dry, it takes work from the end
+of the other's queue: long tests that start first leave short ones for the end, so both workers
+finish together instead of one waiting on a long test the other began last."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules of LONG_FIRST first, then the rest in their own order (each module's tests
+    stay together and in order, so module fixtures are built once)."""
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_FIRST)))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is alive once the tests are collected (modules, the collected tests) lives to the
+    end: set apart from the collector, so that each full collection does not walk it again."""
+    gc.collect()
+    gc.freeze()

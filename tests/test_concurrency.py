@@ -25,6 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 16)
 
 
+KILLED_CHECKINS = 150_000
+"""Check-ins of the killed import: more than one of the importer's batches (122,880 rows), so
+a whole batch can be written to the file, uncommitted, when the process dies."""
+
 KILLED_IMPORT = """
 import sys
 from pathlib import Path
@@ -50,7 +54,7 @@ def test_killed_import_leaves_the_database_as_it_was(
 ) -> None:
     import_path(db_path, write_source(tmp_path / "small"))
     before = load_dataset(db_path)
-    big = write_large_source(tmp_path / "big", checkins=300_000, root="hb")
+    big = write_large_source(tmp_path / "big", checkins=KILLED_CHECKINS, root="hb")
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_IMPORT, str(db_path), str(big), mode],
         cwd=REPO,
@@ -62,14 +66,18 @@ def test_killed_import_leaves_the_database_as_it_was(
     assert process.stdout is not None
     line = process.stdout.readline()
     assert line.startswith("written"), process.stderr.read() if process.stderr else line
-    assert "300,000 check-ins added" in line
+    assert f"{KILLED_CHECKINS:,} check-ins added" in line
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
     assert_same(before, load_dataset(db_path))
     # The file is healthy: the import can be run to the end afterwards.
-    assert import_path(db_path, big, replace=mode == "replace").checkins_added == 300_000
+    assert import_path(db_path, big, replace=mode == "replace").checkins_added == KILLED_CHECKINS
 
+
+APPENDS = 12
+"""Check-ins each of two processes appends: both start at one signal, so their writes overlap
+from the first one (no count of appends is needed to make them meet by chance)."""
 
 APPENDER = """
 import sys
@@ -78,8 +86,10 @@ from pathlib import Path
 from goaltui.model.types import Checkin
 from goaltui.store.checkins import append_checkin
 
-db, tag = Path(sys.argv[1]), sys.argv[2]
-for i in range(50):
+db, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(count):
     append_checkin(
         db,
         Checkin(goal_id="rev", date=date(2026, 11, 1), value=i, note=f"{tag}-{i}"),
@@ -94,8 +104,9 @@ def test_two_processes_append_at_the_same_time(tmp_path: Path, db_path: Path) ->
     env = {**os.environ, "GOALTUI_LOCK_TIMEOUT": "20"}
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", APPENDER, str(db_path), tag],
+            [sys.executable, "-c", APPENDER, str(db_path), tag, str(APPENDS)],
             cwd=REPO,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -103,16 +114,25 @@ def test_two_processes_append_at_the_same_time(tmp_path: Path, db_path: Path) ->
         )
         for tag in ("a", "b")
     ]
+    # Both have imported goaltui and wait: then both are let go at once.
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     for process in processes:
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         assert out.strip() == "done"
+    total = 4 + 2 * APPENDS
     checkins = load_dataset(db_path).checkins
-    assert checkins.height == 4 + 100
+    assert checkins.height == total
     notes = set(checkins["note"].drop_nulls().to_list())
-    assert {f"{tag}-{i}" for tag in "ab" for i in range(50)} <= notes
-    assert checkins["seq"].to_list() == list(range(104))
-    assert checkins["id"].n_unique() == 104
+    assert {f"{tag}-{i}" for tag in "ab" for i in range(APPENDS)} <= notes
+    assert checkins["seq"].to_list() == list(range(total))
+    assert checkins["id"].n_unique() == total
 
 
 HOLDER = """

@@ -20,6 +20,7 @@ from goaltui.store.dataset import load_dataset
 from goaltui.store.db import read_session
 from goaltui.store.exporter import export_db
 from goaltui.store.importer import import_path
+from tests.store_helpers import copy_db
 
 AS_OF = "2026-11-16"
 
@@ -56,11 +57,19 @@ def write_org(folder: Path, changes: dict[str, str] | None = None) -> Path:
     return folder
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "cycle.duckdb"
-    import_path(path, write_org(tmp_path / "org"))
+@pytest.fixture(scope="session")
+def cycle_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The organisation imported once per test process (copied for each test, never written)."""
+    folder = tmp_path_factory.mktemp("cycle")
+    path = folder / "cycle.duckdb"
+    import_path(path, write_org(folder / "org"))
     return path
+
+
+@pytest.fixture
+def db(cycle_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the organisation's database for one test."""
+    return copy_db(cycle_template, tmp_path)
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *argv: str) -> tuple[int, str, str]:

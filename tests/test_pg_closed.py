@@ -20,11 +20,8 @@ from goaltui.store.pg import closed_refusal
 from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import CheckinForm
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
 from tests.test_ui_checkin_form import reason, type_into
 from tests.test_ui_pg import loaded, until
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 Q3_KR = "sales-2026q3-kr1"
 """A key result of the team sales (bob's login) in 2026-Q3."""

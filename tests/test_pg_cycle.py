@@ -14,9 +14,6 @@ from goaltui.cycle import close_period, reopen_period
 from goaltui.model.errors import DatabaseError
 from goaltui.store.engine import PgStore
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 Q3_KR = "sales-2026q3-kr1"
 """A key result of the team sales (bob's login) in 2026-Q3."""

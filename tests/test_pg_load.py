@@ -1,5 +1,5 @@
 """Writers and open dashboards on one PostgreSQL server lose nothing: a short run of the load
-of scripts/load_pg.py (4 member writers, 2 dashboard processes, 3 seconds)."""
+of scripts/load_pg.py (4 member writers, 2 dashboard processes, 1.5 seconds)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_writers_and_dashboards_on_one_server_lose_nothing(
         lambda login: pg_server.url(database, login),
         writers=4,
         dashboards=2,
-        seconds=3.0,
+        seconds=1.5,
         folder=tmp_path,
     )
     assert result.acknowledged >= 4, result.summary()

@@ -16,9 +16,6 @@ from goaltui.store.cells import SPECS
 from goaltui.store.engine import PgStore
 from goaltui.store.pg_schema import CHECKINS_CHANNEL, DEFINITIONS_CHANNEL
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 Q3_KR = "sales-2026q3-kr1"
 

@@ -19,9 +19,6 @@ from goaltui.store.db import read_session
 from goaltui.store.engine import PgStore
 from goaltui.store.pg_cycle import EVERY_CHECKIN, pg_working_copy
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 PERIOD = "2026-Q3"
 END = date(2026, 9, 30)

@@ -178,12 +178,22 @@ def served(database: Path, tmp_path: Path) -> Iterator[Served]:
         yield running
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """One Chromium for the tests of a module. No wider: while Playwright's sync API runs, its
+    event loop is the thread's, and no asyncio test could run beside it."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Browser) -> Iterator[Browser]:
+    """The module's Chromium; the pages a test opened are closed after it."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 def checkins(db: Path) -> int:

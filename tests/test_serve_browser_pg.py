@@ -16,18 +16,18 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
 from tests.test_serve_browser import (
     VIEWPORT,
     Served,
     browser,
     check_in,
+    chromium,
     serving,
     wait_for,
     wait_until_drawn,
 )
 
-__all__ = ["browser", "demo_template", "team_db"]  # fixtures
+__all__ = ["browser", "chromium"]  # fixtures
 
 
 @pytest.fixture

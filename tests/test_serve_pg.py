@@ -17,9 +17,6 @@ import aiohttp
 import psycopg
 
 from tests.pg_server import PgServer, free_port
-from tests.pg_team import demo_template, team_db
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 AS_OF = "2026-11-16"
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")

@@ -33,9 +33,6 @@ from goaltui.store.demo import demo_source
 from goaltui.store.engine import FileStore, PgStore, Store
 from goaltui.store.importer import import_path
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 DAY = date(2026, 11, 10)
 GOAL = "hb-csat"

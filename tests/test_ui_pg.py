@@ -21,9 +21,7 @@ from goaltui.ui.app import GoalApp
 from goaltui.ui.screens.checkin import CheckinForm
 from goaltui.ui.screens.confirm import ConfirmScreen
 from tests.pg_server import PgServer
-from tests.pg_team import ALICE_GOAL, BOB_GOAL, DAY, demo_template, team_db
-
-__all__ = ["demo_template", "team_db"]  # fixtures
+from tests.pg_team import ALICE_GOAL, BOB_GOAL, DAY
 
 SIZE = (120, 40)
 

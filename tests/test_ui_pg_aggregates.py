@@ -19,11 +19,8 @@ from goaltui.store.engine import FileStore, PgStore
 from goaltui.store.importer import import_path
 from goaltui.ui.app import GoalApp
 from tests.pg_server import PgServer
-from tests.pg_team import demo_template, team_db
 from tests.test_store_both import writes
 from tests.test_ui_pg import until
-
-__all__ = ["demo_template", "team_db"]  # fixtures
 
 SIZE = (120, 40)
 
