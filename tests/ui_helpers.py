@@ -61,10 +61,14 @@ def dashboard(app: GoalApp) -> DashboardScreen:
 
 
 async def pick_in_palette(pilot: Pilot[None], query: str, expected: str) -> None:
-    """Open the palette, type `query`, wait until the top hit is `expected`, take it."""
+    """Open the palette, paste `query` (one search, not one per key: typing key by key is
+    tested in test_ui_hostile), wait until the top hit is `expected`, take it."""
+    from textual import events
+    from textual.command import CommandInput
+
     await pilot.press("ctrl+p")
     await pilot.pause()
-    await pilot.press(*query)
+    pilot.app.screen.query_one(CommandInput).post_message(events.Paste(query))
     deadline = time.monotonic() + 20
     while True:
         results = pilot.app.screen.query(CommandList)
