@@ -151,7 +151,9 @@ def apply_rules(frame: pl.DataFrame, rules: list[Rule], start: int = 0) -> pl.Da
     for i, (column, _mask, message) in enumerate(rules):
         if not hits[i]:
             continue
-        bad = frame.filter(masks[f"m{i}"])
+        # Copied into fresh buffers: worded over the filtered rows of a part read from a large
+        # file as they are, some messages crash polars ("assertion failed: i < self.len()").
+        bad = frame.filter(masks[f"m{i}"]).rechunk()
         text = pl.lit(f"{column}: ") + message
         ref = pl.col("__ref") if "__ref" in bad.columns else pl.lit(None)
         found.append(
