@@ -412,7 +412,9 @@ def _import_streamed(
     typed.clear()
     before = snapshot(con)
     counts = _write_definitions(con, plan, replace=replace)
-    with _CheckinWriter(con, 0 if replace else existing.next_seq) as writer:
+    assert stream.table.parts is not None
+    rows = stream.table.frame.height + stream.table.parts.rows
+    with _CheckinWriter(con, 0 if replace else existing.next_seq, rows) as writer:
         stream.run(plan, closed, checks, writer)
     if stream.problems:
         raise ValidationError(stream.problems.render(stream.sources))
@@ -588,21 +590,23 @@ class _CheckinWriter:
     A large frame crosses into DuckDB as a Parquet file beside the database: inside a
     transaction DuckDB holds rows scanned from Arrow uncompressed until the commit (a million
     check-ins, some 150 MB), while rows it reads from a file of its own it compresses and writes
-    on the way. The files of consecutive parts are read by one INSERT once they hold
-    GROUP_ROWS rows (or at `flush`): each INSERT in a transaction leaves DuckDB work for the
-    commit, which took seconds for a dozen inserts of a part each and a blink for a few large
-    ones. That INSERT runs in a thread of its own while the next parts are read and checked
+    on the way. The files of consecutive parts are read by one INSERT once they hold a
+    quarter of the file's rows, and at least GROUP_ROWS (or at `flush`): each INSERT in a
+    transaction leaves DuckDB work for the commit, which took seconds for a dozen inserts of a
+    part each and a blink for four large ones. That INSERT runs in a thread of its own while the next parts are read and checked
     (DuckDB lets go of the interpreter while it works); nothing else uses the connection until
     it is done. The files are removed when the writer closes."""
 
     SPILL_ROWS = 100_000
     """Frames of at least this many rows go through a file."""
-    GROUP_ROWS = 2_000_000
-    """Rows of files gathered before one INSERT reads them."""
+    GROUP_ROWS = 500_000
+    """The fewest rows of files gathered before one INSERT reads them."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, start: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, start: int, rows: int = 0) -> None:
+        """`start`: the seq of the first row; `rows`: about how many rows will be written."""
         self.con = con
         self.start = start
+        self.group = max(self.GROUP_ROWS, rows // 4)
         self.added = 0
         """Rows in the table so far (files waiting for `flush` not counted)."""
         self.now = datetime.now(UTC).replace(tzinfo=None)
@@ -677,7 +681,7 @@ class _CheckinWriter:
         self._files.append(str(path))
         self._file_rows += rows.height
         del rows
-        if self._file_rows >= self.GROUP_ROWS:
+        if self._file_rows >= self.group:
             self._start()
 
     def flush(self) -> None:
