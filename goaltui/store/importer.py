@@ -365,7 +365,10 @@ def import_path(
             stream = None
             progress("read", total, total)
         if stream is not None:
-            return _import_streamed(con, stream, typed, existing, fresh, replace, check_only)
+            # A database that did not exist holds nothing (unless another process made one
+            # meanwhile): what was validated against nothing stands.
+            known = plan if fresh and existing.empty else None
+            return _import_streamed(con, stream, typed, existing, fresh, replace, check_only, known)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
@@ -398,11 +401,13 @@ def _import_streamed(
     fresh: bool,
     replace: bool,
     check_only: bool,
+    known: _Plan | None = None,
 ) -> ImportSummary:
-    """Validate the definitions, write them, then the check-ins a part at a time as they are
-    read and checked; any problem raises (and the session rolls everything back)."""
+    """Validate the definitions (unless `known` is their plan, validated already), write them,
+    then the check-ins a part at a time as they are read and checked; any problem raises (and
+    the session rolls everything back)."""
     checks = Problems()
-    plan = _validate(typed, existing, con, checks, stream.sources, replace=replace)
+    plan = known or _validate(typed, existing, con, checks, stream.sources, replace=replace)
     closed = [] if fresh or replace else closed_checkin_rules(con)
     if checks or check_only:
         stream.run(plan, closed, checks, None)
@@ -593,9 +598,10 @@ class _CheckinWriter:
     on the way. The files of consecutive parts are read by one INSERT once they hold a
     quarter of the file's rows, and at least GROUP_ROWS (or at `flush`): each INSERT in a
     transaction leaves DuckDB work for the commit, which took seconds for a dozen inserts of a
-    part each and a blink for four large ones. That INSERT runs in a thread of its own while the next parts are read and checked
-    (DuckDB lets go of the interpreter while it works); nothing else uses the connection until
-    it is done. The files are removed when the writer closes."""
+    part each and a blink for four large ones. That INSERT runs in a thread of its own while
+    the next parts are read and checked (DuckDB lets go of the interpreter while it works);
+    nothing else uses the connection until it is done. The files are removed when the writer
+    closes."""
 
     SPILL_ROWS = 100_000
     """Frames of at least this many rows go through a file."""
