@@ -142,10 +142,12 @@ FROM targeted ORDER BY kind, goal_id
 
 @dataclass
 class Run:
-    """One process: wall seconds and peak resident memory in MiB."""
+    """One process: wall seconds, peak resident memory in MiB and CPU seconds (user + system,
+    of every thread: on a busy machine a steadier measure of the work than the wall clock)."""
 
     seconds: float
     peak_mib: float
+    cpu: float = 0.0
 
 
 def run(command: list[str], stdout: Path | None = None) -> Run:
@@ -163,7 +165,14 @@ def run(command: list[str], stdout: Path | None = None) -> Run:
             out.close()  # type: ignore[union-attr]
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{error}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes): how busy it was while measuring."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def goaltui_command() -> list[str]:
@@ -185,10 +194,13 @@ def summary(
     peak = max(r.peak_mib for r in ours)
     within = ratio <= BUDGET and peak <= memory_budget(checkins)
     verdict = "within budget" if within else "OVER BUDGET"
+    cpu_mine = statistics.median(r.cpu for r in ours)
+    cpu_base = statistics.median(r.cpu for r in plain)
     line = (
         f"{label:7s} {checkins / 1e6:4.0f}M goaltui {mine:6.2f} s (peak {peak:5.0f} MiB)  "
         f"duckdb {base:6.2f} s (peak {max(r.peak_mib for r in plain):5.0f} MiB)  "
-        f"ratio {ratio:4.2f}  {verdict}"
+        f"ratio {ratio:4.2f}  {verdict}  "
+        f"(cpu {cpu_mine:.2f} s vs {cpu_base:.2f} s, {cpu_mine / max(cpu_base, 1e-9):4.2f})"
     )
     return line, ratio, within
 
@@ -241,7 +253,7 @@ def bench_size(data: Path, args: argparse.Namespace) -> list[tuple[str, float, b
     rows = {t: pl.scan_csv(data / f"{t}.csv").select(pl.len()).collect().item() for t in TABLES}
     checkins = rows["checkins"]
     print(f"\ndata {data}: " + ", ".join(f"{t} {n:,}" for t, n in rows.items()))
-    print(f"runs: {args.runs} of each, medians; as-of {args.as_of}", flush=True)
+    print(f"runs: {args.runs} of each, medians; as-of {args.as_of}; {load()}", flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="goaltui-bench-"))
     goaltui = goaltui_command()
@@ -264,6 +276,7 @@ def bench_size(data: Path, args: argparse.Namespace) -> list[tuple[str, float, b
             + " ".join(f"{r.seconds:.2f}" for r in imports)
             + " | plain "
             + " ".join(f"{r.seconds:.2f}" for r in plain_imports)
+            + f"; {load()}"
         )
         if args.only == "import":
             print(results[-1][0], flush=True)

@@ -211,8 +211,8 @@ def convert_cells(
     given = [c.name for c in spec if c.name in present]
     padded = (
         frame.select(pl.col(n).str.contains(r"^\s|\s$").any() for n in given).row(0)
-        if given
-        else ()
+        if given and not table.plain_cells
+        else (False,) * len(given)
     )
     trim = {n for n, pad in zip(given, padded, strict=True) if pad}
     stripped = frame.select(
@@ -228,12 +228,16 @@ def convert_cells(
     # already reads unquoted empty cells as not given), so only those that do are rewritten;
     # likewise only text columns with a cell starting with ' can hold a formula export escaped.
     blanks = stripped.select((pl.col(c.name) == "").any() for c in spec).row(0)
-    quotes = stripped.select(
-        (pl.col(c.name).str.starts_with("'").any() if c.kind == "text" else pl.lit(False)).alias(
-            c.name
-        )
-        for c in spec
-    ).row(0)
+    quotes = (
+        (False,) * len(spec)
+        if table.plain_cells
+        else stripped.select(
+            (
+                pl.col(c.name).str.starts_with("'").any() if c.kind == "text" else pl.lit(False)
+            ).alias(c.name)
+            for c in spec
+        ).row(0)
+    )
     text = (
         stripped.lazy()
         .with_columns(

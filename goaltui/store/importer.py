@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -364,7 +365,10 @@ def import_path(
             stream = None
             progress("read", total, total)
         if stream is not None:
-            return _import_streamed(con, stream, typed, existing, fresh, replace, check_only)
+            # A database that did not exist holds nothing (unless another process made one
+            # meanwhile): what was validated against nothing stands.
+            known = plan if fresh and existing.empty else None
+            return _import_streamed(con, stream, typed, existing, fresh, replace, check_only, known)
         if not fresh or not existing.empty:
             plan = _validate(typed, existing, con, problems, read.tables, replace=replace)
             if problems:
@@ -397,11 +401,13 @@ def _import_streamed(
     fresh: bool,
     replace: bool,
     check_only: bool,
+    known: _Plan | None = None,
 ) -> ImportSummary:
-    """Validate the definitions, write them, then the check-ins a part at a time as they are
-    read and checked; any problem raises (and the session rolls everything back)."""
+    """Validate the definitions (unless `known` is their plan, validated already), write them,
+    then the check-ins a part at a time as they are read and checked; any problem raises (and
+    the session rolls everything back)."""
     checks = Problems()
-    plan = _validate(typed, existing, con, checks, stream.sources, replace=replace)
+    plan = known or _validate(typed, existing, con, checks, stream.sources, replace=replace)
     closed = [] if fresh or replace else closed_checkin_rules(con)
     if checks or check_only:
         stream.run(plan, closed, checks, None)
@@ -411,7 +417,9 @@ def _import_streamed(
     typed.clear()
     before = snapshot(con)
     counts = _write_definitions(con, plan, replace=replace)
-    with _CheckinWriter(con, 0 if replace else existing.next_seq) as writer:
+    assert stream.table.parts is not None
+    rows = stream.table.frame.height + stream.table.parts.rows
+    with _CheckinWriter(con, 0 if replace else existing.next_seq, rows) as writer:
         stream.run(plan, closed, checks, writer)
     if stream.problems:
         raise ValidationError(stream.problems.render(stream.sources))
@@ -476,6 +484,7 @@ class _Stream:
         )
         held: list[pl.DataFrame] = []
         seq = 0
+        told = 0
         try:
             for part in table.batches():
                 header += [p for p in part.header_problems if p not in header]
@@ -513,7 +522,10 @@ class _Stream:
                     problems or checks or any(f.height for f in (*row_found, *closed_found))
                 ):
                     writer.write(frame)
-                    self.progress("written", self.done + writer.added, total)
+                    if writer.added > told:
+                        # Rows count as written once they are in the table.
+                        told = writer.added
+                        self.progress("written", self.done + told, total)
                 del frame, anonymous
         except pl.exceptions.ComputeError as error:
             problems.files[self.mark : self.mark] = table.unreadable(error)
@@ -569,6 +581,7 @@ class _Stream:
             if writer is not None and not problems:
                 writer.write(without_ids)
         if writer is not None and not problems:
+            writer.flush()
             # The count of lines told so far included blank ones: the rows in all, at last.
             for stage in ("read", "validated", "written"):
                 self.progress(stage, done, done)
@@ -582,21 +595,39 @@ class _CheckinWriter:
     A large frame crosses into DuckDB as a Parquet file beside the database: inside a
     transaction DuckDB holds rows scanned from Arrow uncompressed until the commit (a million
     check-ins, some 150 MB), while rows it reads from a file of its own it compresses and writes
-    on the way. The files are removed when the writer closes."""
+    on the way. The files of consecutive parts are read by one INSERT once they hold a
+    quarter of the file's rows, and at least GROUP_ROWS (or at `flush`): each INSERT in a
+    transaction leaves DuckDB work for the commit, which took seconds for a dozen inserts of a
+    part each and a blink for four large ones. That INSERT runs in a thread of its own while
+    the next parts are read and checked (DuckDB lets go of the interpreter while it works);
+    nothing else uses the connection until it is done. The files are removed when the writer
+    closes."""
 
     SPILL_ROWS = 100_000
     """Frames of at least this many rows go through a file."""
+    GROUP_ROWS = 500_000
+    """The fewest rows of files gathered before one INSERT reads them."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, start: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, start: int, rows: int = 0) -> None:
+        """`start`: the seq of the first row; `rows`: about how many rows will be written."""
         self.con = con
         self.start = start
+        self.group = max(self.GROUP_ROWS, rows // 4)
         self.added = 0
+        """Rows in the table so far (files waiting for `flush` not counted)."""
         self.now = datetime.now(UTC).replace(tzinfo=None)
         (path,) = con.execute(
             "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
         ).fetchone() or ("",)
         self._beside = Path(path).parent if path else Path(tempfile.gettempdir())
         self._folder: Path | None = None
+        self._files: list[str] = []
+        self._file_rows = 0
+        self._count = 0
+        self._insert = ""
+        """The INSERT of the waiting files, up to the source they are read from."""
+        self._storing: threading.Thread | None = None
+        self._failure: BaseException | None = None
         con.execute("SET enable_progress_bar = false")
         # Entry order is the explicit seq column, so DuckDB may write row groups in parallel.
         con.execute("SET preserve_insertion_order = false")
@@ -605,11 +636,17 @@ class _CheckinWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # The connection is the session's again (to commit or roll back) once the INSERT is
+        # over; when the import failed, so may it have.
+        if self._storing is not None:
+            self._storing.join()
+            self._storing = None
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
     def write(self, new: pl.DataFrame) -> None:
+        """Append `new` (stored now, or with the next group of files: see `flush`)."""
         if new.height == 0:
             return
         stored = insert_columns("checkins")
@@ -633,17 +670,59 @@ class _CheckinWriter:
         select = ", ".join(_ID_SQL if c == "id" and anonymous else c for c in stored)
         insert = f"INSERT INTO checkins ({', '.join(stored)}) SELECT {select} FROM "
         if rows.height < self.SPILL_ROWS:
+            self._wait()
             with registered(self.con, "goaltui_incoming", _batches(rows)):
                 self.con.execute(insert + "goaltui_incoming")
-        else:
-            if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix=".goaltui-import-", dir=self._beside))
-            path = self._folder / "checkins.parquet"
-            rows.write_parquet(path, compression="uncompressed", statistics=False)
-            del rows
-            self.con.execute(insert + "read_parquet($path)", {"path": str(path)})
-            path.unlink()
-        self.added += new.height
+            self.added += rows.height
+            return
+        if insert != self._insert:
+            self._start()
+            self._insert = insert
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix=".goaltui-import-", dir=self._beside))
+        # Named by a count of every file so far: the files of a group being stored stay.
+        self._count += 1
+        path = self._folder / f"checkins-{self._count}.parquet"
+        rows.write_parquet(path, compression="uncompressed", statistics=False)
+        self._files.append(str(path))
+        self._file_rows += rows.height
+        del rows
+        if self._file_rows >= self.group:
+            self._start()
+
+    def flush(self) -> None:
+        """Store every row given so far; raises what storing them raised."""
+        self._start()
+        self._wait()
+
+    def _start(self) -> None:
+        """Begin the INSERT of the files waiting, once the one before is over."""
+        self._wait()
+        if not self._files:
+            return
+        files, rows, insert = self._files, self._file_rows, self._insert
+        self._files, self._file_rows = [], 0
+
+        def store() -> None:
+            try:
+                self.con.execute(insert + "read_parquet($paths)", {"paths": files})
+                for path in files:
+                    Path(path).unlink()
+                self.added += rows
+            except BaseException as error:  # raised again by _wait, in the importing thread
+                self._failure = error
+
+        self._storing = threading.Thread(target=store, name="goaltui-import-insert")
+        self._storing.start()
+
+    def _wait(self) -> None:
+        """Let the INSERT under way finish; raise what it raised."""
+        if self._storing is not None:
+            self._storing.join()
+            self._storing = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
 
 def _converted(table: SourceTable, problems: Problems) -> pl.DataFrame:
@@ -1428,6 +1507,7 @@ def _write(
             writer.write(
                 new.with_columns(__seq=pl.int_range(pl.len(), dtype=pl.Int64), id=pl.col("__id"))
             )
+            writer.flush()
     return _finish(con, plan, before, counts, writer.added, plan.skipped, replace=replace)
 
 
