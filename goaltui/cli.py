@@ -343,7 +343,7 @@ def _shown_value(value: float | None) -> str:
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.report import load_report, render_report
+    from goaltui.report import report_text
 
     _prepare_demo(ctx)
     if args.period is not None:
@@ -353,9 +353,8 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
             raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
         sys.stdout.write(review_markdown(ctx.store, args.period, ctx.as_of, unit=args.unit))
         return 0
-    dataset = load_report(ctx.store, ctx.as_of, history=args.history)
     sys.stdout.write(
-        render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
+        report_text(ctx.store, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
     )
     return 0
 

@@ -581,20 +581,24 @@ def evaluation_periods(
     )
 
 
-def current_reads(catalog: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def current_reads(
+    catalog: pl.DataFrame, as_of: date, periods: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """What an evaluation without history reads, per goal it shows (each KPI, each KR whose
-    objective period contains `as_of`): goal_id, measured_by, and `since`, the first day of the
-    period before the current one. Check-ins of `measured_by` dated before `since` or after
-    `as_of` change nothing in that goal's row; the previous period gives change_pct targets,
-    change_pct baselines and the change."""
-    return (
-        evaluation_periods(catalog, as_of)
-        .join(catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner")
-        .select(
-            "goal_id",
-            "measured_by",
-            since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
-        )
+    objective period contains `as_of`): goal_id, measured_by, period_start (of the current
+    period) and `since`, the first day of the period before the current one. Check-ins of
+    `measured_by` dated before `since` or after `as_of` change nothing in that goal's row; the
+    previous period gives change_pct targets, change_pct baselines and the change. `periods`:
+    `evaluation_periods(catalog, as_of)` when the caller has it already."""
+    if periods is None:
+        periods = evaluation_periods(catalog, as_of)
+    return periods.join(
+        catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner"
+    ).select(
+        "goal_id",
+        "measured_by",
+        "period_start",
+        since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
     )
 
 
