@@ -208,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _context(args: argparse.Namespace) -> Context:
+def _context(args: argparse.Namespace, *, fiscal: bool = True) -> Context:
+    # Without `fiscal`, the command sets the first fiscal month itself (the report reads it
+    # with its data, in one opening of the file).
     config = load_config()
     demo = bool(args.demo)
     if args.db is not None and demo:
@@ -222,10 +224,15 @@ def _context(args: argparse.Namespace) -> Context:
             _("{target}: no such user, so no home folder to put it in").format(target=target)
         ) from None
     db = store.path if isinstance(store, FileStore) else Path(store.label)
-    # The organisation's own setting, shared by everyone on the database, comes first.
-    stored = store.stored_fiscal_year_start()
-    set_fiscal_year_start(stored or config.fiscal_year_start or 1)
+    if fiscal:
+        set_fiscal_year_start(store.stored_fiscal_year_start() or fiscal_fallback(config))
     return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
+
+
+def fiscal_fallback(config: Config) -> int:
+    """The first fiscal month when the database stores none: the organisation's own setting,
+    shared by everyone on the database, comes first; then the user's config; then January."""
+    return config.fiscal_year_start or 1
 
 
 def _prepare_demo(ctx: Context) -> None:
@@ -351,11 +358,18 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
         if args.format != "md" or args.history:
             raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
+        set_fiscal_year_start(ctx.store.stored_fiscal_year_start() or fiscal_fallback(ctx.config))
         sys.stdout.write(review_markdown(ctx.store, args.period, ctx.as_of, unit=args.unit))
         return 0
-    sys.stdout.write(
-        report_text(ctx.store, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
+    text = report_text(
+        ctx.store,
+        ctx.as_of,
+        unit=args.unit,
+        history=args.history,
+        fmt=args.format,
+        fiscal_fallback=fiscal_fallback(ctx.config),
     )
+    sys.stdout.write(text)
     return 0
 
 
@@ -534,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_language()
     args = build_parser().parse_args(argv)
     try:
-        ctx = _context(args)
+        ctx = _context(args, fiscal=args.command != "report")
         return COMMANDS[args.command](ctx, args)
     # Messages quote data (names, cells, paths): their control characters are made visible.
     except ValidationError as error:

@@ -26,7 +26,9 @@ from goaltui.metrics.engine import (
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset, without_archived
+from goaltui.model.period import set_fiscal_year_start
+from goaltui.store.dataset import Dataset, read_dataset, without_archived
+from goaltui.store.db import read_fiscal_year_start, read_session
 from goaltui.store.engine import FileStore, Store
 from goaltui.store.rules import escape_formula_expr
 from goaltui.textsafe import CONTROL_PATTERN, markdown_cell, safe_json, safe_plain, safe_text
@@ -137,18 +139,35 @@ def load_report(db: Path | Store, as_of: date, *, history: bool) -> Dataset:
     return _read_report(db, as_of, history=history, fmt="table")[0]
 
 
-def report_text(db: Path | Store, as_of: date, *, unit: str | None, history: bool, fmt: str) -> str:
+def report_text(
+    db: Path | Store,
+    as_of: date,
+    *,
+    unit: str | None,
+    history: bool,
+    fmt: str,
+    fiscal_fallback: int | None = None,
+) -> str:
     """`render_report` of what `load_report` reads, the goals planned once for both: the csv
     and json read a previous period only where a target or baseline comes from it (they show
-    no change). Raises DatabaseError, and GoaltuiError as render_report does."""
+    no change). With `fiscal_fallback`, the first fiscal month is set first: the database's
+    own, else that one (for a file, read in the same opening as the data). Raises
+    DatabaseError, and GoaltuiError as render_report does."""
     if fmt not in FORMATS:
         raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
-    dataset, plan = _read_report(db, as_of, history=history, fmt=fmt)
+    dataset, plan = _read_report(
+        db, as_of, history=history, fmt=fmt, fiscal_fallback=fiscal_fallback
+    )
     return render_report(dataset, as_of, unit=unit, history=history, fmt=fmt, plan=plan)
 
 
 def _read_report(
-    db: Path | Store, as_of: date, *, history: bool, fmt: str
+    db: Path | Store,
+    as_of: date,
+    *,
+    history: bool,
+    fmt: str,
+    fiscal_fallback: int | None = None,
 ) -> tuple[Dataset, EvaluationPlan]:
     store = FileStore(db) if isinstance(db, Path) else db
     plans: list[EvaluationPlan] = []
@@ -158,6 +177,14 @@ def _read_report(
         return plans[-1].buckets
 
     # A report draws no panes: no trend-line sums, no check-in dates.
+    if isinstance(store, FileStore) and fiscal_fallback is not None:
+        # One opening of the file for the setting and the data (each opening costs a connect).
+        with read_session(store.path) as con:
+            set_fiscal_year_start(read_fiscal_year_start(con) or fiscal_fallback)
+            dataset = read_dataset(con, checkins_until=as_of, aggregate=buckets, panes=False)
+        return dataset, plans[-1]
+    if fiscal_fallback is not None:
+        set_fiscal_year_start(store.stored_fiscal_year_start() or fiscal_fallback)
     dataset = store.load_dataset(checkins_until=as_of, aggregate=buckets, panes=False)
     return dataset, plans[-1]
 
