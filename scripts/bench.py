@@ -14,6 +14,11 @@ processes, alternating the two sides of each pair so that both see the same mach
 - due: `goaltui due --format csv --db X --as-of D` against goaltui's own report on the same
   database (budget: 1.5x the report), alternated with it.
 
+Before timing, goaltui's bytecode is written (`compile_goaltui`), as an installed goaltui has
+it and as the plain side's duckdb and both sides' polars have it: with PYTHONDONTWRITEBYTECODE set
+in the environment, every goaltui process would otherwise compile its sources again (about 0.1 s
+of a report), which no installed goaltui does.
+
 Prints the median wall time of each, the ratio goaltui / DuckDB (budget: 1.5) and the peak
 resident memory of each process (from wait4's rusage; budget: 600 MiB up to a million
 check-ins, 1.5 GiB up to ten million). Also checks that the two reports agree on every goal's
@@ -166,6 +171,19 @@ def run(command: list[str], stdout: Path | None = None) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
 
 
+def compile_goaltui() -> Path:
+    """Write the bytecode of the goaltui package the timed processes import (the one this
+    interpreter imports with the same PYTHONPATH); its folder."""
+    import compileall
+
+    import goaltui
+
+    folder = Path(goaltui.__file__).resolve().parent
+    if not compileall.compile_dir(str(folder), quiet=1):
+        raise SystemExit(f"could not compile {folder}")
+    return folder
+
+
 def goaltui_command() -> list[str]:
     script = Path(sys.executable).with_name("goaltui")
     return [str(script)] if script.exists() else [sys.executable, "-m", "goaltui"]
@@ -222,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["import", "report"])
     args = parser.parse_args(argv)
     date.fromisoformat(args.as_of)
+    print(f"goaltui bytecode written in {compile_goaltui()}")
     sizes: list[Path] = args.data or [Path(tempfile.gettempdir()) / "goaltui-large"]
     results: list[tuple[str, float, bool]] = []
     for data in sizes:

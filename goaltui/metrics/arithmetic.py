@@ -629,14 +629,19 @@ def evaluate_rows(
     overrides = target_overrides(targets).lazy()
     unit = pl.col("period_unit")
     # One lazy plan: polars materialises the frame once instead of after every step.
-    rows = (
-        skeleton.lazy()
-        .join(catalog.lazy(), on="goal_id", how="inner")
+    rows = skeleton.lazy().join(catalog.lazy(), on="goal_id", how="inner")
+    # Labels and bounds once per distinct period (a handful among thousands of rows).
+    periods = (
+        rows.select("period_start", "period_unit")
+        .unique()
         .with_columns(
             period_end=period_end(pl.col("period_start"), unit),
             period=period_label(pl.col("period_start"), unit),
             previous_start=shift_start(pl.col("period_start"), unit, -1),
         )
+    )
+    rows = (
+        rows.join(periods, on=["period_start", "period_unit"], how="left", nulls_equal=True)
         .join(actuals.lazy(), on=["goal_id", "period_start"], how="left")
         .join(previous, on=["goal_id", "previous_start"], how="left")
         .join(overrides, on=["goal_id", "period"], how="left")

@@ -97,11 +97,8 @@ class EvaluationPlan:
     skeleton: pl.DataFrame | None
     """The (goal_id, period_start) rows computed; None with `history`, whose rows depend on
     the actuals (each KPI's periods from its first actual's)."""
-
-    @property
-    def buckets(self) -> pl.DataFrame:
-        """The check-in buckets (goaltui.store.aggregates.BUCKETS_SCHEMA) it reads."""
-        return aggregate_buckets(self.keys)
+    buckets: pl.DataFrame
+    """The check-in buckets (goaltui.store.aggregates.BUCKETS_SCHEMA) it reads."""
 
 
 def evaluation_plan(
@@ -116,9 +113,8 @@ def evaluation_plan(
     catalog = goal_catalog(definitions)
     keys = goal_keys(catalog)
     if history:
-        return EvaluationPlan(
-            as_of, history, catalog, keys.with_columns(first_index=pl.lit(0, pl.Int32)), None
-        )
+        keys = keys.with_columns(first_index=pl.lit(0, pl.Int32))
+        return EvaluationPlan(as_of, history, catalog, keys, None, aggregate_buckets(keys))
     skeleton = evaluation_periods(catalog, as_of)
     reads = current_reads(catalog, as_of, skeleton)
     if not changes:
@@ -128,7 +124,7 @@ def evaluation_plan(
         ).select("goal_id", since=since.otherwise(pl.col("period_start")))
     first = reads.select("goal_id", first_index=month_index(pl.col("since")))
     keys = keys.join(first, on="goal_id", how="inner", maintain_order="left")
-    return EvaluationPlan(as_of, history, catalog, keys, skeleton)
+    return EvaluationPlan(as_of, history, catalog, keys, skeleton, aggregate_buckets(keys))
 
 
 def evaluate_planned(dataset: Dataset, plan: EvaluationPlan) -> pl.DataFrame:
