@@ -12,7 +12,6 @@ from pathlib import Path
 
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db, demo_db_path, load_config
-from goaltui.humanize import plain
 from goaltui.i18n import _, choose_language, ngettext, use_language
 from goaltui.model.errors import DatabaseError, GoaltuiError, ValidationError
 from goaltui.model.period import set_fiscal_year_start
@@ -346,6 +345,8 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
 
 def _shown_value(value: float | None) -> str:
     # `2,700,000`, `0.125`: the number as typed, never `2.7e+06`.
+    from goaltui.humanize import plain
+
     return "" if value is None else plain(value, 6)
 
 

@@ -14,8 +14,6 @@ from typing import Any
 
 import polars as pl
 
-from goaltui.console import output_width, render_rich
-from goaltui.humanize import percent, quantity
 from goaltui.i18n import N_, _, is_korean, ngettext, translated
 from goaltui.metrics.engine import (
     EvaluationPlan,
@@ -249,6 +247,9 @@ def _printable(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _people_rows(goals: pl.DataFrame, korean: bool) -> list[dict[str, Any]]:
+    # Imported here: the csv and json, the formats of large reports, never word a number.
+    from goaltui.humanize import percent, quantity
+
     rows = []
     for row in goals.sort("kind", "goal_id", "period_start").iter_rows(named=True):
         unit = row["measure_unit"]
@@ -389,6 +390,8 @@ NAME_FLOOR = 16
 def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
     from rich.cells import cell_len
     from rich.table import Table
+
+    from goaltui.console import output_width, render_rich
 
     rows: list[dict[str, Any]] = []
     # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with

@@ -107,3 +107,28 @@ def test_load_report_still_reads_what_render_report_needs(demo_db: Path) -> None
         assert render_report(dataset, as_of, unit=None, history=False, fmt=fmt) == (
             report_text(demo_db, as_of, unit=None, history=False, fmt=fmt)
         )
+
+
+def test_a_csv_report_imports_only_what_it_needs(demo_db: Path, tmp_path: Path) -> None:
+    # A fresh interpreter, as the command runs: no Textual, Rich, wording of numbers or TOML
+    # parser (there is no config file) is imported for a csv.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import io, sys\n"
+        "from goaltui.cli import main\n"
+        "sys.stdout = io.StringIO()\n"
+        f"main(['report', '--db', {str(demo_db)!r}, '--as-of', '2026-11-16', '--format', 'csv'])\n"
+        "sys.stdout = sys.__stdout__\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    modules = set(done.stdout.split())
+    assert "goaltui.report" in modules
+    unneeded = {"textual", "rich", "goaltui.humanize", "goaltui.console", "tomllib", "babel"}
+    assert modules & unneeded == set()
