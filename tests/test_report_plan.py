@@ -132,3 +132,40 @@ def test_a_csv_report_imports_only_what_it_needs(demo_db: Path, tmp_path: Path) 
     assert "goaltui.report" in modules
     unneeded = {"textual", "rich", "goaltui.humanize", "goaltui.console", "tomllib", "babel"}
     assert modules & unneeded == set()
+
+
+def test_the_report_program_leaves_at_once_with_all_its_output(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Run as the program, the report ends the process itself once its output is flushed: the
+    # output is whole, the status right, and a reader that stops early is no error.
+    import os
+    import subprocess
+    import sys
+
+    argv = ["report", "--db", str(demo_db), "--as-of", "2026-11-16", "--format", "md"]
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = subprocess.run(
+        [sys.executable, "-m", "goaltui", *argv], capture_output=True, text=True, env=env
+    )
+    assert main(argv) == 0
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", capsys.readouterr().out)
+    # A reader that closes the pipe after one line.
+    with subprocess.Popen(
+        [sys.executable, "-m", "goaltui", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"# ")
+        process.stdout.close()
+        assert process.wait() == 0
+        assert process.stderr.read() == b""
+    failed = subprocess.run(
+        [sys.executable, "-m", "goaltui", *argv[:-2], "--unit", "nowhere"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert failed.returncode == 1 and "unknown unit" in failed.stderr
