@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 from goaltui import __version__
 from goaltui.config import DEMO_AS_OF, Config, default_db, demo_db_path, load_config
-from goaltui.humanize import plain
 from goaltui.i18n import _, choose_language, ngettext, use_language
 from goaltui.model.errors import DatabaseError, GoaltuiError, ValidationError
 from goaltui.model.period import set_fiscal_year_start
@@ -208,7 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _context(args: argparse.Namespace) -> Context:
+def _context(args: argparse.Namespace, *, fiscal: bool = True) -> Context:
+    # Without `fiscal`, the command sets the first fiscal month itself (the report reads it
+    # with its data, in one opening of the file).
     config = load_config()
     demo = bool(args.demo)
     if args.db is not None and demo:
@@ -222,10 +225,15 @@ def _context(args: argparse.Namespace) -> Context:
             _("{target}: no such user, so no home folder to put it in").format(target=target)
         ) from None
     db = store.path if isinstance(store, FileStore) else Path(store.label)
-    # The organisation's own setting, shared by everyone on the database, comes first.
-    stored = store.stored_fiscal_year_start()
-    set_fiscal_year_start(stored or config.fiscal_year_start or 1)
+    if fiscal:
+        set_fiscal_year_start(store.stored_fiscal_year_start() or fiscal_fallback(config))
     return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
+
+
+def fiscal_fallback(config: Config) -> int:
+    """The first fiscal month when the database stores none: the organisation's own setting,
+    shared by everyone on the database, comes first; then the user's config; then January."""
+    return config.fiscal_year_start or 1
 
 
 def _prepare_demo(ctx: Context) -> None:
@@ -339,11 +347,13 @@ def cmd_checkin(ctx: Context, args: argparse.Namespace) -> int:
 
 def _shown_value(value: float | None) -> str:
     # `2,700,000`, `0.125`: the number as typed, never `2.7e+06`.
+    from goaltui.humanize import plain
+
     return "" if value is None else plain(value, 6)
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
-    from goaltui.report import load_report, render_report
+    from goaltui.report import report_text
 
     _prepare_demo(ctx)
     if args.period is not None:
@@ -351,12 +361,18 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
         if args.format != "md" or args.history:
             raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
+        set_fiscal_year_start(ctx.store.stored_fiscal_year_start() or fiscal_fallback(ctx.config))
         sys.stdout.write(review_markdown(ctx.store, args.period, ctx.as_of, unit=args.unit))
         return 0
-    dataset = load_report(ctx.store, ctx.as_of, history=args.history)
-    sys.stdout.write(
-        render_report(dataset, ctx.as_of, unit=args.unit, history=args.history, fmt=args.format)
+    text = report_text(
+        ctx.store,
+        ctx.as_of,
+        unit=args.unit,
+        history=args.history,
+        fmt=args.format,
+        fiscal_fallback=fiscal_fallback(ctx.config),
     )
+    sys.stdout.write(text)
     return 0
 
 
@@ -519,6 +535,21 @@ COMMANDS: dict[str | None, Callable[[Context, argparse.Namespace], int]] = {
 }
 
 
+LEAVE_AT_ONCE = frozenset({"report"})
+"""Commands that, run as the program, leave without the interpreter's teardown once their
+output is flushed: a report has closed its database by then and has nothing left to clean up,
+and tearing down polars and DuckDB takes about 0.1 s, longer than a small report."""
+
+
+def _leave(code: int) -> NoReturn:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 0  # the reader has all it wanted (as below)
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def apply_language() -> None:
     """Choose the language of this command (DESIGN.md, "Language") before anything is said, the
     parser's help included. A broken config file is reported by the command itself; until then
@@ -531,12 +562,16 @@ def apply_language() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `goaltui` command; returns the exit status."""
+    """Entry point of the `goaltui` command; returns the exit status. Run as the program
+    (`argv` None), a command of LEAVE_AT_ONCE ends the process itself when it succeeds."""
     apply_language()
     args = build_parser().parse_args(argv)
     try:
-        ctx = _context(args)
-        return COMMANDS[args.command](ctx, args)
+        ctx = _context(args, fiscal=args.command != "report")
+        code = COMMANDS[args.command](ctx, args)
+        if argv is None and args.command in LEAVE_AT_ONCE:
+            _leave(code)
+        return code
     # Messages quote data (names, cells, paths): their control characters are made visible.
     except ValidationError as error:
         for problem in error.problems:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -76,6 +75,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     if not path.exists():
         return Config()
+    import tomllib  # only when there is a file: most runs have none
+
     if path.is_dir():
         raise GoaltuiError(
             _("{path}: the config file is a folder; remove it or make it a file").format(path=path)

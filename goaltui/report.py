@@ -9,20 +9,24 @@ never on the order anything was imported in.
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from goaltui.console import output_width, render_rich
-from goaltui.humanize import percent, quantity
 from goaltui.i18n import N_, _, is_korean, ngettext, translated
-from goaltui.metrics.engine import evaluate_goals, evaluate_objectives, evaluation_buckets
+from goaltui.metrics.engine import (
+    EvaluationPlan,
+    evaluate_objectives,
+    evaluate_planned,
+    evaluation_plan,
+)
 from goaltui.metrics.tree import closure, subtree_ids
 from goaltui.model.enums import STATUS_TABLE, STATUS_WORDS
 from goaltui.model.errors import GoaltuiError
-from goaltui.store.dataset import Dataset, without_archived
+from goaltui.model.period import set_fiscal_year_start
+from goaltui.store.dataset import Dataset, read_dataset, without_archived
+from goaltui.store.db import read_fiscal_year_start, read_session
 from goaltui.store.engine import FileStore, Store
 from goaltui.store.rules import escape_formula_expr
 from goaltui.textsafe import CONTROL_PATTERN, markdown_cell, safe_json, safe_plain, safe_text
@@ -61,14 +65,22 @@ KIND_WORDS = {"kpi": N_("kpi"), "kr": N_("kr"), "objective": N_("objective")}
 
 
 def report_frames(
-    dataset: Dataset, as_of: date, *, unit: str | None, history: bool
+    dataset: Dataset,
+    as_of: date,
+    *,
+    unit: str | None,
+    history: bool,
+    plan: EvaluationPlan | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The evaluated goals and objectives a report shows: `evaluate_goals` and
     `evaluate_objectives` rows, restricted to `unit`'s subtree when given.
-    Archived goals are shown only with `history`. Raises GoaltuiError for an unknown unit."""
+    Archived goals are shown only with `history`. `plan`: the `report_plan` the dataset was read
+    by (made here when None). Raises GoaltuiError for an unknown unit."""
     if not history:
         dataset = without_archived(dataset)
-    goals = evaluate_goals(dataset, as_of, history=history)
+    if plan is None:
+        plan = evaluation_plan(dataset, as_of, history=history)
+    goals = evaluate_planned(dataset, plan)
     objectives = evaluate_objectives(dataset, goals, as_of, history=history)
     if unit is not None:
         if unit not in set(dataset.units.get_column("id").to_list()):
@@ -106,28 +118,91 @@ def report_rows(goals: pl.DataFrame, objectives: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(pl.col(numbers).round_sig_figs(SIGNIFICANT_DIGITS))
 
 
+def report_plan(definitions: Dataset, as_of: date, *, history: bool, fmt: str) -> EvaluationPlan:
+    """The evaluation plan of a report in format `fmt` of a dataset with these definitions:
+    without `history`, of the goals it shows (archived ones are not). The csv and json show no
+    change against the previous period, so they read a previous period only where a target or
+    baseline comes from it."""
+    shown = definitions if history else without_archived(definitions)
+    changes = fmt not in ("csv", "json")
+    return evaluation_plan(shown, as_of, history=history, changes=changes)
+
+
 def load_report(db: Path | Store, as_of: date, *, history: bool) -> Dataset:
     """Read from the database `db` (a file path or a Store of either engine) what a report as
     of `as_of` needs: check-ins up to as-of (later ones never count), aggregated per goal and
     period by the database; without `history`, only the current and previous periods of the
-    goals it shows (`evaluation_buckets`); nothing only the dashboard's panes read. Raises
+    goals it shows (`report_plan`); nothing only the dashboard's panes read. Raises
     DatabaseError."""
+    return _read_report(db, as_of, history=history, fmt="table")[0]
+
+
+def report_text(
+    db: Path | Store,
+    as_of: date,
+    *,
+    unit: str | None,
+    history: bool,
+    fmt: str,
+    fiscal_fallback: int | None = None,
+) -> str:
+    """`render_report` of what `load_report` reads, the goals planned once for both: the csv
+    and json read a previous period only where a target or baseline comes from it (they show
+    no change). With `fiscal_fallback`, the first fiscal month is set first: the database's
+    own, else that one (for a file, read in the same opening as the data). Raises
+    DatabaseError, and GoaltuiError as render_report does."""
+    if fmt not in FORMATS:
+        raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
+    dataset, plan = _read_report(
+        db, as_of, history=history, fmt=fmt, fiscal_fallback=fiscal_fallback
+    )
+    return render_report(dataset, as_of, unit=unit, history=history, fmt=fmt, plan=plan)
+
+
+def _read_report(
+    db: Path | Store,
+    as_of: date,
+    *,
+    history: bool,
+    fmt: str,
+    fiscal_fallback: int | None = None,
+) -> tuple[Dataset, EvaluationPlan]:
     store = FileStore(db) if isinstance(db, Path) else db
-    buckets = partial(evaluation_buckets, as_of=as_of, history=history)
+    plans: list[EvaluationPlan] = []
+
+    def buckets(definitions: Dataset) -> pl.DataFrame:
+        plans.append(report_plan(definitions, as_of, history=history, fmt=fmt))
+        return plans[-1].buckets
+
     # A report draws no panes: no trend-line sums, no check-in dates.
-    return store.load_dataset(checkins_until=as_of, aggregate=buckets, panes=False)
+    if isinstance(store, FileStore) and fiscal_fallback is not None:
+        # One opening of the file for the setting and the data (each opening costs a connect).
+        with read_session(store.path) as con:
+            set_fiscal_year_start(read_fiscal_year_start(con) or fiscal_fallback)
+            dataset = read_dataset(con, checkins_until=as_of, aggregate=buckets, panes=False)
+        return dataset, plans[-1]
+    if fiscal_fallback is not None:
+        set_fiscal_year_start(store.stored_fiscal_year_start() or fiscal_fallback)
+    dataset = store.load_dataset(checkins_until=as_of, aggregate=buckets, panes=False)
+    return dataset, plans[-1]
 
 
 def render_report(
-    dataset: Dataset, as_of: date, *, unit: str | None, history: bool, fmt: str
+    dataset: Dataset,
+    as_of: date,
+    *,
+    unit: str | None,
+    history: bool,
+    fmt: str,
+    plan: EvaluationPlan | None = None,
 ) -> str:
     """The report of `dataset` as of `as_of` in format `fmt` (table, csv, json or md): without
     `history` the current period of each goal, with it every period (DESIGN.md, command line);
-    `unit` restricts it to that unit and the units below. Raises GoaltuiError for an unknown
-    unit or format."""
+    `unit` restricts it to that unit and the units below. `plan`: the one `load_report` read
+    the dataset by (made here when None). Raises GoaltuiError for an unknown unit or format."""
     if fmt not in FORMATS:
         raise GoaltuiError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
-    goals, objectives = report_frames(dataset, as_of, unit=unit, history=history)
+    goals, objectives = report_frames(dataset, as_of, unit=unit, history=history, plan=plan)
     if fmt == "csv":
         rows = _printable(report_rows(goals, objectives))
         text = [name for name, dtype in rows.schema.items() if dtype == pl.String]
@@ -172,6 +247,9 @@ def _printable(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _people_rows(goals: pl.DataFrame, korean: bool) -> list[dict[str, Any]]:
+    # Imported here: the csv and json, the formats of large reports, never word a number.
+    from goaltui.humanize import percent, quantity
+
     rows = []
     for row in goals.sort("kind", "goal_id", "period_start").iter_rows(named=True):
         unit = row["measure_unit"]
@@ -312,6 +390,8 @@ NAME_FLOOR = 16
 def _table(goals: pl.DataFrame, objectives: pl.DataFrame, as_of: date, *, korean: bool) -> str:
     from rich.cells import cell_len
     from rich.table import Table
+
+    from goaltui.console import output_width, render_rich
 
     rows: list[dict[str, Any]] = []
     # Every cell is a Text: data is shown as it is, never read as Rich markup (a name with

@@ -581,20 +581,24 @@ def evaluation_periods(
     )
 
 
-def current_reads(catalog: pl.DataFrame, as_of: date) -> pl.DataFrame:
+def current_reads(
+    catalog: pl.DataFrame, as_of: date, periods: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """What an evaluation without history reads, per goal it shows (each KPI, each KR whose
-    objective period contains `as_of`): goal_id, measured_by, and `since`, the first day of the
-    period before the current one. Check-ins of `measured_by` dated before `since` or after
-    `as_of` change nothing in that goal's row; the previous period gives change_pct targets,
-    change_pct baselines and the change."""
-    return (
-        evaluation_periods(catalog, as_of)
-        .join(catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner")
-        .select(
-            "goal_id",
-            "measured_by",
-            since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
-        )
+    objective period contains `as_of`): goal_id, measured_by, period_start (of the current
+    period) and `since`, the first day of the period before the current one. Check-ins of
+    `measured_by` dated before `since` or after `as_of` change nothing in that goal's row; the
+    previous period gives change_pct targets, change_pct baselines and the change. `periods`:
+    `evaluation_periods(catalog, as_of)` when the caller has it already."""
+    if periods is None:
+        periods = evaluation_periods(catalog, as_of)
+    return periods.join(
+        catalog.select("goal_id", "period_unit", "measured_by"), on="goal_id", how="inner"
+    ).select(
+        "goal_id",
+        "measured_by",
+        "period_start",
+        since=shift_start(pl.col("period_start"), pl.col("period_unit"), -1),
     )
 
 
@@ -625,14 +629,19 @@ def evaluate_rows(
     overrides = target_overrides(targets).lazy()
     unit = pl.col("period_unit")
     # One lazy plan: polars materialises the frame once instead of after every step.
-    rows = (
-        skeleton.lazy()
-        .join(catalog.lazy(), on="goal_id", how="inner")
+    rows = skeleton.lazy().join(catalog.lazy(), on="goal_id", how="inner")
+    # Labels and bounds once per distinct period (a handful among thousands of rows).
+    periods = (
+        rows.select("period_start", "period_unit")
+        .unique()
         .with_columns(
             period_end=period_end(pl.col("period_start"), unit),
             period=period_label(pl.col("period_start"), unit),
             previous_start=shift_start(pl.col("period_start"), unit, -1),
         )
+    )
+    rows = (
+        rows.join(periods, on=["period_start", "period_unit"], how="left", nulls_equal=True)
         .join(actuals.lazy(), on=["goal_id", "period_start"], how="left")
         .join(previous, on=["goal_id", "previous_start"], how="left")
         .join(overrides, on=["goal_id", "period"], how="left")

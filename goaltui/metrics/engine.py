@@ -3,6 +3,8 @@
 Pure polars, frames in, frames out:
 
 - `evaluate_goals`: one row per goal and period (GOALS_SCHEMA).
+- `evaluation_plan` / `evaluate_planned`: the same in two steps, so that what an evaluation reads
+  (its buckets) and what it computes come from one catalog, built once.
 - `checkin_windows`: which check-ins an evaluation without history reads, so a caller can
   leave the rest on disk.
 - `evaluate_objectives`: one row per objective and period (OBJECTIVES_SCHEMA).
@@ -13,6 +15,7 @@ Pure polars, frames in, frames out:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -22,9 +25,11 @@ from goaltui.metrics.arithmetic import (
     OBJECTIVES_SCHEMA,
     STATUSES,
     achievement_expr,
+    actuals_of,
     aggregate_buckets,
     band_expr,
     catalog_buckets,
+    checkin_aggregates,
     checkin_rows,
     current_reads,
     evaluate_rows,
@@ -47,6 +52,7 @@ __all__ = [
     "OBJECTIVES_SCHEMA",
     "STATUSES",
     "TRENDS_SCHEMA",
+    "EvaluationPlan",
     "achievement_expr",
     "all_buckets",
     "band_expr",
@@ -54,7 +60,9 @@ __all__ = [
     "checkin_windows",
     "evaluate_goals",
     "evaluate_objectives",
+    "evaluate_planned",
     "evaluation_buckets",
+    "evaluation_plan",
     "goal_actuals",
     "goal_trends",
     "period_actuals",
@@ -71,10 +79,62 @@ def evaluate_goals(dataset: Dataset, as_of: date, *, history: bool = False) -> p
     Without `history`: each KPI's period containing `as_of` and each KR of an objective whose
     period contains it. With `history`: each KPI's periods from its first check-in's period up to
     the current one, and each KR of an objective that started on or before `as_of`."""
-    catalog = goal_catalog(dataset)
-    actuals = goal_actuals(dataset, catalog, as_of, recent=not history)
-    skeleton = evaluation_periods(catalog, as_of, actuals if history else None)
-    return evaluate_rows(skeleton, catalog, actuals, dataset.targets, as_of)
+    return evaluate_planned(dataset, evaluation_plan(dataset, as_of, history=history))
+
+
+@dataclass(frozen=True)
+class EvaluationPlan:
+    """What one evaluation as of `as_of` reads and which rows it computes, from the definitions
+    alone (`evaluation_plan`)."""
+
+    as_of: date
+    history: bool
+    catalog: pl.DataFrame
+    """goal_catalog of the definitions."""
+    keys: pl.DataFrame
+    """goal_keys of the catalog with `first_index`, the month index of the first period each
+    goal reads."""
+    skeleton: pl.DataFrame | None
+    """The (goal_id, period_start) rows computed; None with `history`, whose rows depend on
+    the actuals (each KPI's periods from its first actual's)."""
+    buckets: pl.DataFrame
+    """The check-in buckets (goaltui.store.aggregates.BUCKETS_SCHEMA) it reads."""
+
+
+def evaluation_plan(
+    definitions: Dataset, as_of: date, *, history: bool, changes: bool = True
+) -> EvaluationPlan:
+    """The plan of `evaluate_goals(dataset, as_of, history=history)` for a dataset with these
+    definitions (its check-ins are not read).
+
+    Without `changes` (and without `history`), a goal reads its previous period only when its
+    target or baseline comes from it (target_mode `change_pct`): the other goals' rows then have
+    no `previous_actual` nor `change`, and every other column is the same."""
+    catalog = goal_catalog(definitions)
+    keys = goal_keys(catalog)
+    if history:
+        keys = keys.with_columns(first_index=pl.lit(0, pl.Int32))
+        return EvaluationPlan(as_of, history, catalog, keys, None, aggregate_buckets(keys))
+    skeleton = evaluation_periods(catalog, as_of)
+    reads = current_reads(catalog, as_of, skeleton)
+    if not changes:
+        since = pl.when(pl.col("target_mode") == "change_pct").then("since")
+        reads = reads.join(
+            catalog.select("goal_id", "target_mode"), on="goal_id", maintain_order="left"
+        ).select("goal_id", since=since.otherwise(pl.col("period_start")))
+    first = reads.select("goal_id", first_index=month_index(pl.col("since")))
+    keys = keys.join(first, on="goal_id", how="inner", maintain_order="left")
+    return EvaluationPlan(as_of, history, catalog, keys, skeleton, aggregate_buckets(keys))
+
+
+def evaluate_planned(dataset: Dataset, plan: EvaluationPlan) -> pl.DataFrame:
+    """`evaluate_goals` by `plan` (an `evaluation_plan` of `dataset`'s definitions)."""
+    as_of = plan.as_of
+    actuals = actuals_of(plan.keys, checkin_aggregates(dataset, plan.buckets, as_of))
+    skeleton = plan.skeleton
+    if skeleton is None:
+        skeleton = evaluation_periods(plan.catalog, as_of, actuals)
+    return evaluate_rows(skeleton, plan.catalog, actuals, dataset.targets, as_of)
 
 
 def checkin_windows(definitions: Dataset, as_of: date) -> pl.DataFrame:
@@ -97,14 +157,7 @@ def evaluation_buckets(definitions: Dataset, as_of: date, *, history: bool) -> p
     """The check-in buckets (goaltui.store.aggregates.BUCKETS_SCHEMA) `evaluate_goals(dataset,
     as_of, history=history)` reads, from the definitions alone: with `history` every period of
     every goal, without it the current and previous periods of the goals it shows."""
-    catalog = goal_catalog(definitions)
-    if history:
-        return catalog_buckets(catalog)
-    reads = current_reads(catalog, as_of).select(
-        "goal_id", first_index=month_index(pl.col("since"))
-    )
-    keys = goal_keys(catalog).join(reads, on="goal_id", how="inner", maintain_order="left")
-    return aggregate_buckets(keys)
+    return evaluation_plan(definitions, as_of, history=history).buckets
 
 
 def all_buckets(definitions: Dataset) -> pl.DataFrame:

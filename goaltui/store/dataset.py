@@ -15,7 +15,6 @@ from goaltui.store.aggregates import (
     aggregates_sql,
     numbered_buckets,
     typed_aggregates,
-    typed_buckets,
 )
 from goaltui.store.db import read_session
 from goaltui.store.frames import query, registered
@@ -211,8 +210,8 @@ def _read_aggregated(
     panes: bool,
 ) -> Dataset:
     definitions = dataset_of(frames)
-    buckets = typed_buckets(aggregate(definitions))
-    aggregates = read_aggregates(con, buckets, until, trend_lines=panes)
+    # read_aggregates types the buckets (numbered_buckets).
+    aggregates = read_aggregates(con, aggregate(definitions), until, trend_lines=panes)
     checkins = pl.DataFrame(schema=CHECKINS_SCHEMA)
     if outside is not None:
         checkins = read_outside(con, outside(definitions))

@@ -372,11 +372,16 @@ def stored_fiscal_year_start(path: Path) -> int | None:
         return None
     try:
         with read_session(path) as con:
-            rows = con.sql(
-                "SELECT value FROM goaltui_meta WHERE key = $key", params={"key": FISCAL_KEY}
-            ).fetchall()
+            return read_fiscal_year_start(con)
     except (DatabaseError, duckdb.Error):
         return None
+
+
+def read_fiscal_year_start(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The first fiscal month an open database stores, or None."""
+    rows = con.sql(
+        "SELECT value FROM goaltui_meta WHERE key = $key", params={"key": FISCAL_KEY}
+    ).fetchall()
     return int(rows[0][0]) if rows else None
 
 
