@@ -342,7 +342,15 @@ class CheckinEditor(Vertical):
     def _row(self, name: str, label: str, placeholder: str) -> ComposeResult:
         with Horizontal(classes="field-row", id=f"{name}-row"):
             yield Label(label, classes="field-label")
-            yield Input(self._initial[name], id=name, compact=True, placeholder=placeholder)
+            # The rule book marks a field it refuses (-invalid); the widget's own validation
+            # would clear that mark on every key and on leaving the field.
+            yield Input(
+                self._initial[name],
+                id=name,
+                compact=True,
+                placeholder=placeholder,
+                validate_on=(),
+            )
             yield Static("", id=f"{name}-hint", classes="field-hint", markup=False)
             yield Static("", id=f"{name}-reason", classes="field-reason", markup=False)
 

@@ -344,6 +344,7 @@ class DefinitionForm(ModalScreen[Row | None]):
                     compact=True,
                     placeholder=translated(spec.placeholder) if spec.placeholder else "",
                     disabled=fixed,
+                    validate_on=(),  # the form shows what the rule book refuses
                 )
             yield Static("", id=f"{name}-reason", classes="field-reason", markup=False)
 

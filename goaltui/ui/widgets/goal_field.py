@@ -178,6 +178,7 @@ class GoalField(Vertical):
                 compact=True,
                 placeholder=_("id or part of a name"),
                 disabled=self._locked,
+                validate_on=(),  # the form marks what the rule book refuses
             )
             yield Static("", id="goal-hint", classes="field-hint", markup=False)
             yield Static("", id="goal-reason", classes="field-reason", markup=False)
