@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -155,42 +156,22 @@ def affected_goals(scorecard: Scorecard, measured: list[str]) -> list[str]:
     return catalog.filter(pl.col("measured_by").is_in(measured))["goal_id"].to_list()
 
 
-def refresh_goal_rows(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Scorecard:
-    """What a check-in shows first: `scorecard` with the rows of the goals `goal_ids` evaluated
-    again on `dataset` (which differs from `scorecard.dataset` only in those goals' check-ins),
-    their trend columns as they were, and the objectives, roll-ups and due list unchanged.
-    refresh_goals completes it; this is the quick part, a few goals' rows."""
-    dataset = without_archived(dataset)
-    fresh = evaluate_goals(_goals_subset(dataset, goal_ids), scorecard.as_of)
-    fresh = fresh.filter(pl.col("goal_id").is_in(goal_ids))
-    keys = ["goal_id", "period_start"]
-    trends = [name for name in TRENDS_SCHEMA if name not in fresh.columns]
-    fresh = fresh.join(
-        scorecard.goals.select(*keys, *trends), on=keys, how="left", maintain_order="left"
-    )
-    return replace(scorecard, dataset=dataset, goals=_with_rows(scorecard.goals, fresh, goal_ids))
-
-
-def _with_rows(goals: pl.DataFrame, fresh: pl.DataFrame, goal_ids: list[str]) -> pl.DataFrame:
-    """`goals` with the rows of the goals `goal_ids` replaced by `fresh`, in their order."""
-    wanted = pl.col("goal_id").is_in(goal_ids)
-    return (
-        pl.concat([goals.filter(~wanted), fresh.select(goals.columns)])
-        .cast(goals.schema)
-        .sort("kind", "goal_id", "period_start")
-    )
-
-
-def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Scorecard:
-    """The scorecard of `dataset`, which differs from `scorecard.dataset` only in check-ins of
-    the goals `goal_ids` (see affected_goals): only those goals are evaluated again (with their
-    trends when the scorecard has them), then the objectives and roll-ups, which are cheap.
-    Equal to build_scorecard(dataset, as_of) (plus with_trends when `scorecard.trended`)."""
+def refreshed(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Iterator[Scorecard]:
+    """refresh_goals in two steps, the goals evaluated once for both. First what a check-in
+    shows first: `scorecard` with only the rows of the goals `goal_ids` evaluated again, their
+    trend columns as they were, and the objectives, roll-ups and due list unchanged; then
+    refresh_goals' scorecard."""
     dataset = without_archived(dataset)
     as_of = scorecard.as_of
     subset = _goals_subset(dataset, goal_ids)
     wanted = pl.col("goal_id").is_in(goal_ids)
     fresh = evaluate_goals(subset, as_of).filter(wanted)
+    keys = ["goal_id", "period_start"]
+    kept = [name for name in TRENDS_SCHEMA if name not in fresh.columns]
+    rows = fresh.join(
+        scorecard.goals.select(*keys, *kept), on=keys, how="left", maintain_order="left"
+    )
+    yield replace(scorecard, dataset=dataset, goals=_with_rows(scorecard.goals, rows, goal_ids))
     if scorecard.trended:
         trends = goal_trends(subset, as_of).drop("previous_actual", "change")
         own = [c for c in fresh.columns if c not in trends.columns or c == "goal_id"]
@@ -212,7 +193,7 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
         .cast(scorecard.due.schema)
         .sort("due", "goal_id")
     )
-    return replace(
+    yield replace(
         scorecard,
         dataset=dataset,
         goals=goals,
@@ -221,6 +202,25 @@ def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -
         due=due,
         due_counts=due_counts(dataset.units, due),
     )
+
+
+def _with_rows(goals: pl.DataFrame, fresh: pl.DataFrame, goal_ids: list[str]) -> pl.DataFrame:
+    """`goals` with the rows of the goals `goal_ids` replaced by `fresh`, in their order."""
+    wanted = pl.col("goal_id").is_in(goal_ids)
+    return (
+        pl.concat([goals.filter(~wanted), fresh.select(goals.columns)])
+        .cast(goals.schema)
+        .sort("kind", "goal_id", "period_start")
+    )
+
+
+def refresh_goals(scorecard: Scorecard, dataset: Dataset, goal_ids: list[str]) -> Scorecard:
+    """The scorecard of `dataset`, which differs from `scorecard.dataset` only in check-ins of
+    the goals `goal_ids` (see affected_goals): only those goals are evaluated again (with their
+    trends when the scorecard has them), then the objectives and roll-ups, which are cheap.
+    Equal to build_scorecard(dataset, as_of) (plus with_trends when `scorecard.trended`)."""
+    *_first, complete = refreshed(scorecard, dataset, goal_ids)
+    return complete
 
 
 def goal_history(dataset: Dataset, goal_id: str, as_of: date) -> pl.DataFrame:

@@ -540,15 +540,16 @@ class GoalApp(Authoring, CycleActions):
     def _patch(
         self, scorecard: Scorecard, dataset: Dataset, goal_ids: list[str], generation: int
     ) -> None:
-        from goaltui.metrics.scorecard import refresh_goal_rows, refresh_goals
+        from goaltui.metrics.scorecard import refreshed
 
         # The goals' own rows first (what the person who checked in looks at), then their
         # objectives, roll-ups and trends.
-        rows = refresh_goal_rows(scorecard, dataset, goal_ids)
+        steps = refreshed(scorecard, dataset, goal_ids)
+        rows = next(steps)
         if get_current_worker().is_cancelled:
             return
         self.post_message(ScorecardReady(rows, reloaded=False, generation=generation, partial=True))
-        patched = refresh_goals(scorecard, dataset, goal_ids)
+        patched = next(steps)
         if get_current_worker().is_cancelled:
             return
         self.post_message(ScorecardReady(patched, reloaded=False, generation=generation))

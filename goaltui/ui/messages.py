@@ -25,8 +25,8 @@ class ScorecardReady(Message):
     generation: int | None = None
     """The generation of the App's data it was computed from (None: the current one)."""
     partial: bool = False
-    """Only the rows of the goals that changed are new (see refresh_goal_rows): the rest of
-    the scorecard follows."""
+    """Only the rows of the goals that changed are new (the first step of
+    metrics.scorecard.refreshed): the rest of the scorecard follows."""
 
 
 @dataclass
