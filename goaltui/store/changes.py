@@ -116,8 +116,8 @@ def load_opening(
         frames = {name: read_table(con, name) for name in TABLE_SCHEMAS if name != "checkins"}
         few = narrow(dataset_of(frames))
         # A first view draws no trend lines: their sums are left out (half the reading).
-        buckets = typed_buckets(aggregate(few))
-        aggregates = read_aggregates(con, buckets, checkins_until, trend_lines=False)
+        # (read_aggregates types the buckets.)
+        aggregates = read_aggregates(con, aggregate(few), checkins_until, trend_lines=False)
         dates = query(con, "SELECT DISTINCT date FROM checkins ORDER BY date")["date"]
     return replace(few, aggregates=aggregates, aggregated_until=checkins_until, checkin_dates=dates)
 
@@ -213,7 +213,9 @@ def with_appended(dataset: Dataset, buckets: pl.DataFrame, rows: pl.DataFrame) -
     counting = rows.filter(pl.col("value").is_not_null())
     if until is not None:
         counting = counting.filter(pl.col("date") <= until)
-    new = _aggregated(counting, typed_buckets(buckets), until)
+    # The buckets of these goals alone: typing all of them is a group-by over every goal.
+    mine_only = buckets.filter(pl.col("goal_id").is_in(counting["goal_id"].implode()))
+    new = _aggregated(counting, typed_buckets(mine_only), until)
     if new.is_empty():
         return dataset
     keys = ["goal_id", "months", "period_index"]
@@ -243,7 +245,7 @@ def with_appended(dataset: Dataset, buckets: pl.DataFrame, rows: pl.DataFrame) -
             .alias(name)
         )
 
-    sums = ["total", "numerator", "denominator", "checkin_count", "ratio_n", *TREND_COLUMNS]
+    sums = ["total", "numerator", "denominator", "checkin_count", *TREND_COLUMNS]
     combined = both.select(
         *keys,
         *(plus(name) for name in sums if name != "ratio_n"),
