@@ -226,14 +226,19 @@ def _context(args: argparse.Namespace, *, fiscal: bool = True) -> Context:
         ) from None
     db = store.path if isinstance(store, FileStore) else Path(store.label)
     if fiscal:
-        set_fiscal_year_start(store.stored_fiscal_year_start() or fiscal_fallback(config))
+        _use_fiscal_year(store, config)
     return Context(db=db, as_of=as_of, demo=demo, config=config, store=store)
 
 
 def fiscal_fallback(config: Config) -> int:
-    """The first fiscal month when the database stores none: the organisation's own setting,
-    shared by everyone on the database, comes first; then the user's config; then January."""
+    """The first fiscal month when the database stores none (the organisation's own setting,
+    shared by everyone on the database, comes first): the user's config, else January."""
     return config.fiscal_year_start or 1
+
+
+def _use_fiscal_year(store: Store, config: Config) -> None:
+    """Count quarters and years from the database's first fiscal month, else the fallback."""
+    set_fiscal_year_start(store.stored_fiscal_year_start() or fiscal_fallback(config))
 
 
 def _prepare_demo(ctx: Context) -> None:
@@ -361,7 +366,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
         if args.format != "md" or args.history:
             raise GoaltuiError(_("--period gives the review text: use it with --format md alone"))
-        set_fiscal_year_start(ctx.store.stored_fiscal_year_start() or fiscal_fallback(ctx.config))
+        _use_fiscal_year(ctx.store, ctx.config)
         sys.stdout.write(review_markdown(ctx.store, args.period, ctx.as_of, unit=args.unit))
         return 0
     text = report_text(
