@@ -64,12 +64,17 @@ class Recording(GoalApp):
     def __init__(self, db: Path) -> None:
         super().__init__(db=db, as_of=DEMO_AS_OF, today=DEMO_AS_OF, watch=False)
         self.published: list[Scorecard] = []
+        self.under_form: list[bool] = []
+        """For each published scorecard: whether a check-in form was still open."""
 
     def _publish(self) -> None:
+        from goaltui.ui.screens.checkin import CheckinForm
+
         if self.scorecard is not None and (
             not self.published or self.published[-1] is not self.scorecard
         ):
             self.published.append(self.scorecard)
+            self.under_form.append(any(isinstance(s, CheckinForm) for s in self.screen_stack))
         super()._publish()
 
 
@@ -178,6 +183,9 @@ async def test_a_check_in_shows_its_goal_first_and_reads_nothing_back(demo_db: P
         # The goal's own row came first, with the roll-ups of before; then the roll-ups.
         assert count(first) == count(earlier) + 1 == count(last)
         assert first.rollup is earlier.rollup and last.rollup is not earlier.rollup
+        # The save worker computed that row: it is the state before the form closes, so the
+        # dashboard is drawn with it as the form goes.
+        assert app.under_form[before]
         on_disk = build_scorecard(load_dataset(demo_db), DEMO_AS_OF)
         columns = list(GOALS_SCHEMA)
         assert_frame_equal(last.goals.select(columns), on_disk.goals.select(columns))

@@ -14,7 +14,9 @@ then the modules are loaded and the import is a dictionary lookup.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -87,6 +89,19 @@ def save_checkin(
     except (GoaltuiError, OSError) as error:
         return SaveOutcome(None, describe_error(error))
     return SaveOutcome(saved, None)
+
+
+@dataclass(frozen=True)
+class Begun:
+    """A check-in's refresh begun by the save worker, before the form closes: the rows of the
+    goals `goal_ids` of `scorecard` computed again on `dataset` (`rows`), the rest to come
+    from `rest` (metrics.scorecard.refreshed)."""
+
+    scorecard: Scorecard
+    dataset: Dataset
+    goal_ids: list[str]
+    rows: Scorecard
+    rest: Iterator[Scorecard]
 
 
 def opening_definitions(definitions: Dataset) -> Dataset:
@@ -348,7 +363,9 @@ class GoalApp(Authoring, CycleActions):
         self._publish()
         return True
 
-    def _replace_dataset(self, dataset: Dataset, changed: set[str] | None) -> None:
+    def _replace_dataset(
+        self, dataset: Dataset, changed: set[str] | None, begun: Begun | None = None
+    ) -> None:
         # `changed`: the goals whose check-ins differ from the scorecard's data; None: anything.
         self.dataset = dataset
         self._generation += 1
@@ -357,17 +374,29 @@ class GoalApp(Authoring, CycleActions):
             self._dirty.clear()
         else:
             self._dirty |= changed
-        self._catch_up()
+        self._catch_up(begun)
 
-    def _catch_up(self) -> None:
-        """Start the computation that brings the scorecard up to the data and the as-of date."""
+    def _catch_up(self, begun: Begun | None = None) -> None:
+        """Start the computation that brings the scorecard up to the data and the as-of date
+        (`begun`: a refresh the save worker began, taken where it is of this state)."""
         if self.dataset is None:
             return
         scorecard = self.scorecard
         if self._stale_aggregates():
             self._load(self.as_of)  # the check-ins were aggregated for another date
         elif scorecard is not None and scorecard.as_of == self.as_of and self._dirty:
-            self._patch(scorecard, self.dataset, sorted(self._dirty), self._generation)
+            goal_ids = sorted(self._dirty)
+            if (
+                begun is not None
+                and begun.scorecard is scorecard
+                and begun.dataset is self.dataset
+                and begun.goal_ids == goal_ids
+            ):
+                # The goals' rows are computed: on screen as the form closes, the rest follows.
+                self._accept(begun.rows, self._generation, partial=True)
+                self._patch(scorecard, self.dataset, goal_ids, self._generation, rest=begun.rest)
+            else:
+                self._patch(scorecard, self.dataset, goal_ids, self._generation)
         else:
             self._compute(self.dataset, self.as_of, self._generation)
 
@@ -538,18 +567,26 @@ class GoalApp(Authoring, CycleActions):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data")
     def _patch(
-        self, scorecard: Scorecard, dataset: Dataset, goal_ids: list[str], generation: int
+        self,
+        scorecard: Scorecard,
+        dataset: Dataset,
+        goal_ids: list[str],
+        generation: int,
+        *,
+        rest: Iterator[Scorecard] | None = None,
     ) -> None:
         from goaltui.metrics.scorecard import refreshed
 
         # The goals' own rows first (what the person who checked in looks at), then their
-        # objectives, roll-ups and trends.
-        steps = refreshed(scorecard, dataset, goal_ids)
-        rows = next(steps)
-        if get_current_worker().is_cancelled:
-            return
-        self.post_message(ScorecardReady(rows, reloaded=False, generation=generation, partial=True))
-        patched = next(steps)
+        # objectives, roll-ups and trends. `rest`: the rows are on screen, this follows.
+        if rest is None:
+            rest = refreshed(scorecard, dataset, goal_ids)
+            rows = next(rest)
+            if get_current_worker().is_cancelled:
+                return
+            partial = ScorecardReady(rows, reloaded=False, generation=generation, partial=True)
+            self.post_message(partial)
+        patched = next(rest)
         if get_current_worker().is_cancelled:
             return
         self.post_message(ScorecardReady(patched, reloaded=False, generation=generation))
@@ -928,21 +965,37 @@ class GoalApp(Authoring, CycleActions):
             outcome = save_checkin(self.store, checkin, corrects, today=self.today)
         except Exception as error:  # the form must hear back whatever happened
             outcome = SaveOutcome(None, describe_error(error))
-        fresh, folded = None, None
+        fresh, folded, begun = None, None, None
         if outcome.checkin is not None and corrects is not None:
             # A correction takes the corrected entry out of its goal's sums: read them again.
             fresh = self._fresh_aggregates([outcome.checkin.goal_id])
         elif outcome.checkin is not None and self.dataset is not None and self._buckets is not None:
-            # A new entry is folded into them as it is, here rather than on the UI thread (it
-            # is used if the dataset is still this one then).
+            # A new entry is folded into them as it is, and its goals' rows are computed, here
+            # rather than on the UI thread and before the form closes: the dashboard shows
+            # the new figure in the same redraw (both are used if the state is still this one).
             from goaltui.store.changes import checkin_frame, with_appended
 
-            base = self.dataset
-            folded = (base, with_appended(base, self._buckets, checkin_frame([outcome.checkin])))
+            base, rows = self.dataset, checkin_frame([outcome.checkin])
+            folded = (base, with_appended(base, self._buckets, rows))
+            begun = self._begin(folded[1], rows)
         self.call_from_thread(
-            self._write_done, outcome.checkin, before, self._stamp(), fresh, folded=folded
+            self._write_done, outcome.checkin, before, self._stamp(), fresh, folded, begun
         )
         editor.post_message(editor.SaveAnswered(outcome))
+
+    def _begin(self, dataset: Dataset | None, rows: pl.DataFrame) -> Begun | None:
+        # For the save worker: the refresh of the state after its own check-in `rows`, up to
+        # the goals' rows, when the scorecard is current and nothing else is waiting.
+        from goaltui.metrics.scorecard import refreshed
+
+        scorecard = self.scorecard
+        if dataset is None or scorecard is None or scorecard.as_of != self.as_of or self._dirty:
+            return None
+        goal_ids = sorted(self._affected(rows) or ())
+        if not goal_ids:
+            return None
+        rest = refreshed(scorecard, dataset, goal_ids)
+        return Begun(scorecard, dataset, goal_ids, next(rest), rest)
 
     def _write_done(
         self,
@@ -950,13 +1003,14 @@ class GoalApp(Authoring, CycleActions):
         before: tuple[int, int, int, int],
         after: tuple[int, int, int, int],
         fresh: tuple[list[str], pl.DataFrame] | None = None,
-        *,
         folded: tuple[Dataset, Dataset | None] | None = None,
+        begun: Begun | None = None,
     ) -> None:
         """After a write of this dashboard: take what it wrote into the state without reading
         the database, and remember the file as written so the watch does not read it back.
         `fresh`: the aggregates of the written goal read again (after a correction or a
-        retraction); without it a new entry is folded into the aggregates as it is."""
+        retraction); without it a new entry is folded into the aggregates as it is (`folded`:
+        done already, and `begun`: the refresh after it)."""
         from goaltui.store.changes import Mark, checkin_frame
 
         self._writes -= 1
@@ -978,7 +1032,7 @@ class GoalApp(Authoring, CycleActions):
                 self.sync()  # its goal's aggregates are not known: read from the mark on
                 return
             self._mark = mark.advanced([saved.seq])
-            self._replace_dataset(taken, self._affected(rows))
+            self._replace_dataset(taken, self._affected(rows), begun)
             return
         rows = checkin_frame([saved])
         newest = saved.seq == mark.last_seq + 1
@@ -989,7 +1043,7 @@ class GoalApp(Authoring, CycleActions):
         if before == self._fingerprint:
             self._fingerprint = after
         self._mark = Mark(saved.seq, mark.checkins + 1, mark.definitions)
-        self._replace_dataset(taken, self._affected(rows))
+        self._replace_dataset(taken, self._affected(rows), begun)
 
     def _taken(
         self,
