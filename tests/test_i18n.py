@@ -120,6 +120,35 @@ def test_messages_are_literals_so_they_can_be_extracted() -> None:
     )
 
 
+def _bare_literals(node: ast.expr | None) -> Iterator[ast.Constant]:
+    """The plain string constants an expression shows as they are (not through `_`)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+        yield node
+    elif isinstance(node, ast.IfExp):
+        yield from _bare_literals(node.body)
+        yield from _bare_literals(node.orelse)
+
+
+def test_toasts_speak_the_language_not_bare_english() -> None:
+    """A toast's message and title are words a user reads: each goes through the catalogue."""
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "notify"
+            ):
+                continue
+            shown = [node.args[0]] if node.args else []
+            shown += [kw.value for kw in node.keywords if kw.arg in ("message", "title")]
+            for expr in shown:
+                for literal in _bare_literals(expr):
+                    bad.append(f"{path.relative_to(ROOT)}:{literal.lineno}: {literal.value!r}")
+    assert not bad, "a toast shows untranslated words:\n" + "\n".join(bad)
+
+
 def test_korean_and_english_read_differently(korean: None) -> None:
     assert _("no data") == "데이터 없음"
     assert (

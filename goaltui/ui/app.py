@@ -1079,8 +1079,8 @@ class GoalApp(Authoring, CycleActions):
         if checkin.id is not None:
             self.session_checkins.append(checkin.id)
         goals = scorecard.catalog if scorecard is not None else None
-        said = saved_message(checkin, goals) if goals is not None else "Saved."
-        self.notify(safe_plain(said), title="Saved", markup=False)
+        said = saved_message(checkin, goals) if goals is not None else _("Saved.")
+        self.notify(safe_plain(said), title=_("Saved"), markup=False)
         self.dashboard.after_checkin(checkin)
 
     def _round_done(self, saved: list[Checkin] | None) -> None:
@@ -1131,7 +1131,7 @@ class GoalApp(Authoring, CycleActions):
     def _retracted(self, checkin_id: str, undo: bool) -> None:
         if undo and self.session_checkins and self.session_checkins[-1] == checkin_id:
             self.session_checkins.pop()
-        self.notify("Undone." if undo else "Retracted.", title="Check-in")
+        self.notify(_("Undone.") if undo else _("Retracted."), title=_("Check-in"))
 
     def action_help(self) -> None:
         """Show the keys of the focused pane."""
