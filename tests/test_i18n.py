@@ -129,20 +129,24 @@ def _bare_literals(node: ast.expr | None) -> Iterator[ast.Constant]:
         yield from _bare_literals(node.orelse)
 
 
-def test_toasts_speak_the_language_not_bare_english() -> None:
-    """A toast's message and title are words a user reads: each goes through the catalogue."""
+def test_toasts_and_keys_speak_the_language_not_bare_english() -> None:
+    """A toast's message and title, and a key's description and tooltip, are words a user
+    reads: each goes through the catalogue."""
     bad = []
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "notify"
-            ):
+            if not isinstance(node, ast.Call):
                 continue
-            shown = [node.args[0]] if node.args else []
-            shown += [kw.value for kw in node.keywords if kw.arg in ("message", "title")]
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "notify":
+                shown = node.args[:1]
+                words = ("message", "title")
+            elif isinstance(node.func, ast.Name) and node.func.id == "Binding":
+                shown = node.args[2:3]
+                words = ("description", "tooltip")
+            else:
+                continue
+            shown += [kw.value for kw in node.keywords if kw.arg in words]
             for expr in shown:
                 for literal in _bare_literals(expr):
                     bad.append(f"{path.relative_to(ROOT)}:{literal.lineno}: {literal.value!r}")

@@ -252,11 +252,11 @@ class CheckinEditor(Vertical):
         Binding(
             "tab",
             "next_field",
-            "Next field",
+            N_("Next field"),
             id="checkin.next",
             priority=True,
             show=False,
-            tooltip="Move to the next field (in the goal field: take the suggestion)",
+            tooltip=N_("Move to the next field (in the goal field: take the suggestion)"),
         ),
     ]
 
