@@ -99,22 +99,28 @@ def test_translations_keep_the_placeholders_of_their_message(lang: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def _package_calls() -> Iterator[tuple[Path, ast.Call]]:
+    """(file, call) of every call in the package's code."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                yield path, node
+
+
 def test_messages_are_literals_so_they_can_be_extracted() -> None:
     bad = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-                continue
-            count = {"_": 1, "N_": 1, "ngettext": 2}.get(node.func.id)
-            if count is None or path.name == "i18n.py":
-                continue
-            literal = len(node.args) >= count and all(
-                isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-                for arg in node.args[:count]
-            )
-            if not literal:
-                bad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    for path, node in _package_calls():
+        if not isinstance(node.func, ast.Name):
+            continue
+        count = {"_": 1, "N_": 1, "ngettext": 2}.get(node.func.id)
+        if count is None or path.name == "i18n.py":
+            continue
+        literal = len(node.args) >= count and all(
+            isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            for arg in node.args[:count]
+        )
+        if not literal:
+            bad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not bad, "a message that is not a literal string cannot be translated:\n" + "\n".join(
         bad
     )
@@ -133,24 +139,20 @@ def test_toasts_and_keys_speak_the_language_not_bare_english() -> None:
     """A toast's message and title, and a key's description and tooltip, are words a user
     reads: each goes through the catalogue."""
     bad = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            if isinstance(node.func, ast.Attribute) and node.func.attr == "notify":
-                shown = node.args[:1]
-                words = ("message", "title")
-            elif isinstance(node.func, ast.Name) and node.func.id == "Binding":
-                shown = node.args[2:3]
-                words = ("description", "tooltip")
-            else:
-                continue
-            shown += [kw.value for kw in node.keywords if kw.arg in words]
-            for expr in shown:
-                for literal in _bare_literals(expr):
-                    bad.append(f"{path.relative_to(ROOT)}:{literal.lineno}: {literal.value!r}")
-    assert not bad, "a toast shows untranslated words:\n" + "\n".join(bad)
+    for path, node in _package_calls():
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "notify":
+            shown = node.args[:1]
+            words = ("message", "title")
+        elif isinstance(node.func, ast.Name) and node.func.id == "Binding":
+            shown = node.args[2:3]
+            words = ("description", "tooltip")
+        else:
+            continue
+        shown += [kw.value for kw in node.keywords if kw.arg in words]
+        for expr in shown:
+            for literal in _bare_literals(expr):
+                bad.append(f"{path.relative_to(ROOT)}:{literal.lineno}: {literal.value!r}")
+    assert not bad, "a toast or a key shows untranslated words:\n" + "\n".join(bad)
 
 
 def test_korean_and_english_read_differently(korean: None) -> None:
